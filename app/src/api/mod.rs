@@ -1,0 +1,108 @@
+//! Server functions: the console's thin doors into `service/`, one module per area.
+
+pub mod audit;
+pub mod auth;
+pub mod docs;
+pub mod overview;
+pub mod users;
+
+use crate::domain::AppError;
+use chrono::{DateTime, Utc};
+use leptos::server_fn::codec::JsonEncoding;
+use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use serde::{Deserialize, Serialize};
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(e: ServerFnErrorErr) -> Self {
+        match e {
+            ServerFnErrorErr::Args(detail)
+            | ServerFnErrorErr::MissingArg(detail)
+            | ServerFnErrorErr::Deserialization(detail)
+            | ServerFnErrorErr::Serialization(detail) => AppError::malformed(detail),
+            ServerFnErrorErr::Request(detail) => {
+                AppError::unavailable(format!("the server could not be reached ({detail})"))
+            }
+            other => AppError::Internal {
+                reference: other.to_string(),
+            },
+        }
+    }
+}
+
+/// Data together with the server's "now", so relative times render identically on the server
+/// and in the browser.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Stamped<T> {
+    pub data: T,
+    pub now: DateTime<Utc>,
+}
+
+pub type Listing<T> = Stamped<crate::domain::list::Page<T>>;
+
+#[cfg(feature = "ssr")]
+pub mod ssr {
+    //! What server functions need from the request: the shared state and the caller.
+
+    use crate::domain::AppError;
+    use crate::domain::audit::Method;
+    use crate::domain::auth::SESSION_COOKIE;
+    use crate::service::{Actor, auth};
+    use crate::state::AppState;
+    use http::request::Parts;
+    use leptos::prelude::*;
+
+    pub fn state() -> Result<AppState, AppError> {
+        use_context::<AppState>().ok_or_else(|| crate::store::internal("AppState missing"))
+    }
+
+    /// The value of a cookie of the current request.
+    pub fn cookie(name: &str) -> Option<String> {
+        let parts = use_context::<Parts>()?;
+        cookie_in(&parts.headers, name)
+    }
+
+    pub fn cookie_in(headers: &http::HeaderMap, name: &str) -> Option<String> {
+        headers
+            .get_all(http::header::COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(';'))
+            .filter_map(|pair| pair.trim().split_once('='))
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| v.to_owned())
+    }
+
+    /// The state and the logged-in caller, or 401. A page render finds the caller the session
+    /// gate already looked up; a server-function call looks its session up itself.
+    pub async fn context() -> Result<(AppState, Actor), AppError> {
+        let state = state()?;
+        if let Some(actor) =
+            use_context::<Parts>().and_then(|p| p.extensions.get::<Actor>().cloned())
+        {
+            return Ok((state, actor));
+        }
+        let token = cookie(SESSION_COOKIE).ok_or(AppError::Unauthenticated)?;
+        let actor = auth::authenticate(&state, &token, Method::Ui).await?;
+        Ok((state, actor))
+    }
+
+    pub fn set_cookie(cookie: &str) -> Result<(), AppError> {
+        let value = http::HeaderValue::from_str(cookie).map_err(crate::store::internal)?;
+        expect_context::<leptos_axum::ResponseOptions>()
+            .append_header(http::header::SET_COOKIE, value);
+        Ok(())
+    }
+
+    /// The client address: the socket peer, as the server recorded it.
+    pub fn client_address() -> String {
+        use_context::<Parts>()
+            .and_then(|p| {
+                p.extensions
+                    .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+                    .map(|c| c.0.ip().to_string())
+            })
+            .unwrap_or_else(|| "unknown".to_owned())
+    }
+}

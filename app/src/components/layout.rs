@@ -1,0 +1,228 @@
+//! The console frame: sidebar navigation, top bar with the user menu, page headers and cards.
+
+use crate::api::auth::{Logout, current_user};
+use crate::domain::user::{Role, UserRef};
+use leptos::prelude::*;
+use leptos_router::components::{A, Outlet};
+use leptos_router::hooks::use_location;
+
+struct NavItem {
+    href: &'static str,
+    label: &'static str,
+    icon: &'static str,
+    role: Role,
+}
+
+struct NavSection {
+    title: &'static str,
+    items: &'static [NavItem],
+}
+
+/// The areas that exist, in SPEC order; each shows only to roles that may use it.
+const NAV: &[NavSection] = &[
+    NavSection {
+        title: "Operations",
+        items: &[NavItem {
+            href: "/",
+            label: "Overview",
+            icon: "M3 13h8V3H3v10zm0 8h8v-6H3v6zm10 0h8V11h-8v10zm0-18v6h8V3h-8z",
+            role: Role::Viewer,
+        }],
+    },
+    NavSection {
+        title: "Administration",
+        items: &[
+            NavItem {
+                href: "/users",
+                label: "Users",
+                icon: "M16 11c1.66 0 3-1.34 3-3s-1.34-3-3-3-3 1.34-3 3 1.34 3 3 3zm-8 0c1.66 0 3-1.34 3-3S9.66 5 8 5 5 6.34 5 8s1.34 3 3 3zm0 2c-2.33 0-7 1.17-7 3.5V19h14v-2.5C15 14.17 10.33 13 8 13zm8 0c-.29 0-.62.02-.97.05C16.19 13.89 17 15.02 17 16.5V19h6v-2.5c0-2.33-4.67-3.5-7-3.5z",
+                role: Role::Admin,
+            },
+            NavItem {
+                href: "/audit",
+                label: "Audit log",
+                icon: "M14 2H6c-1.1 0-2 .9-2 2v16c0 1.1.9 2 2 2h12c1.1 0 2-.9 2-2V8l-6-6zm2 16H8v-2h8v2zm0-4H8v-2h8v2zm-3-5V3.5L18.5 9H13z",
+                role: Role::Admin,
+            },
+        ],
+    },
+    NavSection {
+        title: "Developers",
+        items: &[NavItem {
+            href: "/api-docs",
+            label: "API docs",
+            icon: "M9.4 16.6 4.8 12l4.6-4.6L8 6l-6 6 6 6 1.4-1.4zm5.2 0 4.6-4.6-4.6-4.6L16 6l6 6-6 6-1.4-1.4z",
+            role: Role::Viewer,
+        }],
+    },
+];
+
+#[component]
+fn Icon(path: &'static str) -> impl IntoView {
+    view! {
+        <svg viewBox="0 0 24 24" class="h-4 w-4 shrink-0 fill-current" aria-hidden="true">
+            <path d=path/>
+        </svg>
+    }
+}
+
+#[component]
+fn Sidebar(user: Option<UserRef>) -> impl IntoView {
+    let role = user.as_ref().map_or(Role::Viewer, |u| u.role);
+    let location = use_location();
+    let sections = NAV
+        .iter()
+        .filter_map(|section| {
+            let items: Vec<_> = section
+                .items
+                .iter()
+                .filter(|item| role.allows(item.role))
+                .map(|item| {
+                    let href = item.href;
+                    let active = move || {
+                        let path = location.pathname.get();
+                        if href == "/" { path == "/" } else { path.starts_with(href) }
+                    };
+                    view! {
+                        <A href=href attr:class=move || if active() {
+                            "flex items-center gap-3 rounded-md bg-slate-800 px-3 py-2 text-sm font-medium text-white"
+                        } else {
+                            "flex items-center gap-3 rounded-md px-3 py-2 text-sm text-slate-300 hover:bg-slate-800/60 hover:text-white"
+                        }>
+                            <Icon path=item.icon/>
+                            {item.label}
+                        </A>
+                    }
+                })
+                .collect();
+            (!items.is_empty()).then(|| {
+                view! {
+                    <div class="space-y-1">
+                        <p class="px-3 pb-1 text-[11px] font-semibold uppercase tracking-wider text-slate-500">
+                            {section.title}
+                        </p>
+                        {items}
+                    </div>
+                }
+            })
+        })
+        .collect_view();
+    view! { <nav class="flex-1 space-y-6 px-3 py-4" data-testid="nav">{sections}</nav> }
+}
+
+fn initials(name: &str) -> String {
+    name.split_whitespace()
+        .filter_map(|w| w.chars().next())
+        .take(2)
+        .collect::<String>()
+        .to_uppercase()
+}
+
+#[component]
+fn UserMenu(user: UserRef) -> impl IntoView {
+    let logout = ServerAction::<Logout>::new();
+    view! {
+        <details class="relative" data-testid="user-menu">
+            <summary class="flex cursor-pointer list-none items-center gap-3 rounded-lg px-2 py-1 hover:bg-slate-100">
+                <span class="flex h-8 w-8 items-center justify-center rounded-full bg-indigo-600 text-xs font-semibold text-white">
+                    {initials(&user.display_name)}
+                </span>
+                <span class="hidden text-left sm:block">
+                    <span class="block text-sm font-medium leading-4 text-slate-800">{user.display_name.clone()}</span>
+                    <span class="block text-xs text-slate-500">{user.username.clone()} " · " {user.role.as_str()}</span>
+                </span>
+            </summary>
+            <div class="absolute right-0 z-20 mt-2 w-48 rounded-lg border border-slate-200 bg-white py-1 shadow-lg">
+                <a href="/profile" class="block px-4 py-2 text-sm text-slate-700 hover:bg-slate-50">"Your profile"</a>
+                <ActionForm action=logout>
+                    <button type="submit" data-testid="logout"
+                        class="block w-full px-4 py-2 text-left text-sm text-slate-700 hover:bg-slate-50">
+                        "Log out"
+                    </button>
+                </ActionForm>
+            </div>
+        </details>
+    }
+}
+
+/// The frame around every page of a logged-in user.
+#[component]
+pub fn Shell() -> impl IntoView {
+    let user = Resource::new(|| (), |_| current_user());
+    let frame = move || {
+        Suspend::new(async move {
+            let user = user.await.ok().flatten();
+            let menu = user.clone().map(|u| view! { <UserMenu user=u/> });
+            view! {
+                <aside class="fixed inset-y-0 left-0 flex w-60 flex-col bg-slate-900">
+                    <a href="/" class="flex h-14 items-center gap-2 border-b border-slate-800 px-5">
+                        <span class="flex h-7 w-7 items-center justify-center rounded-md bg-indigo-500 text-sm font-bold text-white">"O"</span>
+                        <span class="text-base font-semibold tracking-tight text-white">"Opsroom"</span>
+                    </a>
+                    <Sidebar user=user/>
+                    <p class="px-5 py-3 text-[11px] text-slate-500">"Opsroom · cloud operations center"</p>
+                </aside>
+                <header class="fixed left-60 right-0 top-0 z-10 flex h-14 items-center justify-end border-b border-slate-200 bg-white/90 px-6 backdrop-blur">
+                    {menu}
+                </header>
+            }
+        })
+    };
+    view! {
+        <div class="min-h-screen bg-slate-50 text-slate-900">
+            <Suspense fallback=|| view! { <aside class="fixed inset-y-0 left-0 w-60 bg-slate-900"></aside> }>
+                {frame}
+            </Suspense>
+            <main class="pl-60 pt-14">
+                <div class="mx-auto max-w-7xl px-6 py-6">
+                    <Outlet/>
+                </div>
+            </main>
+        </div>
+    }
+}
+
+/// Title row of a page: breadcrumbs, title, subtitle and actions on the right.
+#[component]
+pub fn PageHeader(
+    #[prop(into)] title: String,
+    #[prop(optional, into)] subtitle: Option<String>,
+    #[prop(optional)] crumbs: Vec<(&'static str, &'static str)>,
+    #[prop(optional)] children: Option<Children>,
+) -> impl IntoView {
+    let crumbs = (!crumbs.is_empty()).then(|| {
+        view! {
+            <nav aria-label="Breadcrumb" class="mb-1 flex items-center gap-1 text-xs text-slate-500" data-testid="breadcrumbs">
+                {crumbs.into_iter().map(|(label, href)| view! {
+                    <a href=href class="hover:text-slate-700">{label}</a>
+                    <span aria-hidden="true">"/"</span>
+                }).collect_view()}
+            </nav>
+        }
+    });
+    view! {
+        <div class="mb-6 flex flex-wrap items-end justify-between gap-4">
+            <div>
+                {crumbs}
+                <h1 class="text-2xl font-semibold tracking-tight text-slate-900">{title}</h1>
+                {subtitle.map(|s| view! { <p class="mt-1 text-sm text-slate-500">{s}</p> })}
+            </div>
+            <div class="flex items-center gap-2">{children.map(|c| c())}</div>
+        </div>
+    }
+}
+
+/// A white panel with an optional title.
+#[component]
+pub fn Card(
+    #[prop(optional, into)] title: Option<String>,
+    #[prop(optional, into)] class: String,
+    children: Children,
+) -> impl IntoView {
+    view! {
+        <section class=format!("rounded-xl border border-slate-200 bg-white p-5 shadow-sm {class}")>
+            {title.map(|t| view! { <h2 class="mb-4 text-sm font-semibold text-slate-800">{t}</h2> })}
+            {children()}
+        </section>
+    }
+}

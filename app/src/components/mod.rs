@@ -1,0 +1,9 @@
+//! Shared widgets: layout, badges, tables, forms, feedback, times and live updates.
+
+pub mod badge;
+pub mod feedback;
+pub mod form;
+pub mod layout;
+pub mod live;
+pub mod table;
+pub mod time;

@@ -1,0 +1,11 @@
+//! Pure rules shared by server and browser: types, validation, state machines. No I/O.
+
+pub mod audit;
+pub mod auth;
+pub mod error;
+pub mod list;
+pub mod overview;
+pub mod time;
+pub mod user;
+
+pub use error::AppError;

@@ -1,0 +1,47 @@
+//! How times read in the console: relative to a given "now", and absolute in UTC.
+
+use chrono::{DateTime, Utc};
+
+/// "just now", "5 min ago", "in 3 h", "2 d ago". `now` comes with the data, so the server and
+/// the browser render the same words.
+pub fn relative(now: DateTime<Utc>, at: DateTime<Utc>) -> String {
+    let secs = (now - at).num_seconds();
+    let past = secs >= 0;
+    let s = secs.unsigned_abs();
+    let amount = match s {
+        0..=44 => return "just now".to_owned(),
+        45..=3_599 => format!("{} min", (s + 30) / 60),
+        3_600..=86_399 => format!("{} h", (s + 1_800) / 3_600),
+        _ => format!("{} d", (s + 43_200) / 86_400),
+    };
+    if past {
+        format!("{amount} ago")
+    } else {
+        format!("in {amount}")
+    }
+}
+
+/// "2026-11-28 10:42:07 UTC"
+pub fn utc(at: DateTime<Utc>) -> String {
+    at.format("%Y-%m-%d %H:%M:%S UTC").to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::Duration;
+
+    #[test]
+    fn relative_words() {
+        let now: DateTime<Utc> = "2026-11-28T10:00:00Z".parse().unwrap();
+        let ago = |s: i64| relative(now, now - Duration::seconds(s));
+        assert_eq!(ago(10), "just now");
+        assert_eq!(ago(-10), "just now");
+        assert_eq!(ago(60), "1 min ago");
+        assert_eq!(ago(59 * 60), "59 min ago");
+        assert_eq!(ago(3 * 3600), "3 h ago");
+        assert_eq!(ago(-2 * 3600), "in 2 h");
+        assert_eq!(ago(3 * 86_400), "3 d ago");
+        assert_eq!(utc(now), "2026-11-28 10:00:00 UTC");
+    }
+}

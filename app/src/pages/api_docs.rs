@@ -1,0 +1,105 @@
+//! The REST API reference, rendered from the server's OpenAPI document.
+
+use crate::api::docs::{ApiDoc, Endpoint, load_api_doc};
+use crate::components::badge::{Badge, Tone};
+use crate::components::feedback::{ErrorBox, Loading};
+use crate::components::layout::{Card, PageHeader};
+use crate::domain::AppError;
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+fn method_tone(method: &str) -> Tone {
+    match method {
+        "GET" => Tone::Info,
+        "POST" => Tone::Good,
+        "PATCH" | "PUT" => Tone::Warn,
+        "DELETE" => Tone::Bad,
+        _ => Tone::Neutral,
+    }
+}
+
+#[component]
+fn EndpointRow(endpoint: Endpoint) -> impl IntoView {
+    let responses = endpoint
+        .responses
+        .iter()
+        .map(|(status, _)| status.clone())
+        .collect::<Vec<_>>()
+        .join(" · ");
+    view! {
+        <li class="py-3" data-testid="endpoint">
+            <div class="flex flex-wrap items-center gap-3">
+                <span class="w-16"><Badge text=endpoint.method.clone() tone=method_tone(&endpoint.method)/></span>
+                <code class="text-sm font-medium text-slate-800">{endpoint.path}</code>
+                <span class="text-sm text-slate-600">{endpoint.summary}</span>
+                {endpoint.needs_token.then(|| view! { <Badge text="X-Auth-Token" tone=Tone::Neutral/> })}
+            </div>
+            {(!endpoint.description.is_empty()).then(|| view! {
+                <p class="ml-[76px] mt-1 text-xs text-slate-500">{endpoint.description.clone()}</p>
+            })}
+            <p class="ml-[76px] mt-1 text-xs text-slate-400">"Responses: " {responses}</p>
+        </li>
+    }
+}
+
+#[component]
+fn Reference(doc: ApiDoc) -> impl IntoView {
+    view! {
+        <div class="grid gap-4 lg:grid-cols-3">
+            <div class="space-y-4 lg:col-span-2">
+                {doc.groups.into_iter().map(|g| view! {
+                    <Card title=g.tag>
+                        <ul class="divide-y divide-slate-100">
+                            {g.endpoints.into_iter().map(|e| view! { <EndpointRow endpoint=e/> }).collect_view()}
+                        </ul>
+                    </Card>
+                }).collect_view()}
+            </div>
+            <div class="space-y-4">
+                <Card title="Authentication">
+                    <p class="text-sm text-slate-600">
+                        "POST your username and password to " <code>"/v1/auth/tokens"</code>
+                        "; the token comes back in the " <code>"X-Subject-Token"</code>
+                        " header. Send it as " <code>"X-Auth-Token"</code> " (or "
+                        <code>"Authorization: Bearer"</code> ") on every other request."
+                    </p>
+                    <a href="/v1/openapi.json" class="mt-3 inline-block text-sm font-medium text-indigo-600 hover:text-indigo-500">"Download openapi.json"</a>
+                </Card>
+                <Card title="Error codes">
+                    <p class="mb-3 text-sm text-slate-600">
+                        "Every non-2xx answer is " <code>"{\"error_code\", \"error_msg\"}"</code> "."
+                    </p>
+                    <table class="w-full text-sm" data-testid="error-codes">
+                        <tbody class="divide-y divide-slate-100">
+                            {AppError::catalogue().into_iter().map(|e| view! {
+                                <tr>
+                                    <td class="py-1.5 font-mono text-xs">{e.code()}</td>
+                                    <td class="py-1.5 tabular-nums text-slate-500">{e.http_status()}</td>
+                                    <td class="py-1.5 text-xs text-slate-600">{e.to_string()}</td>
+                                </tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                </Card>
+            </div>
+        </div>
+    }
+}
+
+#[component]
+pub fn ApiDocsPage() -> impl IntoView {
+    let doc = Resource::new(|| (), |_| load_api_doc());
+    view! {
+        <Title text="API docs"/>
+        <PageHeader title="REST API" subtitle="Everything the console does, scripts can do through /v1."
+            crumbs=vec![("Developers", "/api-docs")]/>
+        <Transition fallback=Loading>
+            {move || Suspend::new(async move {
+                match doc.await {
+                    Ok(doc) => view! { <Reference doc/> }.into_any(),
+                    Err(e) => view! { <ErrorBox error=e/> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}

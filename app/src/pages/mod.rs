@@ -1,0 +1,9 @@
+//! One module per console area.
+
+pub mod api_docs;
+pub mod audit;
+pub mod login;
+pub mod not_found;
+pub mod overview;
+pub mod profile;
+pub mod users;

@@ -1,0 +1,62 @@
+//! Use cases: authorize, load, apply the domain rule, write in one transaction, audit.
+//! The only place where business rules meet the database; the UI and the REST API both call it.
+
+pub mod audit;
+pub mod auth;
+pub mod bootstrap;
+pub mod overview;
+mod password;
+pub mod users;
+
+use crate::domain::AppError;
+use crate::domain::audit::Method;
+use crate::domain::user::{Role, UserRef};
+
+/// Who is asking, and through which door.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Actor {
+    /// `None` for the system itself (start-up, workers).
+    pub user: Option<UserRef>,
+    pub method: Method,
+    /// The session or API token the request came with.
+    pub token_id: Option<i64>,
+}
+
+impl Actor {
+    pub fn system() -> Actor {
+        Actor {
+            user: None,
+            method: Method::System,
+            token_id: None,
+        }
+    }
+
+    pub fn id(&self) -> Option<i64> {
+        self.user.as_ref().map(|u| u.id)
+    }
+
+    pub fn name(&self) -> &str {
+        match (&self.user, self.method) {
+            (Some(user), _) => &user.username,
+            (None, Method::System) => "system",
+            (None, _) => "anonymous",
+        }
+    }
+
+    /// Whether the actor holds `role`: the system holds every role, an anonymous caller none.
+    pub fn holds(&self, role: Role) -> bool {
+        match &self.user {
+            Some(user) => user.role.allows(role),
+            None => self.method == Method::System,
+        }
+    }
+
+    /// Refuses with 403 unless the actor holds `role`.
+    pub fn require(&self, role: Role, action: &str) -> Result<(), AppError> {
+        if self.holds(role) {
+            Ok(())
+        } else {
+            Err(AppError::forbidden(action, role.as_str()))
+        }
+    }
+}

@@ -1,0 +1,86 @@
+//! What every server function, SSR route and REST handler shares: pool, clock and settings.
+
+use crate::domain::auth::ThrottlePolicy;
+use axum::extract::FromRef;
+use chrono::{DateTime, Duration, Utc};
+use leptos::config::LeptosOptions;
+use sqlx::PgPool;
+use std::sync::{Arc, Mutex};
+
+/// The source of "now". Tests move a `ManualClock`; the server runs on `SystemClock`.
+pub trait Clock: Send + Sync + 'static {
+    fn now(&self) -> DateTime<Utc>;
+}
+
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> DateTime<Utc> {
+        Utc::now()
+    }
+}
+
+/// A clock that only moves when told to.
+pub struct ManualClock(Mutex<DateTime<Utc>>);
+
+impl ManualClock {
+    pub fn new(start: DateTime<Utc>) -> ManualClock {
+        ManualClock(Mutex::new(start))
+    }
+
+    pub fn advance(&self, by: Duration) {
+        let mut now = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        *now += by;
+    }
+}
+
+impl Clock for ManualClock {
+    fn now(&self) -> DateTime<Utc> {
+        *self.0.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+/// Behaviour the operator may tune through the environment (see README "Configuration").
+#[derive(Clone, Debug)]
+pub struct Settings {
+    /// Lifetime of browser sessions and API tokens.
+    pub token_ttl: Duration,
+    pub throttle: ThrottlePolicy,
+    /// Adds `Secure` to the session cookie (set it when serving over HTTPS).
+    pub secure_cookies: bool,
+    /// The largest request body accepted.
+    pub body_limit_bytes: usize,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            token_ttl: Duration::hours(24),
+            throttle: ThrottlePolicy::default(),
+            secure_cookies: false,
+            body_limit_bytes: 1024 * 1024,
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct AppState {
+    pub pool: PgPool,
+    pub clock: Arc<dyn Clock>,
+    pub settings: Arc<Settings>,
+    pub leptos_options: LeptosOptions,
+    /// The OpenAPI document of the REST API, rendered by the API docs page.
+    pub openapi: Arc<serde_json::Value>,
+}
+
+impl AppState {
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos_options.clone()
+    }
+}

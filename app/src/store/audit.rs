@@ -1,0 +1,252 @@
+//! The `audit_log` table and its chain head; appends also announce the change to live pages.
+
+use super::order_by;
+use crate::domain::AppError;
+use crate::domain::audit::{AuditFilter, AuditRecord, Method, chain_hash, storable_time};
+use crate::domain::list::{Page, Window};
+use crate::domain::overview::HourCount;
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+use sqlx::{PgConnection, Postgres, QueryBuilder};
+
+/// The Postgres channel that carries live-update notices.
+pub const LIVE_CHANNEL: &str = "opsroom_live";
+
+pub const SORTABLE: &[&str] = &["id", "at", "actor_name", "object_type", "action"];
+
+const COLUMNS: &str = "id, at, actor_id, actor_name, method, object_type, object_id, action, \
+                       before, after, prev_hash, hash";
+
+#[derive(sqlx::FromRow)]
+struct AuditRow {
+    id: i64,
+    at: DateTime<Utc>,
+    actor_id: Option<i64>,
+    actor_name: String,
+    method: String,
+    object_type: String,
+    object_id: String,
+    action: String,
+    before: Option<Value>,
+    after: Option<Value>,
+    prev_hash: String,
+    hash: String,
+}
+
+impl TryFrom<AuditRow> for AuditRecord {
+    type Error = AppError;
+
+    fn try_from(r: AuditRow) -> Result<AuditRecord, AppError> {
+        Ok(AuditRecord {
+            id: r.id,
+            at: r.at,
+            actor_id: r.actor_id,
+            actor_name: r.actor_name,
+            method: Method::parse(&r.method)
+                .ok_or_else(|| super::internal(format!("unknown audit method {}", r.method)))?,
+            object_type: r.object_type,
+            object_id: r.object_id,
+            action: r.action,
+            before: r.before,
+            after: r.after,
+            prev_hash: r.prev_hash,
+            hash: r.hash,
+        })
+    }
+}
+
+/// What a caller fills in; id, hashes and chain position are assigned here.
+pub struct NewAuditRecord {
+    pub at: DateTime<Utc>,
+    pub actor_id: Option<i64>,
+    pub actor_name: String,
+    pub method: Method,
+    pub object_type: String,
+    pub object_id: String,
+    pub action: String,
+    pub before: Option<Value>,
+    pub after: Option<Value>,
+}
+
+/// Appends a record at the head of the chain. The head row stays locked until the caller's
+/// transaction ends, so concurrent appends chain one after the other in id order.
+pub async fn append(conn: &mut PgConnection, new: NewAuditRecord) -> Result<AuditRecord, AppError> {
+    let (prev_hash,): (String,) =
+        sqlx::query_as("SELECT last_hash FROM audit_chain_head FOR UPDATE")
+            .fetch_one(&mut *conn)
+            .await?;
+    let id: i64 = sqlx::query_scalar("SELECT nextval('audit_log_id_seq')")
+        .fetch_one(&mut *conn)
+        .await?;
+    let mut record = AuditRecord {
+        id,
+        at: storable_time(new.at),
+        actor_id: new.actor_id,
+        actor_name: new.actor_name,
+        method: new.method,
+        object_type: new.object_type,
+        object_id: new.object_id,
+        action: new.action,
+        before: new.before,
+        after: new.after,
+        prev_hash,
+        hash: String::new(),
+    };
+    record.hash = chain_hash(&record.prev_hash, &record);
+    sqlx::query(
+        "INSERT INTO audit_log (id, at, actor_id, actor_name, method, object_type, object_id, \
+                                action, before, after, prev_hash, hash) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+    )
+    .bind(record.id)
+    .bind(record.at)
+    .bind(record.actor_id)
+    .bind(&record.actor_name)
+    .bind(record.method.as_str())
+    .bind(&record.object_type)
+    .bind(&record.object_id)
+    .bind(&record.action)
+    .bind(&record.before)
+    .bind(&record.after)
+    .bind(&record.prev_hash)
+    .bind(&record.hash)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query("UPDATE audit_chain_head SET last_id = $1, last_hash = $2")
+        .bind(record.id)
+        .bind(&record.hash)
+        .execute(&mut *conn)
+        .await?;
+    let notice = serde_json::json!({
+        "topic": record.object_type,
+        "id": record.object_id,
+        "action": record.action,
+        "audit_id": record.id,
+    });
+    sqlx::query("SELECT pg_notify($1, $2)")
+        .bind(LIVE_CHANNEL)
+        .bind(notice.to_string())
+        .execute(&mut *conn)
+        .await?;
+    Ok(record)
+}
+
+fn push_filter<'a>(q: &mut QueryBuilder<'a, Postgres>, f: &'a AuditFilter) {
+    q.push(" WHERE TRUE");
+    if let Some(actor) = f.actor.as_deref().filter(|s| !s.is_empty()) {
+        q.push(" AND actor_name = ").push_bind(actor);
+    }
+    if let Some(t) = f.object_type.as_deref().filter(|s| !s.is_empty()) {
+        q.push(" AND object_type = ").push_bind(t);
+    }
+    if let Some(a) = f.action.as_deref().filter(|s| !s.is_empty()) {
+        q.push(" AND action = ").push_bind(a);
+    }
+    if let Some(from) = f.from {
+        q.push(" AND at >= ").push_bind(from);
+    }
+    if let Some(to) = f.to {
+        q.push(" AND at < ").push_bind(to);
+    }
+}
+
+pub async fn list(
+    conn: &mut PgConnection,
+    filter: &AuditFilter,
+    window: Window,
+) -> Result<Page<AuditRecord>, AppError> {
+    let mut count = QueryBuilder::new("SELECT count(*) FROM audit_log");
+    push_filter(&mut count, filter);
+    let total: i64 = count.build_query_scalar().fetch_one(&mut *conn).await?;
+
+    let mut q = QueryBuilder::new(format!("SELECT {COLUMNS} FROM audit_log"));
+    push_filter(&mut q, filter);
+    q.push(" ")
+        .push(order_by(window.sort))
+        .push(" LIMIT ")
+        .push_bind(i64::from(window.per_page))
+        .push(" OFFSET ")
+        .push_bind(window.offset());
+    let rows: Vec<AuditRow> = q.build_query_as().fetch_all(conn).await?;
+    Ok(Page {
+        items: rows
+            .into_iter()
+            .map(AuditRecord::try_from)
+            .collect::<Result<_, _>>()?,
+        total,
+        page: window.page,
+        per_page: window.per_page,
+    })
+}
+
+/// Up to `limit` records with an id above `after`, in id order.
+pub async fn batch_after(
+    conn: &mut PgConnection,
+    after: i64,
+    limit: i64,
+) -> Result<Vec<AuditRecord>, AppError> {
+    let rows: Vec<AuditRow> = sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM audit_log WHERE id > $1 ORDER BY id LIMIT $2"
+    ))
+    .bind(after)
+    .bind(limit)
+    .fetch_all(conn)
+    .await?;
+    rows.into_iter().map(AuditRecord::try_from).collect()
+}
+
+/// The head as recorded: (last id, last hash).
+pub async fn head(conn: &mut PgConnection) -> Result<(i64, String), AppError> {
+    Ok(
+        sqlx::query_as("SELECT last_id, last_hash FROM audit_chain_head")
+            .fetch_one(conn)
+            .await?,
+    )
+}
+
+pub async fn hourly_counts(
+    conn: &mut PgConnection,
+    since: DateTime<Utc>,
+) -> Result<Vec<HourCount>, AppError> {
+    let rows: Vec<(DateTime<Utc>, i64)> = sqlx::query_as(
+        "SELECT date_trunc('hour', at, 'UTC'), count(*) FROM audit_log WHERE at >= $1 GROUP BY 1",
+    )
+    .bind(since)
+    .fetch_all(conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(hour, count)| HourCount { hour, count })
+        .collect())
+}
+
+/// Records since `since`, optionally only of one object type and action.
+pub async fn count_since(
+    conn: &mut PgConnection,
+    since: DateTime<Utc>,
+    object_type: Option<&str>,
+    action: Option<&str>,
+) -> Result<i64, AppError> {
+    Ok(sqlx::query_scalar(
+        "SELECT count(*) FROM audit_log WHERE at >= $1 \
+           AND ($2::text IS NULL OR object_type = $2) AND ($3::text IS NULL OR action = $3)",
+    )
+    .bind(since)
+    .bind(object_type)
+    .bind(action)
+    .fetch_one(conn)
+    .await?)
+}
+
+/// Distinct object types and actions seen, for the filter pickers.
+pub async fn vocabulary(conn: &mut PgConnection) -> Result<(Vec<String>, Vec<String>), AppError> {
+    let types: Vec<String> =
+        sqlx::query_scalar("SELECT DISTINCT object_type FROM audit_log ORDER BY 1")
+            .fetch_all(&mut *conn)
+            .await?;
+    let actions: Vec<String> =
+        sqlx::query_scalar("SELECT DISTINCT action FROM audit_log ORDER BY 1")
+            .fetch_all(conn)
+            .await?;
+    Ok((types, actions))
+}

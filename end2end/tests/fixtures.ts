@@ -1,0 +1,58 @@
+// Shared steps of the journeys, and a guard that fails any test whose page logs an error
+// (hydration mismatches and panics show up there).
+import { test as base, expect, type APIRequestContext, type Page } from "@playwright/test";
+
+export const ADMIN = { username: "admin", password: "e2e-admin-password" };
+
+export const test = base.extend<{ consoleErrors: string[] }>({
+  consoleErrors: [
+    async ({ page }, use) => {
+      const errors: string[] = [];
+      page.on("console", (msg) => {
+        if (msg.type() === "error") errors.push(msg.text());
+      });
+      page.on("pageerror", (err) => errors.push(err.message));
+      await use(errors);
+      expect(errors, "browser console errors").toEqual([]);
+    },
+    { auto: true },
+  ],
+});
+
+export { expect };
+
+/** A name no other run of the suite has used. */
+export function unique(prefix: string): string {
+  return `${prefix}-${Date.now().toString(36)}${Math.floor(Math.random() * 1000)}`;
+}
+
+export async function login(page: Page, username: string, password: string) {
+  await page.goto("/login");
+  await page.getByLabel("Username").fill(username);
+  await page.getByLabel("Password").fill(password);
+  await page.getByTestId("login-submit").click();
+}
+
+/** Waits until the WebAssembly bundle has taken over the page. */
+export async function hydrated(page: Page) {
+  await page.locator("body[data-hydrated='true']").waitFor();
+}
+
+export async function apiToken(request: APIRequestContext, username: string, password: string) {
+  const response = await request.post("/v1/auth/tokens", { data: { username, password } });
+  expect(response.status()).toBe(201);
+  return response.headers()["x-subject-token"];
+}
+
+export async function createUser(
+  request: APIRequestContext,
+  token: string,
+  user: { username: string; role: string; password: string },
+) {
+  const response = await request.post("/v1/users", {
+    data: user,
+    headers: { "X-Auth-Token": token },
+  });
+  expect(response.status()).toBe(201);
+  return response.json();
+}

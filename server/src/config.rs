@@ -1,0 +1,89 @@
+//! Configuration from environment variables, each with a documented default (README).
+
+use app::domain::auth::ThrottlePolicy;
+use app::state::Settings;
+use chrono::Duration;
+use std::net::SocketAddr;
+use std::str::FromStr;
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub database_url: String,
+    pub addr: SocketAddr,
+    pub admin_password: Option<String>,
+    pub demo_data: bool,
+    pub json_logs: bool,
+    pub site_root: String,
+    pub request_timeout: std::time::Duration,
+    pub db_max_connections: u32,
+    pub settings: Settings,
+}
+
+pub const DEFAULT_DATABASE_URL: &str = "postgres://postgres@127.0.0.1:5432/opsroom";
+
+fn var(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+fn parsed<T: FromStr>(name: &str, default: T) -> Result<T, String> {
+    match var(name) {
+        None => Ok(default),
+        Some(v) => v
+            .trim()
+            .parse()
+            .map_err(|_| format!("{name}={v:?} is not a valid value")),
+    }
+}
+
+fn flag(name: &str, default: bool) -> Result<bool, String> {
+    match var(name).as_deref().map(str::to_ascii_lowercase).as_deref() {
+        None => Ok(default),
+        Some("1" | "true" | "yes" | "on") => Ok(true),
+        Some("0" | "false" | "no" | "off") => Ok(false),
+        Some(other) => Err(format!("{name}={other:?} must be true or false")),
+    }
+}
+
+impl Config {
+    pub fn from_env() -> Result<Config, String> {
+        let defaults = ThrottlePolicy::default();
+        let throttle = ThrottlePolicy {
+            max_per_user: parsed("OPSROOM_LOGIN_MAX_FAILURES", defaults.max_per_user)?,
+            max_per_address: parsed(
+                "OPSROOM_LOGIN_MAX_FAILURES_PER_ADDRESS",
+                defaults.max_per_address,
+            )?,
+            window: Duration::minutes(parsed(
+                "OPSROOM_LOGIN_WINDOW_MINUTES",
+                defaults.window.num_minutes(),
+            )?),
+        };
+        Ok(Config {
+            database_url: var("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned()),
+            addr: parsed("OPSROOM_ADDR", SocketAddr::from(([127, 0, 0, 1], 3000)))?,
+            admin_password: var("OPSROOM_ADMIN_PASSWORD"),
+            demo_data: flag("OPSROOM_DEMO_DATA", false)?,
+            json_logs: match var("OPSROOM_LOG_FORMAT").as_deref() {
+                None | Some("text") => false,
+                Some("json") => true,
+                Some(other) => {
+                    return Err(format!("OPSROOM_LOG_FORMAT={other:?} must be text or json"));
+                }
+            },
+            site_root: var("OPSROOM_SITE_ROOT")
+                .or_else(|| var("LEPTOS_SITE_ROOT"))
+                .unwrap_or_else(|| "target/site".to_owned()),
+            request_timeout: std::time::Duration::from_secs(parsed(
+                "OPSROOM_REQUEST_TIMEOUT_SECS",
+                30,
+            )?),
+            db_max_connections: parsed("OPSROOM_DB_MAX_CONNECTIONS", 20)?,
+            settings: Settings {
+                token_ttl: Duration::hours(parsed("OPSROOM_TOKEN_TTL_HOURS", 24)?),
+                throttle,
+                secure_cookies: flag("OPSROOM_SECURE_COOKIES", false)?,
+                body_limit_bytes: parsed("OPSROOM_BODY_LIMIT_BYTES", 1024 * 1024)?,
+            },
+        })
+    }
+}

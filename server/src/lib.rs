@@ -1,0 +1,77 @@
+//! The Opsroom server: configuration, database, REST API, live events, and the console pages.
+
+pub mod config;
+pub mod db;
+pub mod demo;
+mod forms;
+pub mod live;
+pub mod metrics;
+pub mod rest;
+pub mod router;
+mod session;
+
+use app::service::bootstrap::{FirstAdmin, ensure_first_admin};
+use app::state::SystemClock;
+use config::Config;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+
+/// Starts everything and serves until `shutdown` is cancelled; in-flight requests finish.
+pub async fn serve(config: Config, shutdown: CancellationToken) -> Result<(), String> {
+    db::ensure_database(&config.database_url)
+        .await
+        .map_err(|e| format!("cannot reach or create the database: {e}"))?;
+    let pool = db::connect(&config.database_url, config.db_max_connections)
+        .await
+        .map_err(|e| format!("cannot connect to the database: {e}"))?;
+    db::MIGRATOR
+        .run(&pool)
+        .await
+        .map_err(|e| format!("migrations failed: {e}"))?;
+    let state = router::app_state(
+        pool.clone(),
+        Arc::new(SystemClock),
+        config.settings.clone(),
+        router::leptos_options(&config.site_root, config.addr),
+    );
+    match ensure_first_admin(&state, config.admin_password.clone()).await {
+        Ok(FirstAdmin::Generated(password)) => {
+            println!(
+                "Created the first administrator: user 'admin', password '{password}' (shown once)."
+            );
+        }
+        Ok(FirstAdmin::Created) => println!("Created the first administrator 'admin'."),
+        Ok(FirstAdmin::Exists) => {}
+        Err(e) => return Err(format!("cannot create the first administrator: {e}")),
+    }
+    if config.demo_data {
+        let password = std::env::var("OPSROOM_DEMO_PASSWORD")
+            .unwrap_or_else(|_| demo::DEFAULT_DEMO_PASSWORD.to_owned());
+        let created = demo::load(&state, &password)
+            .await
+            .map_err(|e| format!("cannot load demo data: {e}"))?;
+        if created > 0 {
+            println!("Loaded demo data: {created} users, password '{password}'.");
+        }
+    }
+    let hub = live::Hub::new(shutdown.clone());
+    hub.spawn_listener(pool.clone());
+    let app = router::router(state, hub, config.request_timeout);
+    let listener = TcpListener::bind(config.addr)
+        .await
+        .map_err(|e| format!("cannot listen on {}: {e}", config.addr))?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    println!("Opsroom is listening on http://{addr}");
+    tracing::info!(%addr, "listening");
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(async move { shutdown.cancelled().await })
+    .await
+    .map_err(|e| e.to_string())?;
+    pool.close().await;
+    Ok(())
+}

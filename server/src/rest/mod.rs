@@ -1,0 +1,71 @@
+//! The public REST API under `/v1`, calling the same `app::service` functions as the console.
+
+pub mod audit;
+pub mod auth;
+pub mod error;
+pub mod extract;
+pub mod system;
+pub mod users;
+
+use app::state::AppState;
+use axum::Router;
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+struct TokenScheme;
+
+impl Modify for TokenScheme {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "token",
+            SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description(
+                "X-Auth-Token",
+                "A token from POST /v1/auth/tokens (Authorization: Bearer works too).",
+            ))),
+        );
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Opsroom REST API",
+        description = "The operations center's REST API. Every non-2xx answer is \
+                       `{\"error_code\": \"OPS.xxxx\", \"error_msg\": \"...\"}`; lists take `page`, \
+                       `per_page` (1–200) and `sort` (`field` or `-field`) and answer \
+                       `{items, total, page, per_page}`."
+    ),
+    modifiers(&TokenScheme),
+    components(schemas(app::domain::error::ErrorBody)),
+    tags(
+        (name = "auth", description = "API tokens"),
+        (name = "users", description = "User administration (administrators)"),
+        (name = "profile", description = "The caller's own account"),
+        (name = "audit", description = "The tamper-evident audit log (administrators)"),
+        (name = "live", description = "Server-sent change events"),
+        (name = "system", description = "Health and metrics"),
+    )
+)]
+struct ApiDoc;
+
+/// The `/v1` routes with their OpenAPI document, built from the same handler list.
+pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(auth::issue, auth::revoke))
+        .routes(routes!(users::list, users::create))
+        .routes(routes!(users::get, users::update))
+        .routes(routes!(users::reset_password))
+        .routes(routes!(users::me, users::update_me))
+        .routes(routes!(users::change_password))
+        .routes(routes!(audit::list))
+        .routes(routes!(audit::verify))
+        .routes(routes!(crate::live::stream))
+        .routes(routes!(system::openapi))
+        .routes(routes!(system::healthz))
+        .routes(routes!(system::readyz))
+        .routes(routes!(system::metrics))
+        .split_for_parts()
+}

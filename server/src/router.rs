@@ -1,0 +1,93 @@
+//! Assembles the whole HTTP surface: REST API, live events, console pages, static files.
+
+use crate::forms::server_fn_errors;
+use crate::live::Hub;
+use crate::rest::error::{ApiError, json_errors};
+use crate::session::require_session;
+use app::domain::AppError;
+use app::state::{AppState, Clock, Settings};
+use app::{App, shell};
+use axum::extract::{DefaultBodyLimit, Request};
+use axum::middleware::{from_fn, from_fn_with_state};
+use axum::routing::any;
+use axum::{Extension, Router};
+use leptos::config::LeptosOptions;
+use leptos::prelude::provide_context;
+use leptos_axum::{LeptosRoutes, generate_route_list};
+use sqlx::PgPool;
+use std::sync::Arc;
+use std::time::Duration;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+pub fn leptos_options(site_root: &str, addr: std::net::SocketAddr) -> LeptosOptions {
+    LeptosOptions::builder()
+        .output_name("opsroom")
+        .site_root(site_root)
+        .site_pkg_dir("pkg")
+        .site_addr(addr)
+        .build()
+}
+
+pub fn app_state(
+    pool: PgPool,
+    clock: Arc<dyn Clock>,
+    settings: Settings,
+    leptos_options: LeptosOptions,
+) -> AppState {
+    let openapi = crate::rest::routes().1;
+    AppState {
+        pool,
+        clock,
+        settings: Arc::new(settings),
+        leptos_options,
+        openapi: Arc::new(serde_json::to_value(openapi).unwrap_or_default()),
+    }
+}
+
+async fn no_route(request: Request) -> ApiError {
+    ApiError(AppError::NoRoute {
+        path: request.uri().path().to_owned(),
+    })
+}
+
+pub fn router(state: AppState, hub: Hub, request_timeout: Duration) -> Router {
+    crate::metrics::handle();
+    let api = crate::rest::routes()
+        .0
+        .route("/v1/{*rest}", any(no_route))
+        .layer(Extension(hub))
+        .with_state(state.clone());
+
+    let context = {
+        let state = state.clone();
+        move || provide_context(state.clone())
+    };
+    let pages = Router::new()
+        .leptos_routes_with_context(&state, generate_route_list(App), context.clone(), {
+            let options = state.leptos_options.clone();
+            move || shell(options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler_with_context::<
+            AppState,
+            _,
+        >(context, shell))
+        .layer(from_fn_with_state(state.clone(), require_session))
+        .layer(from_fn(server_fn_errors))
+        .with_state(state.clone());
+
+    let body_limit = state.settings.body_limit_bytes;
+    Router::new()
+        .merge(api)
+        .merge(pages)
+        .layer(from_fn(crate::metrics::track))
+        .layer(DefaultBodyLimit::max(body_limit))
+        .layer(RequestBodyLimitLayer::new(body_limit))
+        .layer(TimeoutLayer::with_status_code(
+            http::StatusCode::SERVICE_UNAVAILABLE,
+            request_timeout,
+        ))
+        .layer(from_fn_with_state(state, json_errors))
+        .layer(TraceLayer::new_for_http())
+}

@@ -1,0 +1,179 @@
+//! A real Opsroom server on a random port against the test's own fresh database.
+
+#![allow(dead_code)]
+
+use app::service::bootstrap::ensure_first_admin;
+use app::state::{ManualClock, Settings};
+use chrono::{DateTime, SubsecRound, Utc};
+use reqwest::{Client, Response, StatusCode};
+use serde_json::{Value, json};
+use server::live::Hub;
+use server::router::{app_state, leptos_options, router};
+use sqlx::PgPool;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio_util::sync::CancellationToken;
+
+pub const ADMIN_PASSWORD: &str = "admin-password-1";
+
+pub struct TestApp {
+    pub base: String,
+    pub client: Client,
+    pub pool: PgPool,
+    pub clock: Arc<ManualClock>,
+    shutdown: CancellationToken,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        self.shutdown.cancel();
+    }
+}
+
+pub fn start_time() -> DateTime<Utc> {
+    "2026-11-28T09:00:00Z"
+        .parse::<DateTime<Utc>>()
+        .unwrap()
+        .trunc_subsecs(0)
+}
+
+/// Serves the whole application (REST, live events, pages) on 127.0.0.1 with a manual clock.
+pub async fn spawn(pool: PgPool) -> TestApp {
+    spawn_with(
+        pool,
+        Settings::default(),
+        Arc::new(ManualClock::new(start_time())),
+    )
+    .await
+}
+
+pub async fn spawn_with(pool: PgPool, settings: Settings, clock: Arc<ManualClock>) -> TestApp {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let state = app_state(
+        pool.clone(),
+        clock.clone(),
+        settings,
+        leptos_options("target/site", addr),
+    );
+    ensure_first_admin(&state, Some(ADMIN_PASSWORD.into()))
+        .await
+        .unwrap();
+    let shutdown = CancellationToken::new();
+    let hub = Hub::new(shutdown.clone());
+    hub.spawn_listener(pool.clone());
+    let app = router(state, hub, Duration::from_secs(10));
+    let stop = shutdown.clone();
+    tokio::spawn(async move {
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(async move { stop.cancelled().await })
+        .await
+        .unwrap();
+    });
+    TestApp {
+        base: format!("http://{addr}"),
+        client: Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap(),
+        pool,
+        clock,
+        shutdown,
+    }
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub async fn login(&self, username: &str, password: &str) -> Response {
+        self.client
+            .post(self.url("/v1/auth/tokens"))
+            .json(&json!({"username": username, "password": password}))
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// A token for `username`, asserting the login succeeds.
+    pub async fn token(&self, username: &str, password: &str) -> String {
+        let response = self.login(username, password).await;
+        assert_eq!(
+            response.status(),
+            StatusCode::CREATED,
+            "login of {username}"
+        );
+        response.headers()["x-subject-token"]
+            .to_str()
+            .unwrap()
+            .to_owned()
+    }
+
+    pub async fn admin(&self) -> String {
+        self.token("admin", ADMIN_PASSWORD).await
+    }
+
+    pub async fn get(&self, token: &str, path: &str) -> Response {
+        self.client
+            .get(self.url(path))
+            .header("X-Auth-Token", token)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn send(
+        &self,
+        method: reqwest::Method,
+        token: &str,
+        path: &str,
+        body: Value,
+    ) -> Response {
+        self.client
+            .request(method, self.url(path))
+            .header("X-Auth-Token", token)
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Creates a user through the API (as admin) and returns its JSON.
+    pub async fn create_user(&self, admin: &str, username: &str, role: &str) -> Value {
+        let response = self
+            .send(
+                reqwest::Method::POST,
+                admin,
+                "/v1/users",
+                json!({"username": username, "role": role, "password": "password-123"}),
+            )
+            .await;
+        assert_eq!(response.status(), StatusCode::CREATED, "create {username}");
+        response.json().await.unwrap()
+    }
+}
+
+/// Asserts an error answer: status, code, and that the body is exactly `{error_code, error_msg}`.
+pub async fn assert_error(response: Response, status: u16, code: &str) -> String {
+    assert_eq!(response.status().as_u16(), status, "status");
+    let content_type = response.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        content_type.starts_with("application/json"),
+        "{content_type}"
+    );
+    let body: Value = response.json().await.unwrap();
+    let object = body.as_object().expect("an object");
+    assert_eq!(object.len(), 2, "exactly error_code and error_msg: {body}");
+    assert_eq!(body["error_code"], code, "{body}");
+    let msg = body["error_msg"].as_str().unwrap().to_owned();
+    assert!(!msg.is_empty());
+    msg
+}

@@ -1,0 +1,155 @@
+//! The HTTP surface as a whole: error bodies outside handlers, health, metrics, OpenAPI.
+
+mod common;
+
+use common::{assert_error, spawn};
+use reqwest::StatusCode;
+use serde_json::Value;
+use sqlx::PgPool;
+
+#[sqlx::test(migrator = "server::db::MIGRATOR")]
+async fn unknown_routes_and_methods_answer_in_json(pool: PgPool) {
+    let app = spawn(pool).await;
+    let admin = app.admin().await;
+    assert_error(app.get(&admin, "/v1/nothing-here").await, 404, "OPS.0406").await;
+    let put = app
+        .client
+        .put(app.url("/v1/users"))
+        .header("X-Auth-Token", &admin)
+        .send()
+        .await
+        .unwrap();
+    assert_error(put, 405, "OPS.0405").await;
+}
+
+#[sqlx::test(migrator = "server::db::MIGRATOR")]
+async fn oversized_bodies_are_413(pool: PgPool) {
+    let app = spawn(pool).await;
+    let big = format!(
+        "{{\"username\": \"{}\", \"password\": \"x\"}}",
+        "a".repeat(2 * 1024 * 1024)
+    );
+    let response = app
+        .client
+        .post(app.url("/v1/auth/tokens"))
+        .header("content-type", "application/json")
+        .body(big)
+        .send()
+        .await
+        .unwrap();
+    let msg = assert_error(response, 413, "OPS.0413").await;
+    assert!(msg.contains("1048576"), "{msg}");
+}
+
+#[sqlx::test(migrator = "server::db::MIGRATOR")]
+async fn health_and_readiness(pool: PgPool) {
+    let app = spawn(pool.clone()).await;
+    let health = app.client.get(app.url("/healthz")).send().await.unwrap();
+    assert_eq!(health.status(), StatusCode::OK);
+    let ready = app.client.get(app.url("/readyz")).send().await.unwrap();
+    assert_eq!(ready.status(), StatusCode::OK);
+    pool.close().await;
+    let down = app.client.get(app.url("/readyz")).send().await.unwrap();
+    assert_error(down, 503, "OPS.0503").await;
+    let health = app.client.get(app.url("/healthz")).send().await.unwrap();
+    assert_eq!(
+        health.status(),
+        StatusCode::OK,
+        "the process itself is still alive"
+    );
+}
+
+#[sqlx::test(migrator = "server::db::MIGRATOR")]
+async fn metrics_count_requests_by_route_and_status(pool: PgPool) {
+    let app = spawn(pool).await;
+    let admin = app.admin().await;
+    for _ in 0..3 {
+        app.get(&admin, "/v1/users/424242").await;
+    }
+    let text = app
+        .client
+        .get(app.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let line = text
+        .lines()
+        .find(|l| {
+            l.starts_with("http_requests_total{")
+                && l.contains("route=\"/v1/users/{id}\"")
+                && l.contains("status=\"404\"")
+        })
+        .unwrap_or_else(|| panic!("no counter for /v1/users/{{id}} 404 in:\n{text}"));
+    let count: f64 = line.rsplit(' ').next().unwrap().parse().unwrap();
+    assert!(count >= 3.0, "{line}");
+    assert!(
+        text.contains("http_request_duration_seconds_bucket{"),
+        "latency histogram"
+    );
+    assert!(text.contains("db_pool_connections{state=\"idle\"}"));
+    assert!(text.contains("db_pool_connections{state=\"in_use\"}"));
+}
+
+#[sqlx::test(migrator = "server::db::MIGRATOR")]
+async fn openapi_documents_every_route_and_the_error_body(pool: PgPool) {
+    let app = spawn(pool).await;
+    let doc: Value = app
+        .client
+        .get(app.url("/v1/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let paths = doc["paths"].as_object().unwrap();
+    let mut documented: Vec<String> = paths
+        .iter()
+        .flat_map(|(path, ops)| {
+            ops.as_object()
+                .unwrap()
+                .keys()
+                .map(move |m| format!("{} {path}", m.to_uppercase()))
+        })
+        .collect();
+    documented.sort();
+    let expected = [
+        "DELETE /v1/auth/tokens",
+        "GET /healthz",
+        "GET /metrics",
+        "GET /readyz",
+        "GET /v1/audit-logs",
+        "GET /v1/audit-logs/verify",
+        "GET /v1/live",
+        "GET /v1/openapi.json",
+        "GET /v1/profile",
+        "GET /v1/users",
+        "GET /v1/users/{id}",
+        "PATCH /v1/profile",
+        "PATCH /v1/users/{id}",
+        "POST /v1/auth/tokens",
+        "POST /v1/users",
+        "PUT /v1/profile/password",
+        "PUT /v1/users/{id}/password",
+    ];
+    assert_eq!(documented, expected);
+    let error = &doc["components"]["schemas"]["ErrorBody"]["properties"];
+    assert!(error.get("error_code").is_some() && error.get("error_msg").is_some());
+    for (path, ops) in paths {
+        for (method, op) in ops.as_object().unwrap() {
+            let responses = op["responses"].as_object().unwrap();
+            for (status, response) in responses {
+                if status.starts_with('4') || status.starts_with('5') {
+                    let schema = &response["content"]["application/json"]["schema"]["$ref"];
+                    assert_eq!(
+                        schema, "#/components/schemas/ErrorBody",
+                        "{method} {path} {status}"
+                    );
+                }
+            }
+        }
+    }
+}

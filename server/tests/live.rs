@@ -1,0 +1,105 @@
+//! Live updates across processes: a change made through one server reaches a page open on
+//! another, through Postgres LISTEN/NOTIFY.
+
+mod common;
+
+use common::{TestApp, spawn};
+use futures::StreamExt;
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+use sqlx::PgPool;
+use std::time::Duration;
+
+/// Reads server-sent events until one of type `event` arrives; returns its data.
+async fn next_event(
+    stream: &mut (impl futures::Stream<Item = reqwest::Result<bytes::Bytes>> + Unpin),
+    buffer: &mut String,
+    event: &str,
+) -> Value {
+    loop {
+        while let Some(end) = buffer.find("\n\n") {
+            let block: String = buffer.drain(..end + 2).collect();
+            let kind = block.lines().find_map(|l| l.strip_prefix("event: "));
+            let data = block.lines().find_map(|l| l.strip_prefix("data: "));
+            if let (Some(kind), Some(data)) = (kind, data) {
+                if kind == event {
+                    return serde_json::from_str(data).unwrap();
+                }
+            }
+        }
+        let chunk = tokio::time::timeout(Duration::from_secs(10), stream.next())
+            .await
+            .expect("an event within 10 s")
+            .expect("the stream stays open")
+            .unwrap();
+        buffer.push_str(&String::from_utf8_lossy(&chunk));
+    }
+}
+
+async fn subscribe(app: &TestApp, token: &str, topics: &str) -> reqwest::Response {
+    let response = app
+        .client
+        .get(app.url(&format!("/v1/live?topics={topics}")))
+        .header("X-Auth-Token", token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()["content-type"], "text/event-stream");
+    response
+}
+
+#[sqlx::test(migrator = "server::db::MIGRATOR")]
+async fn a_change_through_one_server_reaches_a_page_on_another(pool: PgPool) {
+    let a = spawn(pool.clone()).await;
+    let b = spawn(pool).await;
+    let admin_a = a.admin().await;
+    let admin_b = b.admin().await;
+
+    let mut stream = subscribe(&b, &admin_b, "user").await.bytes_stream();
+    let mut buffer = String::new();
+    next_event(&mut stream, &mut buffer, "ready").await;
+
+    let created = a
+        .send(
+            Method::POST,
+            &admin_a,
+            "/v1/users",
+            json!({"username": "live-one", "role": "viewer", "password": "password-1"}),
+        )
+        .await;
+    assert_eq!(created.status(), StatusCode::CREATED);
+    let user: Value = created.json().await.unwrap();
+
+    let notice = next_event(&mut stream, &mut buffer, "change").await;
+    assert_eq!(notice["topic"], "user");
+    assert_eq!(notice["action"], "create");
+    assert_eq!(notice["id"], user["id"].to_string());
+}
+
+#[sqlx::test(migrator = "server::db::MIGRATOR")]
+async fn topics_filter_and_audit_follows_everything(pool: PgPool) {
+    let app = spawn(pool).await;
+    let admin = app.admin().await;
+    let mut users_only = subscribe(&app, &admin, "user").await.bytes_stream();
+    let mut everything = subscribe(&app, &admin, "audit").await.bytes_stream();
+    let (mut b1, mut b2) = (String::new(), String::new());
+    next_event(&mut users_only, &mut b1, "ready").await;
+    next_event(&mut everything, &mut b2, "ready").await;
+
+    // A new API token is a change, but not of a user.
+    app.admin().await;
+    app.create_user(&admin, "after-token", "viewer").await;
+
+    let first_for_users = next_event(&mut users_only, &mut b1, "change").await;
+    assert_eq!(first_for_users["topic"], "user");
+    let first_overall = next_event(&mut everything, &mut b2, "change").await;
+    assert_eq!(first_overall["topic"], "api_token");
+}
+
+#[sqlx::test(migrator = "server::db::MIGRATOR")]
+async fn the_stream_needs_a_login(pool: PgPool) {
+    let app = spawn(pool).await;
+    let response = app.client.get(app.url("/v1/live")).send().await.unwrap();
+    common::assert_error(response, 401, "OPS.0401").await;
+}

@@ -1,0 +1,190 @@
+//! The console over plain HTTP, as a browser without JavaScript sees it: the session gate,
+//! form posts with their errors, server-rendered pages and the 404 page.
+
+mod common;
+
+use common::{ADMIN_PASSWORD, spawn};
+use reqwest::StatusCode;
+use reqwest::header::{ACCEPT, CONTENT_TYPE, COOKIE, LOCATION, REFERER, SET_COOKIE};
+
+const HTML: &str = "text/html,application/xhtml+xml";
+
+/// Posts a form the way a browser does without JavaScript.
+async fn post_form(
+    app: &common::TestApp,
+    path: &str,
+    referer: &str,
+    cookie: Option<&str>,
+    body: &str,
+) -> reqwest::Response {
+    let mut request = app
+        .client
+        .post(app.url(path))
+        .header(ACCEPT, HTML)
+        .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(REFERER, app.url(referer))
+        .body(body.to_owned());
+    if let Some(cookie) = cookie {
+        request = request.header(COOKIE, cookie);
+    }
+    request.send().await.unwrap()
+}
+
+async fn log_in(app: &common::TestApp) -> String {
+    let body = format!("username=admin&password={ADMIN_PASSWORD}&next=%2Fusers");
+    let response = post_form(app, "/api/login", "/login?next=%2Fusers", None, &body).await;
+    assert_eq!(response.status(), StatusCode::FOUND);
+    assert_eq!(response.headers()[LOCATION], "/users");
+    let cookie = response.headers()[SET_COOKIE].to_str().unwrap().to_owned();
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
+        "{cookie}"
+    );
+    cookie.split(';').next().unwrap().to_owned()
+}
+
+async fn page(app: &common::TestApp, path: &str, cookie: Option<&str>) -> reqwest::Response {
+    let mut request = app.client.get(app.url(path)).header(ACCEPT, HTML);
+    if let Some(cookie) = cookie {
+        request = request.header(COOKIE, cookie);
+    }
+    request.send().await.unwrap()
+}
+
+#[sqlx::test(migrator = "server::db::MIGRATOR")]
+async fn anonymous_visitors_are_sent_to_the_login_page(pool: sqlx::PgPool) {
+    let app = spawn(pool).await;
+    let response = page(&app, "/users?role=admin", None).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        response.headers()[LOCATION],
+        "/login?next=%2Fusers%3Frole%3Dadmin"
+    );
+    let login = page(&app, "/login", None).await;
+    assert_eq!(login.status(), StatusCode::OK);
+    let html = login.text().await.unwrap();
+    assert!(html.contains("data-testid=\"login-form\""));
+}
+
+#[sqlx::test(migrator = "server::db::MIGRATOR")]
+async fn a_failed_login_without_javascript_comes_back_with_the_error(pool: sqlx::PgPool) {
+    let app = spawn(pool).await;
+    let response = post_form(
+        &app,
+        "/api/login",
+        "/login",
+        None,
+        "username=admin&password=wrong-one",
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let location = response.headers()[LOCATION].to_str().unwrap().to_owned();
+    assert!(
+        location.starts_with("/login?error_form=%2Fapi%2Flogin&error_code=OPS.1001"),
+        "{location}"
+    );
+    let html = page(&app, &location, None).await.text().await.unwrap();
+    assert!(
+        html.contains("Invalid username or password."),
+        "the form shows the error"
+    );
+}
+
+#[sqlx::test(migrator = "server::db::MIGRATOR")]
+async fn a_logged_in_admin_sees_server_rendered_pages(pool: sqlx::PgPool) {
+    let app = spawn(pool).await;
+    let cookie = log_in(&app).await;
+    let users = page(&app, "/users", Some(&cookie)).await;
+    assert_eq!(users.status(), StatusCode::OK);
+    let html = users.text().await.unwrap();
+    assert!(
+        html.contains("data-testid=\"user-row-admin\""),
+        "the list is rendered on the server"
+    );
+    let overview = page(&app, "/", Some(&cookie)).await.text().await.unwrap();
+    assert!(overview.contains("data-testid=\"stat-users\""));
+    let login = page(&app, "/login", Some(&cookie)).await;
+    assert_eq!(
+        login.status(),
+        StatusCode::SEE_OTHER,
+        "logged in users skip the login page"
+    );
+}
+
+#[sqlx::test(migrator = "server::db::MIGRATOR")]
+async fn form_validation_errors_name_the_field_without_javascript(pool: sqlx::PgPool) {
+    let app = spawn(pool).await;
+    let cookie = log_in(&app).await;
+    let body = "username=AB&display_name=&email=&phone=&role=viewer&password=long-enough";
+    let response = post_form(&app, "/api/users/create", "/users/new", Some(&cookie), body).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let location = response.headers()[LOCATION].to_str().unwrap().to_owned();
+    assert!(location.contains("error_field=username"), "{location}");
+    let html = page(&app, &location, Some(&cookie))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("data-testid=\"error-username\""),
+        "the message sits next to the field"
+    );
+}
+
+#[sqlx::test(migrator = "server::db::MIGRATOR")]
+async fn server_function_errors_carry_their_real_status(pool: sqlx::PgPool) {
+    let app = spawn(pool).await;
+    let cookie = log_in(&app).await;
+    let response = app
+        .client
+        .post(app.url("/api/users/create"))
+        .header(ACCEPT, "application/json")
+        .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(COOKIE, &cookie)
+        .body("username=ok-name&display_name=&email=&phone=&role=viewer&password=short")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let anonymous = app
+        .client
+        .post(app.url("/api/users/list"))
+        .header(ACCEPT, "application/json")
+        .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body("")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
+}
+
+#[sqlx::test(migrator = "server::db::MIGRATOR")]
+async fn a_viewer_is_refused_the_users_page(pool: sqlx::PgPool) {
+    let app = spawn(pool).await;
+    let admin = app.admin().await;
+    app.create_user(&admin, "vic", "viewer").await;
+    let body = "username=vic&password=password-123";
+    let response = post_form(&app, "/api/login", "/login", None, body).await;
+    let cookie = response.headers()[SET_COOKIE]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    let html = page(&app, "/users", Some(&cookie))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("OPS.0403"), "the page shows the refusal");
+    assert!(!html.contains("data-testid=\"user-row-admin\""));
+}
+
+#[sqlx::test(migrator = "server::db::MIGRATOR")]
+async fn unknown_pages_are_404(pool: sqlx::PgPool) {
+    let app = spawn(pool).await;
+    let response = page(&app, "/no/such/page", None).await;
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    assert!(response.text().await.unwrap().contains("Page not found"));
+}
