@@ -17,5 +17,5 @@ if [ -z "${CARGO_TARGET_DIR:-}" ]; then
   fi
 fi
 
-# cargo-leptos writes the site (pkg/, favicon) here; the server serves it.
-export OPSROOM_SITE_ROOT="$CARGO_TARGET_DIR/site"
+# cargo-leptos writes the site (pkg/, favicon) under the workspace, whatever the target dir.
+export OPSROOM_SITE_ROOT="$ROOT/target/site"

@@ -1,4 +1,4 @@
-import { ADMIN, apiToken, createUser, expect, hydrated, login, test, unique } from "./fixtures";
+import { ADMIN, apiToken, createUser, expect, hydrated, login, navLink, test, unique } from "./fixtures";
 
 test("the audit log shows what was done, and new records appear live", async ({ page, request }) => {
   const token = await apiToken(request, ADMIN.username, ADMIN.password);
@@ -6,7 +6,7 @@ test("the audit log shows what was done, and new records appear live", async ({ 
   await createUser(request, token, { username: first, role: "operator", password: "operator-pass-1" });
 
   await login(page, ADMIN.username, ADMIN.password);
-  await page.getByRole("link", { name: "Audit log" }).click();
+  await navLink(page, "Audit log").click();
   await expect(page.getByRole("heading", { name: "Audit log" })).toBeVisible();
   await hydrated(page);
   const rows = page.getByTestId("audit-row");

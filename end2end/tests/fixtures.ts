@@ -9,7 +9,10 @@ export const test = base.extend<{ consoleErrors: string[] }>({
     async ({ page }, use) => {
       const errors: string[] = [];
       page.on("console", (msg) => {
-        if (msg.type() === "error") errors.push(msg.text());
+        // A refused request (401, 403, 422...) is the browser reporting an answer the page
+        // expected and shows; server errors (5xx) still fail the test.
+        const refused = /Failed to load resource: the server responded with a status of 4\d\d/;
+        if (msg.type() === "error" && !refused.test(msg.text())) errors.push(msg.text());
       });
       page.on("pageerror", (err) => errors.push(err.message));
       await use(errors);
@@ -26,11 +29,23 @@ export function unique(prefix: string): string {
   return `${prefix}-${Date.now().toString(36)}${Math.floor(Math.random() * 1000)}`;
 }
 
-export async function login(page: Page, username: string, password: string) {
+/** Fills and submits the login form. */
+export async function submitLogin(page: Page, username: string, password: string) {
   await page.goto("/login");
   await page.getByLabel("Username").fill(username);
   await page.getByLabel("Password").fill(password);
   await page.getByTestId("login-submit").click();
+}
+
+/** Logs in and waits until the console has opened. */
+export async function login(page: Page, username: string, password: string) {
+  await submitLogin(page, username, password);
+  await page.waitForURL((url) => url.pathname !== "/login");
+}
+
+/** The sidebar link to an area. */
+export function navLink(page: Page, name: string) {
+  return page.getByTestId("nav").getByRole("link", { name });
 }
 
 /** Waits until the WebAssembly bundle has taken over the page. */

@@ -1,7 +1,7 @@
-import { ADMIN, expect, hydrated, login, test } from "./fixtures";
+import { ADMIN, expect, hydrated, login, submitLogin, test } from "./fixtures";
 
 test("a wrong password is refused with a clear message", async ({ page }) => {
-  await login(page, ADMIN.username, "not-the-password");
+  await submitLogin(page, ADMIN.username, "not-the-password");
   await expect(page.getByTestId("form-error")).toContainText("Invalid username or password.");
   await expect(page).toHaveURL(/\/login/);
 });

@@ -1,9 +1,9 @@
-import { ADMIN, apiToken, createUser, expect, hydrated, login, test, unique } from "./fixtures";
+import { ADMIN, apiToken, createUser, expect, hydrated, login, navLink, test, unique } from "./fixtures";
 
 test("an admin creates an operator who can then log in", async ({ page, browser }) => {
   const username = unique("op");
   await login(page, ADMIN.username, ADMIN.password);
-  await page.getByRole("link", { name: "Users" }).click();
+  await navLink(page, "Users").click();
   await page.getByTestId("new-user").click();
   await expect(page.getByRole("heading", { name: "New user" })).toBeVisible();
 

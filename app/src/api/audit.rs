@@ -1,6 +1,8 @@
 //! The audit log page's data and the chain check.
 
-use super::{Listing, Stamped};
+use super::Listing;
+#[cfg(feature = "ssr")]
+use super::Stamped;
 use crate::domain::AppError;
 use crate::domain::audit::{AuditRecord, ChainReport};
 use chrono::{DateTime, NaiveDateTime, Utc};

@@ -2,13 +2,16 @@
 
 use super::{Listing, Stamped};
 use crate::domain::AppError;
-use crate::domain::user::{Role, User};
+use crate::domain::user::User;
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
 use super::ssr::context;
+#[cfg(feature = "ssr")]
+use crate::domain::user::Role;
 
 /// Form values arrive as text; blank means "not given".
+#[cfg(feature = "ssr")]
 fn blank_to_none(value: Option<String>) -> Option<String> {
     value.filter(|v| !v.trim().is_empty())
 }
