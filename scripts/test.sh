@@ -49,4 +49,5 @@ export E2E_SERVER_BIN="$CARGO_TARGET_DIR/debug/server"
 layer e2e bash -c "cd end2end && npx playwright test"
 summary+=("e2e $(grep -Eo '[0-9]+ passed' "$logs/e2e.log" | tail -n 1 | awk '{print $1}')")
 
-echo "make test: all green — $(IFS=', '; echo "${summary[*]}") tests passed"
+joined=$(printf '%s, ' "${summary[@]}")
+echo "make test: all green — ${joined%, } tests passed"

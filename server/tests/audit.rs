@@ -46,7 +46,7 @@ async fn every_user_mutation_is_recorded_with_before_and_after(pool: PgPool) {
     )
     .await;
 
-    let rows = records(&app, &admin, &format!("object_type=user&sort=id")).await;
+    let rows = records(&app, &admin, "object_type=user&sort=id").await;
     let actions: Vec<_> = rows.iter().map(|r| r["action"].as_str().unwrap()).collect();
     assert_eq!(
         actions,

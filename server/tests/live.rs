@@ -21,10 +21,10 @@ async fn next_event(
             let block: String = buffer.drain(..end + 2).collect();
             let kind = block.lines().find_map(|l| l.strip_prefix("event: "));
             let data = block.lines().find_map(|l| l.strip_prefix("data: "));
-            if let (Some(kind), Some(data)) = (kind, data) {
-                if kind == event {
-                    return serde_json::from_str(data).unwrap();
-                }
+            if let (Some(kind), Some(data)) = (kind, data)
+                && kind == event
+            {
+                return serde_json::from_str(data).unwrap();
             }
         }
         let chunk = tokio::time::timeout(Duration::from_secs(10), stream.next())

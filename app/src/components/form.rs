@@ -257,9 +257,17 @@ pub fn Submit(
     #[prop(into)] pending: Signal<bool>,
     #[prop(default = ButtonKind::Primary)] kind: ButtonKind,
     #[prop(optional)] testid: &'static str,
+    /// Fill the form's width.
+    #[prop(optional)]
+    wide: bool,
 ) -> impl IntoView {
+    let class = if wide {
+        format!("{} w-full", kind.classes())
+    } else {
+        kind.classes().to_owned()
+    };
     view! {
-        <button type="submit" class=kind.classes() disabled=move || pending.get() data-testid=testid>
+        <button type="submit" class=class disabled=move || pending.get() data-testid=testid>
             {move || pending.get().then(|| view! {
                 <span class="h-3 w-3 animate-spin rounded-full border-2 border-white/40 border-t-white"></span>
             })}

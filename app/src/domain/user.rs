@@ -258,40 +258,37 @@ impl NewUser {
     }
 }
 
-/// Trims and checks the contact fields shared by an admin's and a user's own edit.
-fn normalized_contacts(
-    display_name: Option<String>,
-    email: Option<String>,
-    phone: Option<String>,
-) -> Result<(Option<String>, Option<String>, Option<String>), AppError> {
-    let display_name = display_name.map(|s| s.trim().to_owned());
-    let email = email.map(|s| s.trim().to_owned());
-    let phone = phone.map(|s| s.trim().to_owned());
-    if let Some(name) = &display_name {
+/// Trims and checks, in place, the contact fields shared by an admin's and a user's own edit.
+/// `None` leaves a field unchanged.
+fn normalize_contacts(
+    display_name: &mut Option<String>,
+    email: &mut Option<String>,
+    phone: &mut Option<String>,
+) -> Result<(), AppError> {
+    for field in [&mut *display_name, &mut *email, &mut *phone] {
+        if let Some(value) = field {
+            *value = value.trim().to_owned();
+        }
+    }
+    if let Some(name) = display_name {
         if name.is_empty() {
             return Err(AppError::invalid("display_name", "must not be empty"));
         }
         validate_display_name(name)?;
     }
-    if let Some(email) = &email {
+    if let Some(email) = email {
         validate_email(email)?;
     }
-    if let Some(phone) = &phone {
+    if let Some(phone) = phone {
         validate_phone(phone)?;
     }
-    Ok((display_name, email, phone))
+    Ok(())
 }
 
 impl UserPatch {
-    pub fn normalized(self) -> Result<UserPatch, AppError> {
-        let (display_name, email, phone) =
-            normalized_contacts(self.display_name, self.email, self.phone)?;
-        Ok(UserPatch {
-            display_name,
-            email,
-            phone,
-            ..self
-        })
+    pub fn normalized(mut self) -> Result<UserPatch, AppError> {
+        normalize_contacts(&mut self.display_name, &mut self.email, &mut self.phone)?;
+        Ok(self)
     }
 
     /// Applies the patch to a copy of `user` (the store writes the result).
@@ -311,15 +308,9 @@ impl UserPatch {
 }
 
 impl ProfilePatch {
-    pub fn normalized(self) -> Result<ProfilePatch, AppError> {
-        let (display_name, email, phone) =
-            normalized_contacts(self.display_name, self.email, self.phone)?;
-        Ok(ProfilePatch {
-            display_name,
-            email,
-            phone,
-            version: self.version,
-        })
+    pub fn normalized(mut self) -> Result<ProfilePatch, AppError> {
+        normalize_contacts(&mut self.display_name, &mut self.email, &mut self.phone)?;
+        Ok(self)
     }
 
     pub fn as_user_patch(&self) -> UserPatch {

@@ -27,17 +27,21 @@ fn EndpointRow(endpoint: Endpoint) -> impl IntoView {
         .collect::<Vec<_>>()
         .join(" · ");
     view! {
-        <li class="py-3" data-testid="endpoint">
-            <div class="flex flex-wrap items-center gap-3">
-                <span class="w-16"><Badge text=endpoint.method.clone() tone=method_tone(&endpoint.method)/></span>
-                <code class="text-sm font-medium text-slate-800">{endpoint.path}</code>
-                <span class="text-sm text-slate-600">{endpoint.summary}</span>
-                {endpoint.needs_token.then(|| view! { <Badge text="X-Auth-Token" tone=Tone::Neutral/> })}
+        <li class="flex gap-3 py-3" data-testid="endpoint">
+            <span class="w-16 shrink-0 pt-0.5">
+                <Badge text=endpoint.method.clone() tone=method_tone(&endpoint.method)/>
+            </span>
+            <div class="min-w-0 space-y-1">
+                <div class="flex flex-wrap items-center gap-2">
+                    <code class="text-sm font-medium text-slate-800">{endpoint.path}</code>
+                    {endpoint.needs_token.then(|| view! { <Badge text="X-Auth-Token" tone=Tone::Neutral/> })}
+                </div>
+                <p class="text-sm text-slate-700">{endpoint.summary}</p>
+                {(!endpoint.description.is_empty()).then(|| view! {
+                    <p class="text-xs text-slate-500">{endpoint.description.clone()}</p>
+                })}
+                <p class="text-xs text-slate-400">"Responses: " {responses}</p>
             </div>
-            {(!endpoint.description.is_empty()).then(|| view! {
-                <p class="ml-[76px] mt-1 text-xs text-slate-500">{endpoint.description.clone()}</p>
-            })}
-            <p class="ml-[76px] mt-1 text-xs text-slate-400">"Responses: " {responses}</p>
         </li>
     }
 }
@@ -72,9 +76,9 @@ fn Reference(doc: ApiDoc) -> impl IntoView {
                     <table class="w-full text-sm" data-testid="error-codes">
                         <tbody class="divide-y divide-slate-100">
                             {AppError::catalogue().into_iter().map(|e| view! {
-                                <tr>
-                                    <td class="py-1.5 font-mono text-xs">{e.code()}</td>
-                                    <td class="py-1.5 tabular-nums text-slate-500">{e.http_status()}</td>
+                                <tr class="align-top">
+                                    <td class="whitespace-nowrap py-1.5 pr-3 font-mono text-xs">{e.code()}</td>
+                                    <td class="py-1.5 pr-3 text-xs tabular-nums text-slate-500">{e.http_status()}</td>
                                     <td class="py-1.5 text-xs text-slate-600">{e.to_string()}</td>
                                 </tr>
                             }).collect_view()}

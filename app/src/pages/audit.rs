@@ -15,7 +15,7 @@ use leptos_meta::Title;
 use leptos_router::components::Form;
 use leptos_router::hooks::use_query_map;
 
-const INPUT: &str = "rounded-lg border border-slate-300 bg-white px-3 py-2 text-sm shadow-sm";
+const INPUT: &str = "rounded-lg border border-slate-300 bg-white px-2.5 py-1.5 text-sm shadow-sm";
 
 #[component]
 fn Filters(object_types: Vec<String>, actions: Vec<String>) -> impl IntoView {
@@ -34,18 +34,19 @@ fn Filters(object_types: Vec<String>, actions: Vec<String>) -> impl IntoView {
         }
     };
     view! {
-        <Form method="GET" action="" attr:class="mb-4 flex flex-wrap items-end gap-3" attr:data-testid="audit-filters">
-            <input type="search" name="actor" value=get("actor") placeholder="Actor username" class=INPUT/>
+        <Form method="GET" action="" attr:class="mb-4 flex flex-wrap items-center gap-2" attr:data-testid="audit-filters">
+            <input type="search" name="actor" value=get("actor") placeholder="Actor username" class=format!("{INPUT} w-40")/>
             {select("object_type", "All objects", object_types)}
             {select("action", "All actions", actions)}
-            <label class="flex items-center gap-2 text-xs text-slate-500">"From (UTC)"
+            <label class="flex items-center gap-1.5 text-xs text-slate-500">"From"
                 <input type="datetime-local" name="from" value=get("from") class=INPUT/>
             </label>
-            <label class="flex items-center gap-2 text-xs text-slate-500">"To (UTC)"
+            <label class="flex items-center gap-1.5 text-xs text-slate-500">"to"
                 <input type="datetime-local" name="to" value=get("to") class=INPUT/>
             </label>
+            <span class="text-xs text-slate-400">"UTC"</span>
             <button type="submit" class=ButtonKind::Secondary.classes()>"Filter"</button>
-            <a href="/audit" class="text-sm text-slate-500 hover:text-slate-700">"Clear"</a>
+            <a href="/audit" class="px-1 text-sm text-slate-500 hover:text-slate-700">"Clear"</a>
         </Form>
     }
 }

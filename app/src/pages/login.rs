@@ -29,7 +29,7 @@ pub fn LoginPage() -> impl IntoView {
                             <Field name="username" label="Username" required=true autocomplete="username"/>
                             <Field name="password" label="Password" kind="password" required=true autocomplete="current-password"/>
                             <div class="pt-2">
-                                <Submit label="Log in" pending=login.pending() testid="login-submit"/>
+                                <Submit label="Log in" pending=login.pending() testid="login-submit" wide=true/>
                             </div>
                         </FormScope>
                     </ActionForm>

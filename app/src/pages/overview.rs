@@ -1,7 +1,7 @@
 //! The overview dashboard: who is here, what changed, and how busy the last day was.
 
 use crate::api::overview::load_overview;
-use crate::components::badge::{MethodBadge, RoleBadge};
+use crate::components::badge::MethodBadge;
 use crate::components::feedback::{ErrorBox, Loading};
 use crate::components::layout::{Card, PageHeader};
 use crate::components::live::use_live;
@@ -59,7 +59,7 @@ fn ActivityChart(hours: Vec<HourCount>) -> impl IntoView {
         })
         .collect_view();
     view! {
-        <svg viewBox=format!("0 0 {width} 130") class="h-40 w-full" role="img"
+        <svg viewBox=format!("0 0 {width} 130") class="h-56 w-full" role="img"
             aria-label="Changes per hour over the last 24 hours" data-testid="activity-chart">
             <line x1=0 x2=width y1=110.5 y2=110.5 class="stroke-slate-200"/>
             {bars}
@@ -87,7 +87,8 @@ fn Dashboard(data: Overview) -> impl IntoView {
                         <li class="flex items-center justify-between gap-3 py-2 text-sm">
                             <span class="min-w-0 truncate">
                                 <span class="font-medium text-slate-800">{r.actor_name}</span>
-                                " " {r.action} " " <span class="text-slate-500">{r.object_type} " " {r.object_id}</span>
+                                " · " {r.action.replace('_', " ")} " "
+                                <span class="text-slate-500">{r.object_type.replace('_', " ")} " #" {r.object_id}</span>
                             </span>
                             <span class="flex shrink-0 items-center gap-2 text-xs text-slate-500">
                                 <MethodBadge method=r.method/> <Time at=r.at now=now/>
@@ -114,17 +115,6 @@ fn Dashboard(data: Overview) -> impl IntoView {
                 <ActivityChart hours=data.activity/>
             </Card>
             {recent}
-        </div>
-        <div class="mt-4 grid gap-4 lg:grid-cols-3">
-            <Card title="Users by role" class="lg:col-span-1">
-                <ul class="space-y-2">
-                    {data.users_by_role.into_iter().map(|(role, n)| view! {
-                        <li class="flex items-center justify-between text-sm">
-                            <RoleBadge role=role/> <span class="tabular-nums text-slate-700">{n}</span>
-                        </li>
-                    }).collect_view()}
-                </ul>
-            </Card>
         </div>
     }
 }

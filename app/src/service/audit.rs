@@ -81,10 +81,10 @@ pub async fn list(
             descending: true,
         },
     )?;
-    if let (Some(from), Some(to)) = (filter.from, filter.to) {
-        if from >= to {
-            return Err(AppError::invalid("to", "must be later than from"));
-        }
+    if let (Some(from), Some(to)) = (filter.from, filter.to)
+        && from >= to
+    {
+        return Err(AppError::invalid("to", "must be later than from"));
     }
     let mut conn = state.pool.acquire().await?;
     store::audit::list(&mut conn, filter, window).await

@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# `make bench`: measures what the README's "Measurements" table reports. Not a test: it prints
+# numbers and asserts nothing. BENCH_CLEAN=1 also times a clean release build (~10 minutes).
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+source "$ROOT/scripts/db.sh"
+
+"$ROOT/scripts/tools.sh"
+command -v wrk >/dev/null || { say "installing wrk"; apt-get install -y -qq wrk >/dev/null; }
+ensure_postgres
+cd "$ROOT"
+
+PORT=${BENCH_PORT:-3200}
+BASE="http://127.0.0.1:$PORT"
+DB="$PG_BASE_URL/opsroom_bench"
+psql -q "$PG_BASE_URL/postgres" -c "DROP DATABASE IF EXISTS opsroom_bench WITH (FORCE)" >/dev/null
+
+rows=()
+row() { rows+=("| $1 | $2 |"); }
+
+if [ "${BENCH_CLEAN:-0}" = 1 ]; then
+  clean=$(mktemp -d)
+  say "clean release build in $clean"
+  start=$(date +%s)
+  CARGO_TARGET_DIR="$clean" cargo leptos build --release >/dev/null 2>&1
+  row "Clean release build (\`cargo leptos build --release\`, empty target dir)" "$(( $(date +%s) - start )) s"
+  rm -rf "$clean"
+fi
+
+say "release build"
+cargo leptos build --release >/dev/null 2>&1
+wasm="$ROOT/target/site/pkg/opsroom.wasm"
+row "Release WASM, raw" "$(( $(stat -c %s "$wasm") / 1024 )) kB"
+row "Release WASM, gzip -9" "$(( $(gzip -9 -c "$wasm" | wc -c) / 1024 )) kB"
+row "Release CSS, raw" "$(( $(stat -c %s "$ROOT/target/site/pkg/opsroom.css") / 1024 )) kB"
+
+server() {
+  DATABASE_URL="$DB" OPSROOM_ADDR="127.0.0.1:$PORT" OPSROOM_ADMIN_PASSWORD=bench-password \
+    OPSROOM_DEMO_DATA=true RUST_LOG=warn "$CARGO_TARGET_DIR/release/server" >/tmp/opsroom-bench.log 2>&1 &
+  echo $!
+}
+wait_ready() {
+  for _ in $(seq 1 2000); do
+    curl -sf "$BASE/readyz" >/dev/null && return 0
+    sleep 0.005
+  done
+  die "the server did not become ready: $(cat /tmp/opsroom-bench.log)"
+}
+
+# First start creates the database, migrates and loads demo data; the second is a plain start.
+pid=$(server); wait_ready; kill -TERM "$pid"; wait "$pid" || true
+t0=$(date +%s%N); pid=$(server); wait_ready; t1=$(date +%s%N)
+row "Server start-up to ready (existing database)" "$(( (t1 - t0) / 1000000 )) ms"
+trap 'kill -TERM $pid 2>/dev/null || true' EXIT
+
+token=$(curl -s -D - -o /dev/null -H 'content-type: application/json' \
+  -d '{"username":"admin","password":"bench-password"}' "$BASE/v1/auth/tokens" \
+  | awk 'tolower($1) == "x-subject-token:" {print $2}' | tr -d '\r')
+cookie=$(curl -s -D - -o /dev/null -H 'accept: text/html' -H "referer: $BASE/login" \
+  -d 'username=admin&password=bench-password' "$BASE/api/login" \
+  | awk 'tolower($1) == "set-cookie:" {print $2}' | cut -d';' -f1)
+[ -n "$token" ] && [ -n "$cookie" ] || die "could not log in to the bench server"
+sleep 1
+row "Idle RSS after start-up and login" "$(( $(awk '/VmRSS/ {print $2}' "/proc/$pid/status") / 1024 )) MB"
+
+load() {
+  local label=$1 header=$2 url=$3
+  wrk -t2 -c32 -d15s -H "$header" -s "$ROOT/scripts/wrk-percentiles.lua" "$url" >/dev/null 2>&1 || true
+  local out
+  out=$(wrk -t2 -c32 -d20s -H "$header" -s "$ROOT/scripts/wrk-percentiles.lua" "$url" | grep '^RESULT')
+  local p50 p95 rps errors
+  p50=$(sed -E 's/.*p50=([0-9]+).*/\1/' <<<"$out")
+  p95=$(sed -E 's/.*p95=([0-9]+).*/\1/' <<<"$out")
+  rps=$(sed -E 's/.*rps=([0-9]+).*/\1/' <<<"$out")
+  errors=$(sed -E 's/.*errors=([0-9]+).*/\1/' <<<"$out")
+  row "$label, 32 connections: p50 / p95" "$(awk "BEGIN {printf \"%.1f ms / %.1f ms\", $p50/1000, $p95/1000}") ($rps req/s, $errors errors)"
+}
+say "load: authenticated GET /v1/users"
+load "GET /v1/users (token)" "X-Auth-Token: $token" "$BASE/v1/users"
+say "load: server-rendered overview page"
+load "SSR overview page (session)" "Cookie: $cookie" "$BASE/"
+
+echo
+echo "| Measure | Value |"
+echo "|---|---|"
+printf '%s\n' "${rows[@]}"
+echo
+echo "Machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(. /etc/os-release; echo "$PRETTY_NAME"), $(rustc --version | cut -d' ' -f1-2), PostgreSQL $(psql -tA "$PG_BASE_URL/postgres" -c 'SHOW server_version' | cut -d' ' -f1); wrk and the server share the machine."
