@@ -1,6 +1,7 @@
 //! The document shell and the route table.
 
 use crate::components::layout::Shell;
+use crate::components::live::HydrationMarker;
 use crate::pages::{
     api_docs::ApiDocsPage,
     audit::AuditPage,
@@ -13,7 +14,7 @@ use crate::pages::{
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
-use leptos_router::path;
+use leptos_router::{SsrMode, path};
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     view! {
@@ -24,40 +25,36 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <link rel="icon" type="image/svg+xml" href="/favicon.svg"/>
                 <AutoReload options=options.clone()/>
-                <HydrationScripts options/>
+                <HydrationScripts options islands=true/>
                 <MetaTags/>
             </head>
             <body class="h-full bg-slate-50 antialiased">
                 <App/>
+                <HydrationMarker/>
             </body>
         </html>
     }
 }
 
 #[component]
+/// Pages render completely on the server before they are sent (`SsrMode::Async`): they work
+/// without JavaScript, and live regions can re-read them as plain HTML.
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    // Effects run only in the browser, after hydration: mark the page as interactive.
-    Effect::new(|_| {
-        #[cfg(feature = "hydrate")]
-        if let Some(body) = document().body() {
-            let _ = body.set_attribute("data-hydrated", "true");
-        }
-    });
     view! {
         <Stylesheet id="leptos" href="/pkg/opsroom.css"/>
         <Title formatter=|page: String| if page.is_empty() { "Opsroom".to_owned() } else { format!("{page} · Opsroom") }/>
         <Router>
             <Routes fallback=NotFound>
-                <Route path=path!("/login") view=LoginPage/>
-                <ParentRoute path=path!("") view=Shell>
-                    <Route path=path!("/") view=OverviewPage/>
-                    <Route path=path!("/users") view=UsersPage/>
-                    <Route path=path!("/users/new") view=NewUserPage/>
-                    <Route path=path!("/users/:id") view=UserPage/>
-                    <Route path=path!("/profile") view=ProfilePage/>
-                    <Route path=path!("/audit") view=AuditPage/>
-                    <Route path=path!("/api-docs") view=ApiDocsPage/>
+                <Route ssr=SsrMode::Async path=path!("/login") view=LoginPage/>
+                <ParentRoute ssr=SsrMode::Async path=path!("") view=Shell>
+                    <Route ssr=SsrMode::Async path=path!("/") view=OverviewPage/>
+                    <Route ssr=SsrMode::Async path=path!("/users") view=UsersPage/>
+                    <Route ssr=SsrMode::Async path=path!("/users/new") view=NewUserPage/>
+                    <Route ssr=SsrMode::Async path=path!("/users/:id") view=UserPage/>
+                    <Route ssr=SsrMode::Async path=path!("/profile") view=ProfilePage/>
+                    <Route ssr=SsrMode::Async path=path!("/audit") view=AuditPage/>
+                    <Route ssr=SsrMode::Async path=path!("/api-docs") view=ApiDocsPage/>
                 </ParentRoute>
             </Routes>
         </Router>

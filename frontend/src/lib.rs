@@ -1,7 +1,9 @@
-//! Hydrates the server-rendered console in the browser.
+//! Hydrates the console's islands in the browser; everything else stays server-rendered HTML.
 
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(app::App);
+    // Linking the app crate registers its islands.
+    let _ = app::App;
+    leptos::mount::hydrate_islands();
 }

@@ -1,18 +1,18 @@
-//! Forms: fields that show their own error, the form-level alert, submit buttons.
+//! Forms: plain HTML posts to server functions, with fields that show their own error.
 //!
-//! A failed submission shows its error the same way with or without JavaScript: with it, from
-//! the action's result; without it, the server redirects the plain form post back to the page
-//! with the error in the query string (`error_form`, `error_code`, `error_msg`, `error_field`).
+//! Pages render on the server and their forms work without JavaScript: a form posts to its
+//! server function and the server sends the browser back to the page. A failure comes back in
+//! the query string (`error_form`, `error_code`, `error_msg`, `error_field`), a success as
+//! `done=<form>`; the form reads them from there.
 
-use crate::domain::AppError;
 use leptos::prelude::*;
-use leptos::server_fn::ServerFn;
 use leptos_router::hooks::use_query_map;
 
 pub const ERROR_FORM: &str = "error_form";
 pub const ERROR_CODE: &str = "error_code";
 pub const ERROR_MSG: &str = "error_msg";
 pub const ERROR_FIELD: &str = "error_field";
+pub const DONE: &str = "done";
 
 /// An error as a form shows it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -22,91 +22,75 @@ pub struct Shown {
     pub field: Option<String>,
 }
 
-impl From<&AppError> for Shown {
-    fn from(e: &AppError) -> Shown {
-        Shown {
-            code: e.code().to_owned(),
-            message: e.to_string(),
-            field: e.field().map(ToOwned::to_owned),
+/// The error the server sent back for the form posting to `action`, if any.
+fn sent_back_error(action: &str) -> Option<Shown> {
+    let query = use_query_map();
+    let q = query.read_untracked();
+    (q.get_str(ERROR_FORM) == Some(action)).then(|| Shown {
+        code: q.get(ERROR_CODE).unwrap_or_default(),
+        message: q.get(ERROR_MSG).unwrap_or_default(),
+        field: q.get(ERROR_FIELD).filter(|f| !f.is_empty()),
+    })
+}
+
+fn sent_back_success(action: &str) -> bool {
+    let query = use_query_map();
+    query.read_untracked().get_str(DONE) == Some(action)
+}
+
+#[derive(Clone)]
+struct FormErrorCtx(Option<Shown>);
+
+/// A form posting to the server function at `action` (its `ServerFn::PATH`). Errors that belong
+/// to no field show on top; each `Field` inside shows its own; `success` shows after it worked.
+#[component]
+pub fn PostForm(
+    action: &'static str,
+    #[prop(optional, into)] class: String,
+    #[prop(optional)] testid: &'static str,
+    #[prop(optional, into)] success: Option<String>,
+    children: Children,
+) -> impl IntoView {
+    let error = sent_back_error(action);
+    let general = error.clone().filter(|e| e.field.is_none()).map(|e| {
+        view! {
+            <div role="alert" data-testid="form-error"
+                class="rounded-lg border border-rose-200 bg-rose-50 px-3 py-2 text-sm text-rose-800">
+                <span class="mr-2 font-mono text-xs text-rose-600">{e.code}</span>
+                {e.message}
+            </div>
         }
+    });
+    let notice = success
+        .filter(|_| error.is_none() && sent_back_success(action))
+        .map(|text| view! { <super::feedback::Notice text/> });
+    provide_context(FormErrorCtx(error));
+    view! {
+        <form method="post" action=action class=class data-testid=testid>
+            {general}
+            {notice}
+            {children()}
+        </form>
     }
 }
 
-/// The error to show for `action`'s form: its last result, or the one the server sent back.
-pub fn form_error<S>(action: ServerAction<S>) -> Signal<Option<Shown>>
-where
-    S: ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
-    S::Output: Clone + Send + Sync + 'static,
-{
-    let query = use_query_map();
-    let value = action.value();
-    Signal::derive(move || match value.get() {
-        Some(Err(e)) => Some(Shown::from(&e)),
-        Some(Ok(_)) => None,
-        None => {
-            let q = query.read();
-            (q.get_str(ERROR_FORM) == Some(S::url())).then(|| Shown {
-                code: q.get(ERROR_CODE).unwrap_or_default(),
-                message: q.get(ERROR_MSG).unwrap_or_default(),
-                field: q.get(ERROR_FIELD).filter(|f| !f.is_empty()),
-            })
-        }
-    })
-}
-
-/// True once `action` has succeeded since the page loaded.
-pub fn succeeded<S>(action: ServerAction<S>) -> Signal<bool>
-where
-    S: ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
-    S::Output: Clone + Send + Sync + 'static,
-{
-    let value = action.value();
-    Signal::derive(move || matches!(value.get(), Some(Ok(_))))
-}
-
-#[derive(Clone, Copy)]
-struct FormErrorCtx(Signal<Option<Shown>>);
-
-/// Wraps a form's fields: shows errors that belong to no field on top, and lets each
-/// `Field` below show its own.
-#[component]
-pub fn FormScope(error: Signal<Option<Shown>>, children: Children) -> impl IntoView {
-    provide_context(FormErrorCtx(error));
-    let general = move || {
-        error.get().filter(|e| e.field.is_none()).map(|e| {
-            view! {
-                <div role="alert" data-testid="form-error"
-                    class="rounded-lg border border-rose-200 bg-rose-50 px-3 py-2 text-sm text-rose-800">
-                    <span class="font-mono text-xs mr-2 text-rose-600">{e.code}</span>
-                    {e.message}
-                </div>
-            }
-        })
-    };
-    view! { {general} {children()} }
-}
-
-fn field_error(name: &'static str) -> Signal<Option<String>> {
-    let ctx = use_context::<FormErrorCtx>();
-    Signal::derive(move || {
-        ctx.and_then(|c| c.0.get())
-            .filter(|e| e.field.as_deref() == Some(name))
-            .map(|e| e.message)
-    })
+fn field_error(name: &'static str) -> Option<String> {
+    use_context::<FormErrorCtx>()
+        .and_then(|c| c.0)
+        .filter(|e| e.field.as_deref() == Some(name))
+        .map(|e| e.message)
 }
 
 const INPUT: &str = "block w-full rounded-lg border bg-white px-3 py-2 text-sm shadow-sm \
                      focus:outline-none focus:ring-2 focus:ring-indigo-500/40";
 
-fn input_class(error: Signal<Option<String>>) -> impl Fn() -> String {
-    move || {
-        let border = if error.get().is_some() {
-            "border-rose-400"
-        } else {
-            "border-slate-300 focus:border-indigo-500"
-        };
-        format!("{INPUT} {border}")
-    }
+pub fn input_class(invalid: bool) -> String {
+    let border = if invalid {
+        "border-rose-400"
+    } else {
+        "border-slate-300 focus:border-indigo-500"
+    };
+    format!("{INPUT} {border}")
 }
 
 #[component]
@@ -114,19 +98,23 @@ fn FieldFrame(
     name: &'static str,
     #[prop(into)] label: String,
     hint: Option<String>,
-    error: Signal<Option<String>>,
+    error: Option<String>,
     children: Children,
 ) -> impl IntoView {
+    let below = match error {
+        Some(msg) => view! {
+            <p class="text-xs text-rose-700" data-testid=format!("error-{name}")>{msg}</p>
+        }
+        .into_any(),
+        None => hint
+            .map(|h| view! { <p class="text-xs text-slate-500">{h}</p> })
+            .into_any(),
+    };
     view! {
         <div class="space-y-1">
             <label for=format!("f-{name}") class="block text-sm font-medium text-slate-700">{label}</label>
             {children()}
-            {move || match error.get() {
-                Some(msg) => view! {
-                    <p class="text-xs text-rose-700" data-testid=format!("error-{name}")>{msg}</p>
-                }.into_any(),
-                None => hint.clone().map(|h| view! { <p class="text-xs text-slate-500">{h}</p> }).into_any(),
-            }}
+            {below}
         </div>
     }
 }
@@ -145,12 +133,12 @@ pub fn Field(
     #[prop(optional)] maxlength: Option<u32>,
 ) -> impl IntoView {
     let error = field_error(name);
+    let invalid = error.is_some();
     view! {
         <FieldFrame name label hint error>
             <input id=format!("f-{name}") name=name type=kind value=value required=required
                 placeholder=placeholder autocomplete=autocomplete maxlength=maxlength
-                aria-invalid=move || error.get().is_some().to_string()
-                class=input_class(error)/>
+                aria-invalid=invalid.to_string() class=input_class(invalid)/>
         </FieldFrame>
     }
 }
@@ -165,9 +153,10 @@ pub fn SelectField(
     #[prop(optional, into)] hint: Option<String>,
 ) -> impl IntoView {
     let error = field_error(name);
+    let invalid = error.is_some();
     view! {
         <FieldFrame name label hint error>
-            <select id=format!("f-{name}") name=name class=input_class(error)>
+            <select id=format!("f-{name}") name=name class=input_class(invalid)>
                 {options.into_iter().map(|(value, text)| {
                     let is_selected = value == selected;
                     view! { <option value=value selected=is_selected>{text}</option> }
@@ -177,53 +166,16 @@ pub fn SelectField(
     }
 }
 
-/// A new-password input with a "Generate" button that fills in a strong password and shows it.
-/// The button needs JavaScript; without it the user types a password.
+/// A new-password input with a "Generate" button (an island: it needs JavaScript; without it
+/// the user types a password).
 #[component]
 pub fn NewPasswordField(name: &'static str, #[prop(into)] label: String) -> impl IntoView {
     let error = field_error(name);
-    let input = NodeRef::<leptos::html::Input>::new();
-    let shown = RwSignal::new(false);
-    let generate = move |_| {
-        if let (Some(el), Some(password)) = (input.get(), random_password()) {
-            el.set_value(&password);
-            shown.set(true);
-        }
-    };
+    let invalid = error.is_some();
     view! {
         <FieldFrame name label hint=Some("8 to 128 characters.".to_owned()) error>
-            <div class="flex gap-2">
-                <input id=format!("f-{name}") name=name node_ref=input required=true minlength=8
-                    maxlength=128 autocomplete="new-password"
-                    type=move || if shown.get() { "text" } else { "password" }
-                    class=input_class(error)/>
-                <button type="button" on:click=generate data-testid="generate-password"
-                    class="shrink-0 rounded-lg border border-slate-300 bg-white px-3 text-sm font-medium text-slate-700 hover:bg-slate-50">
-                    "Generate"
-                </button>
-            </div>
+            <super::password::PasswordInput name=name.to_owned() invalid/>
         </FieldFrame>
-    }
-}
-
-/// 20 characters from the browser's cryptographic random source; `None` on the server.
-fn random_password() -> Option<String> {
-    #[cfg(feature = "hydrate")]
-    {
-        const ALPHABET: &[u8] = b"abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789-_";
-        let mut bytes = [0u8; 20];
-        let crypto = web_sys::window()?.crypto().ok()?;
-        crypto.get_random_values_with_u8_array(&mut bytes).ok()?;
-        Some(
-            bytes
-                .iter()
-                .map(|b| ALPHABET[usize::from(*b) % ALPHABET.len()] as char)
-                .collect(),
-        )
-    }
-    #[cfg(not(feature = "hydrate"))]
-    {
-        None
     }
 }
 
@@ -238,23 +190,21 @@ impl ButtonKind {
     pub fn classes(self) -> &'static str {
         match self {
             ButtonKind::Primary => {
-                "inline-flex items-center justify-center gap-2 rounded-lg bg-indigo-600 px-4 py-2 text-sm font-semibold text-white shadow-sm hover:bg-indigo-500 disabled:opacity-60"
+                "inline-flex items-center justify-center gap-2 rounded-lg bg-indigo-600 px-4 py-2 text-sm font-semibold text-white shadow-sm hover:bg-indigo-500"
             }
             ButtonKind::Secondary => {
-                "inline-flex items-center justify-center gap-2 rounded-lg border border-slate-300 bg-white px-4 py-2 text-sm font-medium text-slate-700 shadow-sm hover:bg-slate-50 disabled:opacity-60"
+                "inline-flex items-center justify-center gap-2 rounded-lg border border-slate-300 bg-white px-4 py-2 text-sm font-medium text-slate-700 shadow-sm hover:bg-slate-50"
             }
             ButtonKind::Danger => {
-                "inline-flex items-center justify-center gap-2 rounded-lg bg-rose-600 px-4 py-2 text-sm font-semibold text-white shadow-sm hover:bg-rose-500 disabled:opacity-60"
+                "inline-flex items-center justify-center gap-2 rounded-lg bg-rose-600 px-4 py-2 text-sm font-semibold text-white shadow-sm hover:bg-rose-500"
             }
         }
     }
 }
 
-/// A submit button that shows when its action is in flight.
 #[component]
 pub fn Submit(
     #[prop(into)] label: String,
-    #[prop(into)] pending: Signal<bool>,
     #[prop(default = ButtonKind::Primary)] kind: ButtonKind,
     #[prop(optional)] testid: &'static str,
     /// Fill the form's width.
@@ -266,12 +216,5 @@ pub fn Submit(
     } else {
         kind.classes().to_owned()
     };
-    view! {
-        <button type="submit" class=class disabled=move || pending.get() data-testid=testid>
-            {move || pending.get().then(|| view! {
-                <span class="h-3 w-3 animate-spin rounded-full border-2 border-white/40 border-t-white"></span>
-            })}
-            {label}
-        </button>
-    }
+    view! { <button type="submit" class=class data-testid=testid>{label}</button> }
 }

@@ -1,9 +1,11 @@
 //! The console frame: sidebar navigation, top bar with the user menu, page headers and cards.
 
 use crate::api::auth::{Logout, current_user};
+use crate::components::form::PostForm;
 use crate::domain::user::{Role, UserRef};
 use leptos::prelude::*;
-use leptos_router::components::{A, Outlet};
+use leptos::server_fn::ServerFn;
+use leptos_router::components::Outlet;
 use leptos_router::hooks::use_location;
 
 struct NavItem {
@@ -69,7 +71,7 @@ fn Icon(path: &'static str) -> impl IntoView {
 #[component]
 fn Sidebar(user: Option<UserRef>) -> impl IntoView {
     let role = user.as_ref().map_or(Role::Viewer, |u| u.role);
-    let location = use_location();
+    let path = use_location().pathname.get_untracked();
     let sections = NAV
         .iter()
         .filter_map(|section| {
@@ -79,19 +81,17 @@ fn Sidebar(user: Option<UserRef>) -> impl IntoView {
                 .filter(|item| role.allows(item.role))
                 .map(|item| {
                     let href = item.href;
-                    let active = move || {
-                        let path = location.pathname.get();
-                        if href == "/" { path == "/" } else { path.starts_with(href) }
+                    let active = if href == "/" { path == "/" } else { path.starts_with(href) };
+                    let class = if active {
+                        "flex items-center gap-3 rounded-md bg-slate-800 px-3 py-2 text-sm font-medium text-white"
+                    } else {
+                        "flex items-center gap-3 rounded-md px-3 py-2 text-sm text-slate-300 hover:bg-slate-800/60 hover:text-white"
                     };
                     view! {
-                        <A href=href attr:class=move || if active() {
-                            "flex items-center gap-3 rounded-md bg-slate-800 px-3 py-2 text-sm font-medium text-white"
-                        } else {
-                            "flex items-center gap-3 rounded-md px-3 py-2 text-sm text-slate-300 hover:bg-slate-800/60 hover:text-white"
-                        }>
+                        <a href=href class=class aria-current=active.then_some("page")>
                             <Icon path=item.icon/>
                             {item.label}
-                        </A>
+                        </a>
                     }
                 })
                 .collect();
@@ -120,7 +120,6 @@ fn initials(name: &str) -> String {
 
 #[component]
 fn UserMenu(user: UserRef) -> impl IntoView {
-    let logout = ServerAction::<Logout>::new();
     view! {
         <details class="relative" data-testid="user-menu">
             <summary class="flex cursor-pointer list-none items-center gap-3 rounded-lg px-2 py-1 hover:bg-slate-100">
@@ -134,12 +133,12 @@ fn UserMenu(user: UserRef) -> impl IntoView {
             </summary>
             <div class="absolute right-0 z-20 mt-2 w-48 rounded-lg border border-slate-200 bg-white py-1 shadow-lg">
                 <a href="/profile" class="block px-4 py-2 text-sm text-slate-700 hover:bg-slate-50">"Your profile"</a>
-                <ActionForm action=logout>
+                <PostForm action=Logout::PATH>
                     <button type="submit" data-testid="logout"
                         class="block w-full px-4 py-2 text-left text-sm text-slate-700 hover:bg-slate-50">
                         "Log out"
                     </button>
-                </ActionForm>
+                </PostForm>
             </div>
         </details>
     }
@@ -148,10 +147,9 @@ fn UserMenu(user: UserRef) -> impl IntoView {
 /// The frame around every page of a logged-in user.
 #[component]
 pub fn Shell() -> impl IntoView {
-    let user = Resource::new(|| (), |_| current_user());
     let frame = move || {
         Suspend::new(async move {
-            let user = user.await.ok().flatten();
+            let user = current_user().await.ok().flatten();
             let menu = user.clone().map(|u| view! { <UserMenu user=u/> });
             view! {
                 <aside class="fixed inset-y-0 left-0 flex w-60 flex-col bg-slate-900">

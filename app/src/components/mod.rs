@@ -5,5 +5,6 @@ pub mod feedback;
 pub mod form;
 pub mod layout;
 pub mod live;
+pub mod password;
 pub mod table;
 pub mod time;

@@ -1,6 +1,6 @@
 //! How times read in the console: relative to a given "now", and absolute in UTC.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike, Timelike, Utc};
 
 /// "just now", "5 min ago", "in 3 h", "2 d ago". `now` comes with the data, so the server and
 /// the browser render the same words.
@@ -21,9 +21,37 @@ pub fn relative(now: DateTime<Utc>, at: DateTime<Utc>) -> String {
     }
 }
 
+// Formatted by hand rather than with chrono's strftime: the browser bundle stays smaller.
+
 /// "2026-11-28 10:42:07 UTC"
 pub fn utc(at: DateTime<Utc>) -> String {
-    at.format("%Y-%m-%d %H:%M:%S UTC").to_string()
+    format!(
+        "{:04}-{:02}-{:02} {:02}:{:02}:{:02} UTC",
+        at.year(),
+        at.month(),
+        at.day(),
+        at.hour(),
+        at.minute(),
+        at.second()
+    )
+}
+
+/// "2026-11-28T10:42:07Z", for `datetime` attributes.
+pub fn iso(at: DateTime<Utc>) -> String {
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+        at.year(),
+        at.month(),
+        at.day(),
+        at.hour(),
+        at.minute(),
+        at.second()
+    )
+}
+
+/// "10:00"
+pub fn hour_of_day(at: DateTime<Utc>) -> String {
+    format!("{:02}:00", at.hour())
 }
 
 #[cfg(test)]
@@ -43,5 +71,9 @@ mod tests {
         assert_eq!(ago(-2 * 3600), "in 2 h");
         assert_eq!(ago(3 * 86_400), "3 d ago");
         assert_eq!(utc(now), "2026-11-28 10:00:00 UTC");
+        let odd: DateTime<Utc> = "2026-02-03T04:05:06.789Z".parse().unwrap();
+        assert_eq!(utc(odd), "2026-02-03 04:05:06 UTC");
+        assert_eq!(iso(odd), "2026-02-03T04:05:06Z");
+        assert_eq!(hour_of_day(odd), "04:00");
     }
 }

@@ -92,18 +92,17 @@ fn Reference(doc: ApiDoc) -> impl IntoView {
 
 #[component]
 pub fn ApiDocsPage() -> impl IntoView {
-    let doc = Resource::new(|| (), |_| load_api_doc());
     view! {
         <Title text="API docs"/>
         <PageHeader title="REST API" subtitle="Everything the console does, scripts can do through /v1."
             crumbs=vec![("Developers", "/api-docs")]/>
-        <Transition fallback=Loading>
+        <Suspense fallback=Loading>
             {move || Suspend::new(async move {
-                match doc.await {
+                match load_api_doc().await {
                     Ok(doc) => view! { <Reference doc/> }.into_any(),
                     Err(e) => view! { <ErrorBox error=e/> }.into_any(),
                 }
             })}
-        </Transition>
+        </Suspense>
     }
 }

@@ -1,18 +1,17 @@
 //! The audit log: every mutation, filterable, live, with the chain check.
 
-use crate::api::audit::{AuditListing, VerifyAudit, list_audit};
+use crate::api::audit::{AuditListing, list_audit, verify_audit};
 use crate::components::badge::{Badge, MethodBadge, Tone};
 use crate::components::feedback::{EmptyState, ErrorBox, Loading};
-use crate::components::form::{ButtonKind, FormScope, Submit, form_error};
+use crate::components::form::ButtonKind;
 use crate::components::layout::{Card, PageHeader};
-use crate::components::live::use_live;
-use crate::components::table::{Pagination, TD, Table, col};
+use crate::components::live::LiveRegion;
+use crate::components::table::{Pagination, TD, Table, col, href_with};
 use crate::components::time::Time;
 use crate::domain::audit::AuditRecord;
 use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::Form;
 use leptos_router::hooks::use_query_map;
 
 const INPUT: &str = "rounded-lg border border-slate-300 bg-white px-2.5 py-1.5 text-sm shadow-sm";
@@ -34,7 +33,7 @@ fn Filters(object_types: Vec<String>, actions: Vec<String>) -> impl IntoView {
         }
     };
     view! {
-        <Form method="GET" action="" attr:class="mb-4 flex flex-wrap items-center gap-2" attr:data-testid="audit-filters">
+        <form method="get" class="mb-4 flex flex-wrap items-center gap-2" data-testid="audit-filters">
             <input type="search" name="actor" value=get("actor") placeholder="Actor username" class=format!("{INPUT} w-40")/>
             {select("object_type", "All objects", object_types)}
             {select("action", "All actions", actions)}
@@ -47,7 +46,7 @@ fn Filters(object_types: Vec<String>, actions: Vec<String>) -> impl IntoView {
             <span class="text-xs text-slate-400">"UTC"</span>
             <button type="submit" class=ButtonKind::Secondary.classes()>"Filter"</button>
             <a href="/audit" class="px-1 text-sm text-slate-500 hover:text-slate-700">"Clear"</a>
-        </Form>
+        </form>
     }
 }
 
@@ -91,21 +90,30 @@ fn rows(records: Vec<AuditRecord>, now: DateTime<Utc>) -> impl IntoView {
         .collect_view()
 }
 
+/// The chain check runs when the page is asked for it (`?verify=1`), so it works as a plain link.
 #[component]
 fn ChainCheck() -> impl IntoView {
-    let verify = ServerAction::<VerifyAudit>::new();
+    let query = use_query_map();
+    let asked = query.read_untracked().get_str("verify") == Some("1");
+    let verify_href = href_with(
+        "/audit",
+        &query.read_untracked(),
+        &[("verify", Some("1".to_owned()))],
+    );
     let result = move || {
-        verify.value().get().and_then(Result::ok).map(|report| {
-            if report.ok {
-                view! {
-                    <p class="text-sm text-emerald-700" data-testid="chain-result">
+        Suspend::new(async move {
+            if !asked {
+                return None;
+            }
+            Some(match verify_audit().await {
+                Ok(report) if report.ok => view! {
+                    <p class="text-sm font-medium text-emerald-700" data-testid="chain-result">
                         {format!("Chain intact: {} rows verified.", report.rows)}
                     </p>
                 }
-                .into_any()
-            } else {
-                view! {
-                    <p class="text-sm text-rose-700" data-testid="chain-result">
+                .into_any(),
+                Ok(report) => view! {
+                    <p class="text-sm font-medium text-rose-700" data-testid="chain-result">
                         {format!(
                             "Chain broken at row {}: {} ({} rows verified before it).",
                             report.broken_at.unwrap_or_default(),
@@ -114,21 +122,20 @@ fn ChainCheck() -> impl IntoView {
                         )}
                     </p>
                 }
-                .into_any()
-            }
+                .into_any(),
+                Err(e) => view! { <ErrorBox error=e/> }.into_any(),
+            })
         })
     };
     view! {
         <Card class="mb-4">
-            <ActionForm action=verify attr:class="flex flex-wrap items-center gap-4">
-                <FormScope error=form_error(verify)>
-                    <div class="flex-1 text-sm text-slate-600">
-                        "Each row carries a SHA-256 hash of its contents and of the row before it, so any edit or deletion breaks the chain."
-                    </div>
-                    {result}
-                    <Submit label="Verify chain" pending=verify.pending() kind=ButtonKind::Secondary testid="verify-chain"/>
-                </FormScope>
-            </ActionForm>
+            <div class="flex flex-wrap items-center gap-4">
+                <div class="flex-1 text-sm text-slate-600">
+                    "Each row carries a SHA-256 hash of its contents and of the row before it, so any edit or deletion breaks the chain."
+                </div>
+                <Suspense fallback=|| ()>{result}</Suspense>
+                <a href=verify_href class=ButtonKind::Secondary.classes() data-testid="verify-chain">"Verify chain"</a>
+            </div>
         </Card>
     }
 }
@@ -136,24 +143,17 @@ fn ChainCheck() -> impl IntoView {
 #[component]
 pub fn AuditPage() -> impl IntoView {
     let query = use_query_map();
-    let live = use_live("audit");
-    let data = Resource::new(
-        move || {
-            let q = query.read();
-            (
-                q.get("actor"),
-                q.get("object_type"),
-                q.get("action"),
-                q.get("from"),
-                q.get("to"),
-                q.get("page").and_then(|p| p.parse::<u32>().ok()),
-                live.get(),
-            )
-        },
-        |(actor, object_type, action, from, to, page, _)| {
-            list_audit(actor, object_type, action, from, to, page)
-        },
-    );
+    let load = move || {
+        let q = query.read_untracked();
+        list_audit(
+            q.get("actor"),
+            q.get("object_type"),
+            q.get("action"),
+            q.get("from"),
+            q.get("to"),
+            q.get("page").and_then(|p| p.parse::<u32>().ok()),
+        )
+    };
     let columns = vec![
         col("#"),
         col("When"),
@@ -168,11 +168,11 @@ pub fn AuditPage() -> impl IntoView {
         <PageHeader title="Audit log" subtitle="Every change, who made it and how. Updates live."
             crumbs=vec![("Administration", "/audit")]/>
         <ChainCheck/>
-        <Transition fallback=Loading>
+        <Suspense fallback=Loading>
             {move || {
                 let columns = columns.clone();
                 Suspend::new(async move {
-                    match data.await {
+                    match load().await {
                         Ok(AuditListing { listing, object_types, actions }) => {
                             let page = listing.data;
                             let pages = page.pages();
@@ -185,12 +185,15 @@ pub fn AuditPage() -> impl IntoView {
                                     <Pagination page=p pages total per_page/>
                                 }.into_any()
                             };
-                            view! { <Filters object_types actions/> {body} }.into_any()
+                            view! {
+                                <Filters object_types actions/>
+                                <LiveRegion id="audit".to_owned() topics="audit".to_owned()>{body}</LiveRegion>
+                            }.into_any()
                         }
                         Err(e) => view! { <Filters object_types=vec![] actions=vec![]/> <ErrorBox error=e/> }.into_any(),
                     }
                 })
             }}
-        </Transition>
+        </Suspense>
     }
 }

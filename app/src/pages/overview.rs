@@ -4,9 +4,10 @@ use crate::api::overview::load_overview;
 use crate::components::badge::MethodBadge;
 use crate::components::feedback::{ErrorBox, Loading};
 use crate::components::layout::{Card, PageHeader};
-use crate::components::live::use_live;
+use crate::components::live::LiveRegion;
 use crate::components::time::Time;
 use crate::domain::overview::{HourCount, Overview};
+use crate::domain::time::hour_of_day;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -30,16 +31,16 @@ fn Stat(
 #[component]
 fn ActivityChart(hours: Vec<HourCount>) -> impl IntoView {
     let max = hours.iter().map(|h| h.count).max().unwrap_or(0).max(1);
-    let width = 24.0 * 20.0;
+    let width = 24 * 20;
     let bars = hours
         .iter()
         .enumerate()
         .map(|(i, h)| {
-            let height = (h.count as f64 / max as f64) * 100.0;
-            let x = i as f64 * 20.0 + 3.0;
-            let label = format!("{}: {} changes", h.hour.format("%H:00 UTC"), h.count);
+            let height = (h.count * 100 / max).max(1);
+            let x = i * 20 + 3;
+            let label = format!("{} UTC: {} changes", hour_of_day(h.hour), h.count);
             view! {
-                <rect x=x y=110.0 - height width=14 height=height.max(1.0) rx=2
+                <rect x=x y=110 - height width=14 height=height rx=2
                     class={if h.count > 0 { "fill-indigo-500" } else { "fill-slate-200" }}>
                     <title>{label}</title>
                 </rect>
@@ -52,8 +53,8 @@ fn ActivityChart(hours: Vec<HourCount>) -> impl IntoView {
         .filter(|(i, _)| i % 6 == 0)
         .map(|(i, h)| {
             view! {
-                <text x=i as f64 * 20.0 + 3.0 y=126 class="fill-slate-400 text-[10px]">
-                    {h.hour.format("%H:00").to_string()}
+                <text x=i * 20 + 3 y=126 class="fill-slate-400 text-[10px]">
+                    {hour_of_day(h.hour)}
                 </text>
             }
         })
@@ -61,7 +62,7 @@ fn ActivityChart(hours: Vec<HourCount>) -> impl IntoView {
     view! {
         <svg viewBox=format!("0 0 {width} 130") class="h-56 w-full" role="img"
             aria-label="Changes per hour over the last 24 hours" data-testid="activity-chart">
-            <line x1=0 x2=width y1=110.5 y2=110.5 class="stroke-slate-200"/>
+            <line x1=0 x2=width y1="110.5" y2="110.5" class="stroke-slate-200"/>
             {bars}
             {ticks}
         </svg>
@@ -121,18 +122,20 @@ fn Dashboard(data: Overview) -> impl IntoView {
 
 #[component]
 pub fn OverviewPage() -> impl IntoView {
-    let live = use_live("audit");
-    let data = Resource::new(move || live.get(), |_| load_overview());
     view! {
         <Title text="Overview"/>
         <PageHeader title="Overview" subtitle="The state of this operations center right now."/>
-        <Transition fallback=Loading>
+        <Suspense fallback=Loading>
             {move || Suspend::new(async move {
-                match data.await {
-                    Ok(d) => view! { <Dashboard data=d/> }.into_any(),
+                match load_overview().await {
+                    Ok(d) => view! {
+                        <LiveRegion id="overview".to_owned() topics="audit".to_owned()>
+                            <Dashboard data=d/>
+                        </LiveRegion>
+                    }.into_any(),
                     Err(e) => view! { <ErrorBox error=e/> }.into_any(),
                 }
             })}
-        </Transition>
+        </Suspense>
     }
 }

@@ -4,18 +4,16 @@ use crate::api::users::{
     CreateUser, ResetPassword, SetUserActive, UpdateUser, get_user, list_users,
 };
 use crate::components::badge::{ActiveBadge, RoleBadge};
-use crate::components::feedback::{EmptyState, ErrorBox, Loading, Notice};
-use crate::components::form::{
-    ButtonKind, Field, FormScope, NewPasswordField, SelectField, Submit, form_error, succeeded,
-};
+use crate::components::feedback::{EmptyState, ErrorBox, Loading};
+use crate::components::form::{ButtonKind, Field, NewPasswordField, PostForm, SelectField, Submit};
 use crate::components::layout::{Card, PageHeader};
-use crate::components::live::use_live;
+use crate::components::live::LiveRegion;
 use crate::components::table::{Pagination, TD, Table, col, sortable};
 use crate::components::time::{Time, TimeFull};
 use crate::domain::user::{Role, User};
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
-use leptos_router::components::Form;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 const CRUMBS: &[(&str, &str)] = &[("Administration", "/users")];
@@ -37,7 +35,7 @@ fn UserFilters() -> impl IntoView {
     let role = get("role");
     let active = get("active");
     view! {
-        <Form method="GET" action="" attr:class="mb-4 flex flex-wrap items-end gap-3" attr:data-testid="user-filters">
+        <form method="get" class="mb-4 flex flex-wrap items-end gap-3" data-testid="user-filters">
             <input type="search" name="q" value=get("q") placeholder="Search name or email" class=FILTER_INPUT/>
             <select name="role" class=FILTER_INPUT aria-label="Role">
                 <option value="">"All roles"</option>
@@ -51,7 +49,7 @@ fn UserFilters() -> impl IntoView {
                 <option value="false" selected=active == "false">"Deactivated"</option>
             </select>
             <button type="submit" class=ButtonKind::Secondary.classes()>"Filter"</button>
-        </Form>
+        </form>
     }
 }
 
@@ -83,21 +81,6 @@ fn user_rows(users: Vec<User>, now: chrono::DateTime<chrono::Utc>) -> impl IntoV
 #[component]
 pub fn UsersPage() -> impl IntoView {
     let query = use_query_map();
-    let live = use_live("user");
-    let data = Resource::new(
-        move || {
-            let q = query.read();
-            (
-                q.get("q"),
-                q.get("role"),
-                q.get("active"),
-                q.get("page").and_then(|p| p.parse::<u32>().ok()),
-                q.get("sort"),
-                live.get(),
-            )
-        },
-        |(q, role, active, page, sort, _)| list_users(q, role, active, page, sort),
-    );
     let columns = vec![
         sortable("Username", "username"),
         sortable("Name", "display_name"),
@@ -107,6 +90,16 @@ pub fn UsersPage() -> impl IntoView {
         sortable("Last login", "last_login_at"),
         sortable("Created", "created_at"),
     ];
+    let load = move || {
+        let q = query.read_untracked();
+        list_users(
+            q.get("q"),
+            q.get("role"),
+            q.get("active"),
+            q.get("page").and_then(|p| p.parse::<u32>().ok()),
+            q.get("sort"),
+        )
+    };
     view! {
         <Title text="Users"/>
         <PageHeader title="Users" subtitle="Who may work in this operations center, and with which role."
@@ -114,11 +107,11 @@ pub fn UsersPage() -> impl IntoView {
             <a href="/users/new" class=ButtonKind::Primary.classes() data-testid="new-user">"New user"</a>
         </PageHeader>
         <UserFilters/>
-        <Transition fallback=Loading>
+        <Suspense fallback=Loading>
             {move || {
                 let columns = columns.clone();
                 Suspend::new(async move {
-                    match data.await {
+                    match load().await {
                         Ok(listing) if listing.data.items.is_empty() => view! {
                             <EmptyState title="No users match these filters" hint="Clear the search or choose another role."/>
                         }.into_any(),
@@ -126,66 +119,48 @@ pub fn UsersPage() -> impl IntoView {
                             let pages = listing.data.pages();
                             let (page, total, per_page) = (listing.data.page, listing.data.total, listing.data.per_page);
                             view! {
-                                <Table columns testid="users-table">{user_rows(listing.data.items, listing.now)}</Table>
-                                <Pagination page pages total per_page/>
+                                <LiveRegion id="users".to_owned() topics="user".to_owned()>
+                                    <Table columns testid="users-table">{user_rows(listing.data.items, listing.now)}</Table>
+                                    <Pagination page pages total per_page/>
+                                </LiveRegion>
                             }.into_any()
                         }
                         Err(e) => view! { <ErrorBox error=e/> }.into_any(),
                     }
                 })
             }}
-        </Transition>
+        </Suspense>
     }
 }
 
 #[component]
 pub fn NewUserPage() -> impl IntoView {
-    let create = ServerAction::<CreateUser>::new();
-    let error = form_error(create);
     view! {
         <Title text="New user"/>
         <PageHeader title="New user" subtitle="They can log in as soon as you save."
             crumbs=vec![("Administration", "/users"), ("Users", "/users")]/>
         <Card class="max-w-2xl">
-            <ActionForm action=create attr:class="space-y-4" attr:data-testid="new-user-form">
-                <FormScope error>
-                    <div class="grid gap-4 sm:grid-cols-2">
-                        <Field name="username" label="Username" required=true maxlength=32
-                            hint="3–32 characters: a-z, 0-9, '_', '.', '-'."/>
-                        <Field name="display_name" label="Display name" maxlength=64 hint="Defaults to the username."/>
-                        <Field name="email" label="Email" kind="email"/>
-                        <Field name="phone" label="Phone" kind="tel"/>
-                        <SelectField name="role" label="Role" options=role_options() selected="operator"/>
-                        <NewPasswordField name="password" label="Initial password"/>
-                    </div>
-                    <div class="flex justify-end gap-2 pt-2">
-                        <a href="/users" class=ButtonKind::Secondary.classes()>"Cancel"</a>
-                        <Submit label="Create user" pending=create.pending() testid="create-user"/>
-                    </div>
-                </FormScope>
-            </ActionForm>
+            <PostForm action=CreateUser::PATH class="space-y-4" testid="new-user-form">
+                <div class="grid gap-4 sm:grid-cols-2">
+                    <Field name="username" label="Username" required=true maxlength=32
+                        hint="3–32 characters: a-z, 0-9, '_', '.', '-'."/>
+                    <Field name="display_name" label="Display name" maxlength=64 hint="Defaults to the username."/>
+                    <Field name="email" label="Email" kind="email"/>
+                    <Field name="phone" label="Phone" kind="tel"/>
+                    <SelectField name="role" label="Role" options=role_options() selected="operator"/>
+                    <NewPasswordField name="password" label="Initial password"/>
+                </div>
+                <div class="flex justify-end gap-2 pt-2">
+                    <a href="/users" class=ButtonKind::Secondary.classes()>"Cancel"</a>
+                    <Submit label="Create user" testid="create-user"/>
+                </div>
+            </PostForm>
         </Card>
     }
 }
 
-#[derive(Clone, Copy)]
-struct UserActions {
-    update: ServerAction<UpdateUser>,
-    set_active: ServerAction<SetUserActive>,
-    reset: ServerAction<ResetPassword>,
-}
-
 #[component]
-fn UserForms(
-    user: User,
-    now: chrono::DateTime<chrono::Utc>,
-    actions: UserActions,
-) -> impl IntoView {
-    let UserActions {
-        update,
-        set_active,
-        reset,
-    } = actions;
+fn UserForms(user: User, now: chrono::DateTime<chrono::Utc>) -> impl IntoView {
     let id = user.id;
     let version = user.version;
     let toggle_label = if user.active {
@@ -201,22 +176,19 @@ fn UserForms(
     view! {
         <div class="grid gap-4 lg:grid-cols-3">
             <Card title="Details" class="lg:col-span-2">
-                <ActionForm action=update attr:class="space-y-4" attr:data-testid="edit-user-form">
-                    <FormScope error=form_error(update)>
-                        {move || succeeded(update).get().then(|| view! { <Notice text="Saved."/> })}
-                        <input type="hidden" name="id" value=id/>
-                        <input type="hidden" name="version" value=version/>
-                        <div class="grid gap-4 sm:grid-cols-2">
-                            <Field name="display_name" label="Display name" value=user.display_name.clone() required=true maxlength=64/>
-                            <SelectField name="role" label="Role" options=role_options() selected=user.role.as_str()/>
-                            <Field name="email" label="Email" kind="email" value=user.email.clone()/>
-                            <Field name="phone" label="Phone" kind="tel" value=user.phone.clone()/>
-                        </div>
-                        <div class="flex justify-end">
-                            <Submit label="Save changes" pending=update.pending() testid="save-user"/>
-                        </div>
-                    </FormScope>
-                </ActionForm>
+                <PostForm action=UpdateUser::PATH class="space-y-4" testid="edit-user-form" success="Saved.">
+                    <input type="hidden" name="id" value=id/>
+                    <input type="hidden" name="version" value=version/>
+                    <div class="grid gap-4 sm:grid-cols-2">
+                        <Field name="display_name" label="Display name" value=user.display_name.clone() required=true maxlength=64/>
+                        <SelectField name="role" label="Role" options=role_options() selected=user.role.as_str()/>
+                        <Field name="email" label="Email" kind="email" value=user.email.clone()/>
+                        <Field name="phone" label="Phone" kind="tel" value=user.phone.clone()/>
+                    </div>
+                    <div class="flex justify-end">
+                        <Submit label="Save changes" testid="save-user"/>
+                    </div>
+                </PostForm>
             </Card>
             <div class="space-y-4">
                 <Card title="Account">
@@ -229,25 +201,21 @@ fn UserForms(
                         }}</dd></div>
                         <div class="flex justify-between gap-2"><dt class="text-slate-500">"Version"</dt><dd class="tabular-nums">{version}</dd></div>
                     </dl>
-                    <ActionForm action=set_active attr:class="mt-4 space-y-2">
-                        <FormScope error=form_error(set_active)>
-                            <input type="hidden" name="id" value=id/>
-                            <input type="hidden" name="version" value=version/>
-                            <input type="hidden" name="active" value=(!user.active).to_string()/>
-                            <Submit label=toggle_label pending=set_active.pending() kind=toggle_kind testid="toggle-active"/>
-                        </FormScope>
-                    </ActionForm>
+                    <PostForm action=SetUserActive::PATH class="mt-4 space-y-2">
+                        <input type="hidden" name="id" value=id/>
+                        <input type="hidden" name="version" value=version/>
+                        <input type="hidden" name="active" value=(!user.active).to_string()/>
+                        <Submit label=toggle_label kind=toggle_kind testid="toggle-active"/>
+                    </PostForm>
                 </Card>
                 <Card title="Reset password">
-                    <ActionForm action=reset attr:class="space-y-3" attr:data-testid="reset-password-form">
-                        <FormScope error=form_error(reset)>
-                            {move || succeeded(reset).get().then(|| view! { <Notice text="Password reset; the user's sessions were ended."/> })}
-                            <input type="hidden" name="id" value=id/>
-                            <input type="hidden" name="version" value=version/>
-                            <NewPasswordField name="new_password" label="New password"/>
-                            <Submit label="Reset password" pending=reset.pending() kind=ButtonKind::Secondary testid="reset-password"/>
-                        </FormScope>
-                    </ActionForm>
+                    <PostForm action=ResetPassword::PATH class="space-y-3" testid="reset-password-form"
+                        success="Password reset; the user's sessions were ended.">
+                        <input type="hidden" name="id" value=id/>
+                        <input type="hidden" name="version" value=version/>
+                        <NewPasswordField name="new_password" label="New password"/>
+                        <Submit label="Reset password" kind=ButtonKind::Secondary testid="reset-password"/>
+                    </PostForm>
                 </Card>
             </div>
         </div>
@@ -257,52 +225,33 @@ fn UserForms(
 #[component]
 pub fn UserPage() -> impl IntoView {
     let params = use_params_map();
-    let live = use_live("user");
-    let actions = UserActions {
-        update: ServerAction::<UpdateUser>::new(),
-        set_active: ServerAction::<SetUserActive>::new(),
-        reset: ServerAction::<ResetPassword>::new(),
-    };
-    let id = move || {
-        params
-            .read()
-            .get("id")
-            .and_then(|id| id.parse::<i64>().ok())
-    };
-    let data = Resource::new(
-        move || {
-            (
-                id(),
-                live.get(),
-                actions.update.version().get(),
-                actions.set_active.version().get(),
-                actions.reset.version().get(),
-            )
-        },
-        |(id, ..)| async move {
-            match id {
-                Some(id) => get_user(id).await,
-                None => Err(crate::domain::AppError::not_found("User", "?")),
-            }
-        },
-    );
+    let id = params
+        .read_untracked()
+        .get("id")
+        .and_then(|id| id.parse::<i64>().ok());
     let crumbs = vec![("Administration", "/users"), ("Users", "/users")];
     view! {
-        <Transition fallback=Loading>
+        <Suspense fallback=Loading>
             {move || {
                 let crumbs = crumbs.clone();
                 Suspend::new(async move {
-                    match data.await {
+                    let loaded = match id {
+                        Some(id) => get_user(id).await,
+                        None => Err(crate::domain::AppError::not_found("User", "?")),
+                    };
+                    match loaded {
                         Ok(stamped) => {
                             let user = stamped.data;
                             view! {
                                 <Title text=user.username.clone()/>
-                                <PageHeader title=user.display_name.clone()
-                                    subtitle=format!("@{}", user.username) crumbs>
-                                    <RoleBadge role=user.role/>
-                                    <ActiveBadge active=user.active/>
-                                </PageHeader>
-                                <UserForms user now=stamped.now actions/>
+                                <LiveRegion id=format!("user-{}", user.id) topics="user".to_owned()>
+                                    <PageHeader title=user.display_name.clone()
+                                        subtitle=format!("@{}", user.username) crumbs>
+                                        <RoleBadge role=user.role/>
+                                        <ActiveBadge active=user.active/>
+                                    </PageHeader>
+                                    <UserForms user now=stamped.now/>
+                                </LiveRegion>
                             }.into_any()
                         }
                         Err(e) => view! {
@@ -312,6 +261,6 @@ pub fn UserPage() -> impl IntoView {
                     }
                 })
             }}
-        </Transition>
+        </Suspense>
     }
 }

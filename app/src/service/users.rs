@@ -44,6 +44,13 @@ pub async fn get(state: &AppState, actor: &Actor, id: i64) -> Result<User, AppEr
 pub async fn create(state: &AppState, actor: &Actor, new: NewUser) -> Result<User, AppError> {
     actor.require(Role::Admin, "creating users")?;
     let new = new.normalized()?;
+    // Hashing costs ~20 MB and tens of milliseconds: refuse a taken name before paying for it
+    // (the unique index still settles races).
+    let mut conn = state.pool.acquire().await?;
+    if store::users::username_taken(&mut conn, &new.username).await? {
+        return Err(store::users::taken(&new.username));
+    }
+    drop(conn);
     let hash = password::hash(&new.password).await?;
     let now = state.now();
     let mut tx = state.pool.begin().await?;

@@ -119,6 +119,19 @@ pub async fn count_active_admins(conn: &mut PgConnection) -> Result<i64, AppErro
     )
 }
 
+pub async fn username_taken(conn: &mut PgConnection, username: &str) -> Result<bool, AppError> {
+    Ok(
+        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM users WHERE username = $1)")
+            .bind(username)
+            .fetch_one(conn)
+            .await?,
+    )
+}
+
+pub fn taken(username: &str) -> AppError {
+    AppError::conflict(format!("Username '{username}' is already taken."))
+}
+
 pub async fn insert(
     conn: &mut PgConnection,
     user: &NewUser,

@@ -1,9 +1,7 @@
 //! Live updates across processes: a change made through one server reaches a page open on
 //! another, through Postgres LISTEN/NOTIFY.
 
-mod common;
-
-use common::{TestApp, spawn};
+use crate::common::{TestApp, spawn};
 use futures::StreamExt;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
@@ -101,5 +99,5 @@ async fn topics_filter_and_audit_follows_everything(pool: PgPool) {
 async fn the_stream_needs_a_login(pool: PgPool) {
     let app = spawn(pool).await;
     let response = app.client.get(app.url("/v1/live")).send().await.unwrap();
-    common::assert_error(response, 401, "OPS.0401").await;
+    crate::common::assert_error(response, 401, "OPS.0401").await;
 }

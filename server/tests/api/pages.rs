@@ -1,9 +1,7 @@
 //! The console over plain HTTP, as a browser without JavaScript sees it: the session gate,
 //! form posts with their errors, server-rendered pages and the 404 page.
 
-mod common;
-
-use common::{ADMIN_PASSWORD, spawn};
+use crate::common::{ADMIN_PASSWORD, spawn};
 use reqwest::StatusCode;
 use reqwest::header::{ACCEPT, CONTENT_TYPE, COOKIE, LOCATION, REFERER, SET_COOKIE};
 
@@ -11,7 +9,7 @@ const HTML: &str = "text/html,application/xhtml+xml";
 
 /// Posts a form the way a browser does without JavaScript.
 async fn post_form(
-    app: &common::TestApp,
+    app: &crate::common::TestApp,
     path: &str,
     referer: &str,
     cookie: Option<&str>,
@@ -30,7 +28,7 @@ async fn post_form(
     request.send().await.unwrap()
 }
 
-async fn log_in(app: &common::TestApp) -> String {
+async fn log_in(app: &crate::common::TestApp) -> String {
     let body = format!("username=admin&password={ADMIN_PASSWORD}&next=%2Fusers");
     let response = post_form(app, "/api/login", "/login?next=%2Fusers", None, &body).await;
     assert_eq!(response.status(), StatusCode::FOUND);
@@ -43,7 +41,7 @@ async fn log_in(app: &common::TestApp) -> String {
     cookie.split(';').next().unwrap().to_owned()
 }
 
-async fn page(app: &common::TestApp, path: &str, cookie: Option<&str>) -> reqwest::Response {
+async fn page(app: &crate::common::TestApp, path: &str, cookie: Option<&str>) -> reqwest::Response {
     let mut request = app.client.get(app.url(path)).header(ACCEPT, HTML);
     if let Some(cookie) = cookie {
         request = request.header(COOKIE, cookie);
@@ -187,4 +185,32 @@ async fn unknown_pages_are_404(pool: sqlx::PgPool) {
     let response = page(&app, "/no/such/page", None).await;
     assert_eq!(response.status(), StatusCode::NOT_FOUND);
     assert!(response.text().await.unwrap().contains("Page not found"));
+}
+
+#[sqlx::test(migrator = "server::db::MIGRATOR")]
+async fn a_successful_form_post_comes_back_confirmed(pool: sqlx::PgPool) {
+    let app = spawn(pool).await;
+    let cookie = log_in(&app).await;
+    let body = "version=1&display_name=The+Admin&email=&phone=";
+    let response = post_form(
+        &app,
+        "/api/profile/update",
+        "/profile?error_msg=old",
+        Some(&cookie),
+        body,
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::FOUND);
+    let location = response.headers()[LOCATION].to_str().unwrap().to_owned();
+    assert_eq!(location, "/profile?done=%2Fapi%2Fprofile%2Fupdate");
+    let html = page(&app, &location, Some(&cookie))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("data-testid=\"notice\""),
+        "the form confirms the save"
+    );
+    assert!(html.contains("value=\"The Admin\""));
 }

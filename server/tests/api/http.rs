@@ -1,8 +1,6 @@
 //! The HTTP surface as a whole: error bodies outside handlers, health, metrics, OpenAPI.
 
-mod common;
-
-use common::{assert_error, spawn};
+use crate::common::{assert_error, spawn};
 use reqwest::StatusCode;
 use serde_json::Value;
 use sqlx::PgPool;

@@ -1,8 +1,6 @@
 //! User administration and the caller's profile over real HTTP.
 
-mod common;
-
-use common::{assert_error, spawn};
+use crate::common::{assert_error, spawn};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use sqlx::PgPool;

@@ -1,9 +1,7 @@
 //! Tokens and sessions over real HTTP: issue, use, expire, revoke, throttle.
 
-mod common;
-
+use crate::common::{ADMIN_PASSWORD, assert_error, spawn};
 use chrono::Duration;
-use common::{ADMIN_PASSWORD, assert_error, spawn};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use sqlx::PgPool;

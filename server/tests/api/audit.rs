@@ -1,14 +1,12 @@
 //! The audit log over real HTTP: every mutation recorded, filters, and the hash chain.
 
-mod common;
-
+use crate::common::{assert_error, spawn};
 use chrono::Duration;
-use common::{assert_error, spawn};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use sqlx::PgPool;
 
-async fn records(app: &common::TestApp, token: &str, query: &str) -> Vec<Value> {
+async fn records(app: &crate::common::TestApp, token: &str, query: &str) -> Vec<Value> {
     let page: Value = app
         .get(token, &format!("/v1/audit-logs?per_page=200&{query}"))
         .await
@@ -100,7 +98,7 @@ async fn filters_by_actor_type_action_and_time(pool: PgPool) {
     assert_error(backwards, 422, "OPS.0422").await;
 }
 
-async fn verify(app: &common::TestApp, token: &str) -> Value {
+async fn verify(app: &crate::common::TestApp, token: &str) -> Value {
     let response = app.get(token, "/v1/audit-logs/verify").await;
     assert_eq!(response.status(), StatusCode::OK);
     response.json().await.unwrap()

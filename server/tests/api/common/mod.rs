@@ -1,7 +1,5 @@
 //! A real Opsroom server on a random port against the test's own fresh database.
 
-#![allow(dead_code)]
-
 use app::service::bootstrap::ensure_first_admin;
 use app::state::{ManualClock, Settings};
 use chrono::{DateTime, SubsecRound, Utc};

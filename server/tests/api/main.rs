@@ -1,0 +1,10 @@
+//! The server over real HTTP against real PostgreSQL: one test binary, one fresh database per
+//! test (`#[sqlx::test]`).
+
+mod audit;
+mod auth;
+mod common;
+mod http;
+mod live;
+mod pages;
+mod users;
