@@ -34,10 +34,10 @@ row "Release WASM, raw" "$(( $(stat -c %s "$wasm") / 1024 )) kB"
 row "Release WASM, gzip -9" "$(( $(gzip -9 -c "$wasm" | wc -c) / 1024 )) kB"
 row "Release CSS, raw" "$(( $(stat -c %s "$ROOT/target/site/pkg/opsroom.css") / 1024 )) kB"
 
-server() {
+start_server() {
   DATABASE_URL="$DB" OPSROOM_ADDR="127.0.0.1:$PORT" OPSROOM_ADMIN_PASSWORD=bench-password \
     OPSROOM_DEMO_DATA=true RUST_LOG=warn "$CARGO_TARGET_DIR/release/server" >/tmp/opsroom-bench.log 2>&1 &
-  echo $!
+  pid=$!
 }
 wait_ready() {
   for _ in $(seq 1 2000); do
@@ -48,8 +48,8 @@ wait_ready() {
 }
 
 # First start creates the database, migrates and loads demo data; the second is a plain start.
-pid=$(server); wait_ready; kill -TERM "$pid"; wait "$pid" || true
-t0=$(date +%s%N); pid=$(server); wait_ready; t1=$(date +%s%N)
+start_server; wait_ready; kill -TERM "$pid"; wait "$pid" || true
+t0=$(date +%s%N); start_server; wait_ready; t1=$(date +%s%N)
 row "Server start-up to ready (existing database)" "$(( (t1 - t0) / 1000000 )) ms"
 trap 'kill -TERM $pid 2>/dev/null || true' EXIT
 

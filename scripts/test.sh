@@ -31,6 +31,12 @@ layer() {
 
 count_cargo() { grep -Eo 'test result: ok\. [0-9]+ passed' "$logs/$1.log" | awk '{s += $4} END {print s + 0}'; }
 
+# cargo never forgets old artifacts; on a machine short of disk, drop the incremental caches.
+if [ "$(df --output=avail -k "$CARGO_TARGET_DIR" | tail -n 1)" -lt $((20 * 1024 * 1024)) ]; then
+  say "less than 20 GB free: removing incremental build caches"
+  rm -rf "$CARGO_TARGET_DIR"/debug/incremental "$CARGO_TARGET_DIR"/front/*/debug/incremental
+fi
+
 # sqlx::test creates a fresh database per test next to this one.
 fresh_db opsroom_test
 export DATABASE_URL="$PG_BASE_URL/opsroom_test"

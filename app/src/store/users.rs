@@ -153,7 +153,7 @@ pub async fn insert(
     .fetch_one(conn)
     .await
     .map_err(|e| match unique_violation(&e) {
-        Some(_) => AppError::conflict(format!("Username '{}' is already taken.", user.username)),
+        Some(_) => taken(&user.username),
         None => e.into(),
     })?;
     row.try_into()
