@@ -262,17 +262,17 @@ mod tests {
     fn every_field_is_covered_by_the_hash() {
         let base = record(1, GENESIS_HASH);
         let h = |r: &AuditRecord| chain_hash(GENESIS_HASH, r);
-        let variants: Vec<Box<dyn Fn(&mut AuditRecord)>> = vec![
-            Box::new(|r| r.id = 2),
-            Box::new(|r| r.at += chrono::Duration::microseconds(1)),
-            Box::new(|r| r.actor_id = None),
-            Box::new(|r| r.actor_name = "root".into()),
-            Box::new(|r| r.method = Method::Ui),
-            Box::new(|r| r.object_type = "token".into()),
-            Box::new(|r| r.object_id = "9".into()),
-            Box::new(|r| r.action = "delete".into()),
-            Box::new(|r| r.before = Some(json!({}))),
-            Box::new(|r| r.after = None),
+        let variants: [fn(&mut AuditRecord); 10] = [
+            |r| r.id = 2,
+            |r| r.at += chrono::Duration::microseconds(1),
+            |r| r.actor_id = None,
+            |r| r.actor_name = "root".into(),
+            |r| r.method = Method::Ui,
+            |r| r.object_type = "token".into(),
+            |r| r.object_id = "9".into(),
+            |r| r.action = "delete".into(),
+            |r| r.before = Some(json!({})),
+            |r| r.after = None,
         ];
         for change in variants {
             let mut r = base.clone();

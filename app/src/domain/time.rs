@@ -23,10 +23,9 @@ pub fn relative(now: DateTime<Utc>, at: DateTime<Utc>) -> String {
 
 // Formatted by hand rather than with chrono's strftime: the browser bundle stays smaller.
 
-/// "2026-11-28 10:42:07 UTC"
-pub fn utc(at: DateTime<Utc>) -> String {
+fn stamp(at: DateTime<Utc>, separator: char, suffix: &str) -> String {
     format!(
-        "{:04}-{:02}-{:02} {:02}:{:02}:{:02} UTC",
+        "{:04}-{:02}-{:02}{separator}{:02}:{:02}:{:02}{suffix}",
         at.year(),
         at.month(),
         at.day(),
@@ -36,17 +35,14 @@ pub fn utc(at: DateTime<Utc>) -> String {
     )
 }
 
+/// "2026-11-28 10:42:07 UTC"
+pub fn utc(at: DateTime<Utc>) -> String {
+    stamp(at, ' ', " UTC")
+}
+
 /// "2026-11-28T10:42:07Z", for `datetime` attributes.
 pub fn iso(at: DateTime<Utc>) -> String {
-    format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
-        at.year(),
-        at.month(),
-        at.day(),
-        at.hour(),
-        at.minute(),
-        at.second()
-    )
+    stamp(at, 'T', "Z")
 }
 
 /// "10:00"

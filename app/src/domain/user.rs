@@ -265,10 +265,11 @@ fn normalize_contacts(
     email: &mut Option<String>,
     phone: &mut Option<String>,
 ) -> Result<(), AppError> {
-    for field in [&mut *display_name, &mut *email, &mut *phone] {
-        if let Some(value) = field {
-            *value = value.trim().to_owned();
-        }
+    for value in [&mut *display_name, &mut *email, &mut *phone]
+        .into_iter()
+        .flatten()
+    {
+        *value = value.trim().to_owned();
     }
     if let Some(name) = display_name {
         if name.is_empty() {

@@ -101,3 +101,23 @@ async fn the_stream_needs_a_login(pool: PgPool) {
     let response = app.client.get(app.url("/v1/live")).send().await.unwrap();
     crate::common::assert_error(response, 401, "OPS.0401").await;
 }
+
+/// Graceful shutdown waits for open connections; live streams must end for it to finish.
+#[sqlx::test(migrator = "server::db::MIGRATOR")]
+async fn live_streams_end_when_the_server_shuts_down(pool: PgPool) {
+    let app = spawn(pool).await;
+    let admin = app.admin().await;
+    let mut stream = subscribe(&app, &admin, "audit").await.bytes_stream();
+    let mut buffer = String::new();
+    next_event(&mut stream, &mut buffer, "ready").await;
+    app.shut_down();
+    let ended = tokio::time::timeout(Duration::from_secs(10), async {
+        while let Some(chunk) = stream.next().await {
+            if chunk.is_err() {
+                break;
+            }
+        }
+    })
+    .await;
+    assert!(ended.is_ok(), "the stream closed on shutdown");
+}

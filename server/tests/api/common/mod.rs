@@ -18,7 +18,6 @@ pub const ADMIN_PASSWORD: &str = "admin-password-1";
 pub struct TestApp {
     pub base: String,
     pub client: Client,
-    pub pool: PgPool,
     pub clock: Arc<ManualClock>,
     shutdown: CancellationToken,
 }
@@ -78,13 +77,17 @@ pub async fn spawn_with(pool: PgPool, settings: Settings, clock: Arc<ManualClock
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .unwrap(),
-        pool,
         clock,
         shutdown,
     }
 }
 
 impl TestApp {
+    /// Starts the graceful shutdown, as SIGTERM does.
+    pub fn shut_down(&self) {
+        self.shutdown.cancel();
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }
