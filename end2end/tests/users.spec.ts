@@ -79,3 +79,21 @@ test("an admin edits and deactivates a user; another admin's change shows up liv
   await expect(page.getByRole("heading", { name: "Temporary Person" })).toBeVisible();
   await expect(page.getByText("deactivated").first()).toBeVisible();
 });
+
+test("a live change never overwrites what the user is typing", async ({ page, request }) => {
+  const token = await apiToken(request, ADMIN.username, ADMIN.password);
+  const user = await createUser(request, token, { username: unique("busy"), role: "viewer", password: "viewer-pass-1" });
+  await login(page, ADMIN.username, ADMIN.password);
+  await page.goto(`/users/${user.id}`);
+  await hydrated(page);
+  await page.getByLabel("Display name").fill("Half-typed name");
+
+  const patch = await request.patch(`/v1/users/${user.id}`, {
+    data: { phone: "+1 555 0101", version: 1 },
+    headers: { "X-Auth-Token": token },
+  });
+  expect(patch.status()).toBe(200);
+  await expect(page.getByTestId("live-stale")).toContainText("This changed while you were editing.");
+  await expect(page.getByLabel("Display name")).toHaveValue("Half-typed name");
+  await expect(page.getByLabel("Phone")).toHaveValue("");
+});

@@ -82,15 +82,27 @@ mod browser {
         let id = id.to_owned();
         leptos::task::spawn_local(async move {
             while woken.next().await.is_some() {
-                // One refresh covers every notice that arrived meanwhile.
+                // One refresh covers every notice that arrived meanwhile, and refreshes are
+                // spaced out so a burst of changes costs the server a few page renders, not one
+                // per change per open page.
                 while let Some(Some(())) = woken.next().now_or_never() {}
                 if let Some(region) = body.get_untracked() {
                     refresh(&id, &region, stale).await;
                 }
+                pause(REFRESH_SPACING_MS).await;
             }
         });
         let source = SendWrapper::new(source);
         on_cleanup(move || drop(source));
+    }
+
+    const REFRESH_SPACING_MS: i32 = 500;
+
+    async fn pause(ms: i32) {
+        let promise = js_sys::Promise::new(&mut |resolve, _| {
+            let _ = window().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
+        });
+        let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
     }
 
     /// True while the user has typed into a field of the region or has one focused.
