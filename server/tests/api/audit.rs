@@ -156,6 +156,14 @@ async fn the_log_refuses_updates_and_deletes(pool: PgPool) {
     assert!(truncate.is_err());
 }
 
+/// What an attacker with superuser access does first: switch off the append-only trigger.
+async fn turn_off_the_guard(pool: &PgPool) {
+    sqlx::query("ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only")
+        .execute(pool)
+        .await
+        .unwrap();
+}
+
 /// Someone with superuser access turns the guard off and edits history; the chain notices.
 #[sqlx::test(migrator = "server::db::MIGRATOR")]
 async fn tampering_is_detected_at_the_first_broken_row(pool: PgPool) {
@@ -164,10 +172,7 @@ async fn tampering_is_detected_at_the_first_broken_row(pool: PgPool) {
     for i in 0..3 {
         app.create_user(&admin, &format!("t-{i}"), "viewer").await;
     }
-    sqlx::query("ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only")
-        .execute(&pool)
-        .await
-        .unwrap();
+    turn_off_the_guard(&pool).await;
     sqlx::query(
         "UPDATE audit_log SET after = jsonb_set(after, '{role}', '\"admin\"') WHERE id = 3",
     )
@@ -188,10 +193,7 @@ async fn a_deleted_row_is_detected(pool: PgPool) {
     for i in 0..3 {
         app.create_user(&admin, &format!("d-{i}"), "viewer").await;
     }
-    sqlx::query("ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only")
-        .execute(&pool)
-        .await
-        .unwrap();
+    turn_off_the_guard(&pool).await;
     sqlx::query("DELETE FROM audit_log WHERE id = 4")
         .execute(&pool)
         .await
