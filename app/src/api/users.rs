@@ -29,7 +29,9 @@ pub async fn list_users(
     let (state, actor) = context().await?;
     let filter = UserFilter {
         q: blank_to_none(q),
-        role: blank_to_none(role).map(|r| Role::parse(&r)).transpose()?,
+        role: blank_to_none(role)
+            .map(|r| Role::parse_field("role", &r))
+            .transpose()?,
         active: match blank_to_none(active).as_deref() {
             None => None,
             Some("true") => Some(true),
@@ -75,7 +77,7 @@ pub async fn create_user(
         display_name,
         email,
         phone,
-        role: Role::parse(&role)?,
+        role: Role::parse_field("role", &role)?,
         password,
     };
     let user = crate::service::users::create(&state, &actor, new).await?;
@@ -98,7 +100,7 @@ pub async fn update_user(
         display_name: Some(display_name),
         email: Some(email),
         phone: Some(phone),
-        role: Some(Role::parse(&role)?),
+        role: Some(Role::parse_field("role", &role)?),
         active: None,
         version,
     };

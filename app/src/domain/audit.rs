@@ -5,33 +5,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-/// How a mutation reached the system.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum Method {
-    Ui,
-    Api,
-    System,
-}
-
-impl Method {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Method::Ui => "ui",
-            Method::Api => "api",
-            Method::System => "system",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Method> {
-        match s {
-            "ui" => Some(Method::Ui),
-            "api" => Some(Method::Api),
-            "system" => Some(Method::System),
-            _ => None,
-        }
-    }
+crate::string_enum! {
+    /// How a mutation reached the system.
+    pub enum Method { Ui = "ui", Api = "api", System = "system" }
 }
 
 /// The hash the first record of the chain points back to.

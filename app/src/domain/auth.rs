@@ -16,21 +16,9 @@ pub fn session_cookie(token: &str, max_age_secs: i64, secure: bool) -> String {
     )
 }
 
-/// Where a token was issued: the login form or `POST /v1/auth/tokens`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum TokenKind {
-    Session,
-    Api,
-}
-
-impl TokenKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            TokenKind::Session => "session",
-            TokenKind::Api => "api",
-        }
-    }
+crate::string_enum! {
+    /// Where a token was issued: the login form or `POST /v1/auth/tokens`.
+    pub enum TokenKind { Session = "session", Api = "api" }
 }
 
 /// `POST /v1/auth/tokens` input.

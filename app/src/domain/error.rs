@@ -107,6 +107,19 @@ impl AppError {
         }
     }
 
+    /// Optimistic concurrency: an edit made from version `seen` of `object` `id` goes ahead
+    /// only if the object is still at that version.
+    pub fn check_version(object: &str, id: i64, current: i32, seen: i32) -> Result<(), AppError> {
+        if current == seen {
+            Ok(())
+        } else {
+            Err(AppError::StaleVersion {
+                object: format!("{object} {id}"),
+                current,
+            })
+        }
+    }
+
     pub fn malformed(detail: impl Into<String>) -> Self {
         AppError::Malformed {
             detail: detail.into(),

@@ -2,9 +2,11 @@
 
 pub mod audit;
 pub mod auth;
+pub mod enums;
 pub mod error;
 pub mod list;
 pub mod overview;
+pub mod resource;
 pub mod time;
 pub mod user;
 

@@ -4,39 +4,13 @@ use super::AppError;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-/// Roles in increasing order of privilege: each role may do everything the ones before it may.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    Viewer,
-    Operator,
-    Admin,
+crate::string_enum! {
+    /// Roles in increasing order of privilege: each may do everything the ones before it may.
+    #[derive(PartialOrd, Ord)]
+    pub enum Role { Viewer = "viewer", Operator = "operator", Admin = "admin" }
 }
 
 impl Role {
-    pub const ALL: [Role; 3] = [Role::Admin, Role::Operator, Role::Viewer];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Admin => "admin",
-            Role::Operator => "operator",
-            Role::Viewer => "viewer",
-        }
-    }
-
-    pub fn parse(s: &str) -> Result<Role, AppError> {
-        match s {
-            "admin" => Ok(Role::Admin),
-            "operator" => Ok(Role::Operator),
-            "viewer" => Ok(Role::Viewer),
-            _ => Err(AppError::invalid(
-                "role",
-                "must be one of admin, operator, viewer",
-            )),
-        }
-    }
-
     /// Whether a holder of this role may do what `needed` may do.
     pub fn allows(self, needed: Role) -> bool {
         self >= needed
@@ -48,12 +22,6 @@ impl Role {
             Role::Operator => "Operator",
             Role::Viewer => "Viewer",
         }
-    }
-}
-
-impl std::fmt::Display for Role {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
     }
 }
 
@@ -366,10 +334,13 @@ mod tests {
     #[test]
     fn roles_parse_their_own_names_only() {
         for role in Role::ALL {
-            assert_eq!(Role::parse(role.as_str()).unwrap(), role);
+            assert_eq!(Role::parse(role.as_str()), Some(*role));
         }
-        assert_eq!(Role::parse("root").unwrap_err().field(), Some("role"));
-        assert!(Role::parse("Admin").is_err());
+        assert_eq!(
+            Role::parse_field("role", "root").unwrap_err().field(),
+            Some("role")
+        );
+        assert!(Role::parse("Admin").is_none());
     }
 
     #[test]

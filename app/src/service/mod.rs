@@ -6,6 +6,7 @@ pub mod auth;
 pub mod bootstrap;
 pub mod overview;
 mod password;
+pub mod resources;
 pub mod users;
 
 use crate::domain::AppError;

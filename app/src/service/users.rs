@@ -69,12 +69,7 @@ pub async fn create(state: &AppState, actor: &Actor, new: NewUser) -> Result<Use
 /// Locks the user and checks the version the editor saw.
 async fn load_current(conn: &mut PgConnection, id: i64, version: i32) -> Result<User, AppError> {
     let user = store::users::find_for_update(conn, id).await?;
-    if user.version != version {
-        return Err(AppError::StaleVersion {
-            object: format!("User {id}"),
-            current: user.version,
-        });
-    }
+    AppError::check_version("User", id, user.version, version)?;
     Ok(user)
 }
 

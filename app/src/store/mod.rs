@@ -2,6 +2,7 @@
 
 pub mod audit;
 pub mod login_failures;
+pub mod resources;
 pub mod tokens;
 pub mod users;
 

@@ -59,13 +59,7 @@ pub async fn revoke(
     .bind(now)
     .fetch_optional(conn)
     .await?;
-    Ok(kind.map(|k| {
-        if k == TokenKind::Api.as_str() {
-            TokenKind::Api
-        } else {
-            TokenKind::Session
-        }
-    }))
+    Ok(kind.and_then(|k| TokenKind::parse(&k)))
 }
 
 /// Revokes every live token of a user except `keep`; returns how many.

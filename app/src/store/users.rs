@@ -44,7 +44,8 @@ impl TryFrom<UserRow> for User {
             display_name: r.display_name,
             email: r.email,
             phone: r.phone,
-            role: Role::parse(&r.role).map_err(super::internal)?,
+            role: Role::parse(&r.role)
+                .ok_or_else(|| super::internal(format!("unknown role {}", r.role)))?,
             active: r.active,
             version: r.version,
             created_at: r.created_at,

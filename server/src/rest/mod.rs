@@ -4,6 +4,7 @@ pub mod audit;
 pub mod auth;
 pub mod error;
 pub mod extract;
+pub mod resources;
 pub mod system;
 pub mod users;
 
@@ -42,6 +43,7 @@ impl Modify for TokenScheme {
     components(schemas(app::domain::error::ErrorBody)),
     tags(
         (name = "auth", description = "API tokens"),
+        (name = "resources", description = "The inventory: hosts, databases, caches, clusters..."),
         (name = "users", description = "User administration (administrators)"),
         (name = "profile", description = "The caller's own account"),
         (name = "audit", description = "The tamper-evident audit log (administrators)"),
@@ -60,6 +62,12 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(users::reset_password))
         .routes(routes!(users::me, users::update_me))
         .routes(routes!(users::change_password))
+        .routes(routes!(resources::list, resources::create))
+        .routes(routes!(
+            resources::get,
+            resources::update,
+            resources::delete
+        ))
         .routes(routes!(audit::list))
         .routes(routes!(audit::verify))
         .routes(routes!(crate::live::stream))

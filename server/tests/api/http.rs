@@ -116,6 +116,7 @@ async fn openapi_documents_every_route_and_the_error_body(pool: PgPool) {
     documented.sort();
     let expected = [
         "DELETE /v1/auth/tokens",
+        "DELETE /v1/resources/{id}",
         "GET /healthz",
         "GET /metrics",
         "GET /readyz",
@@ -124,11 +125,15 @@ async fn openapi_documents_every_route_and_the_error_body(pool: PgPool) {
         "GET /v1/live",
         "GET /v1/openapi.json",
         "GET /v1/profile",
+        "GET /v1/resources",
+        "GET /v1/resources/{id}",
         "GET /v1/users",
         "GET /v1/users/{id}",
         "PATCH /v1/profile",
+        "PATCH /v1/resources/{id}",
         "PATCH /v1/users/{id}",
         "POST /v1/auth/tokens",
+        "POST /v1/resources",
         "POST /v1/users",
         "PUT /v1/profile/password",
         "PUT /v1/users/{id}/password",

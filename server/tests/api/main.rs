@@ -7,4 +7,5 @@ mod common;
 mod http;
 mod live;
 mod pages;
+mod resources;
 mod users;

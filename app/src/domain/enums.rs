@@ -1,0 +1,70 @@
+//! `string_enum!`: the one way a closed set of names (roles, states, types) is declared, with
+//! its wire spelling, parsing, listing and display.
+
+/// Declares an enum whose variants travel as fixed strings:
+/// `string_enum! { pub enum Color { Red = "red", Blue = "blue" } }` gives `ALL`, `as_str`,
+/// `parse` (an `Option`), `parse_field` (a 422 naming the field and the allowed values),
+/// `Display`, serde and (on the server) an OpenAPI schema.
+#[macro_export]
+macro_rules! string_enum {
+    ($(#[$meta:meta])* pub enum $name:ident { $($variant:ident = $text:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+        #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+        pub enum $name {
+            $(#[serde(rename = $text)] $variant),+
+        }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($name::$variant => $text),+
+                }
+            }
+
+            pub fn parse(s: &str) -> Option<$name> {
+                match s {
+                    $($text => Some($name::$variant),)+
+                    _ => None,
+                }
+            }
+
+            /// Parses the value of form or query field `field`; anything else is a 422.
+            pub fn parse_field(field: &str, s: &str) -> Result<$name, $crate::domain::AppError> {
+                Self::parse(s).ok_or_else(|| {
+                    let allowed: Vec<&str> = Self::ALL.iter().map(|v| v.as_str()).collect();
+                    $crate::domain::AppError::invalid(
+                        field,
+                        format!("must be one of {}", allowed.join(", ")),
+                    )
+                })
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+#[cfg(test)]
+mod tests {
+    crate::string_enum! {
+        pub enum Color { Red = "red", LightBlue = "light_blue" }
+    }
+
+    #[test]
+    fn names_round_trip_and_unknown_ones_are_refused_by_field() {
+        for c in Color::ALL {
+            assert_eq!(Color::parse(c.as_str()), Some(*c));
+            assert_eq!(serde_json::to_string(c).unwrap(), format!("\"{c}\""));
+        }
+        assert_eq!(Color::parse("Red"), None);
+        let e = Color::parse_field("color", "green").unwrap_err();
+        assert_eq!(e.to_string(), "color: must be one of red, light_blue");
+    }
+}
