@@ -9,6 +9,7 @@ use crate::pages::{
     not_found::NotFound,
     overview::OverviewPage,
     profile::ProfilePage,
+    resources::{NewResourcePage, ResourcePage, ResourcesPage},
     users::{NewUserPage, UserPage, UsersPage},
 };
 use leptos::prelude::*;
@@ -49,6 +50,9 @@ pub fn App() -> impl IntoView {
                 <Route ssr=SsrMode::Async path=path!("/login") view=LoginPage/>
                 <ParentRoute ssr=SsrMode::Async path=path!("") view=Shell>
                     <Route ssr=SsrMode::Async path=path!("/") view=OverviewPage/>
+                    <Route ssr=SsrMode::Async path=path!("/resources") view=ResourcesPage/>
+                    <Route ssr=SsrMode::Async path=path!("/resources/new") view=NewResourcePage/>
+                    <Route ssr=SsrMode::Async path=path!("/resources/:id") view=ResourcePage/>
                     <Route ssr=SsrMode::Async path=path!("/users") view=UsersPage/>
                     <Route ssr=SsrMode::Async path=path!("/users/new") view=NewUserPage/>
                     <Route ssr=SsrMode::Async path=path!("/users/:id") view=UserPage/>

@@ -1,8 +1,12 @@
-//! Demo data: a small team in every role, loaded idempotently by `make run`.
+//! Demo data, loaded idempotently by `make run`: a small team in every role and an estate of
+//! resources across providers, regions and environments.
 
 use app::domain::AppError;
+use app::domain::resource::{
+    AgentState, Provider, ResourceDraft, ResourceStatus, ResourceType, Tags,
+};
 use app::domain::user::{NewUser, Role};
-use app::service::{Actor, users};
+use app::service::{Actor, resources, users};
 use app::state::AppState;
 
 /// Everyone in the demo data logs in with this password unless `OPSROOM_DEMO_PASSWORD` is set.
@@ -48,4 +52,114 @@ pub async fn load(state: &AppState, password: &str) -> Result<usize, AppError> {
         }
     }
     Ok(created)
+}
+
+/// (application, environment, provider, region, zone prefix)
+const ESTATE: &[(&str, &str, Provider, &str)] = &[
+    ("shop", "prod", Provider::Aws, "eu-west-1"),
+    ("shop", "staging", Provider::Aws, "eu-west-1"),
+    ("payments", "prod", Provider::Aws, "us-east-1"),
+    ("payments", "staging", Provider::Gcp, "us-central1"),
+    ("search", "prod", Provider::Gcp, "europe-west4"),
+    ("identity", "prod", Provider::Azure, "westeurope"),
+    ("ledger", "prod", Provider::Onprem, "dc-fra"),
+];
+
+/// (role, type, cpu, memory GiB, disk GiB, count in prod)
+const TIERS: &[(&str, ResourceType, i32, f64, f64, usize)] = &[
+    ("web", ResourceType::Host, 4, 16.0, 80.0, 3),
+    ("api", ResourceType::Host, 8, 32.0, 120.0, 2),
+    ("db", ResourceType::Database, 16, 64.0, 1000.0, 1),
+    ("cache", ResourceType::Cache, 2, 13.0, 0.0, 1),
+    ("lb", ResourceType::LoadBalancer, 0, 0.0, 0.0, 1),
+];
+
+fn estate() -> Vec<ResourceDraft> {
+    let mut drafts = Vec::new();
+    for (env_index, (app, env, provider, region)) in ESTATE.iter().enumerate() {
+        for (tier, kind, cpu, memory, disk, prod_count) in TIERS {
+            let count = if *env == "prod" { *prod_count } else { 1 };
+            for n in 1..=count {
+                let host = u8::try_from(drafts.len() % 250 + 2).unwrap_or(2);
+                let status = match (env_index + n) % 11 {
+                    0 => ResourceStatus::Fault,
+                    5 => ResourceStatus::Stopped,
+                    _ => ResourceStatus::Running,
+                };
+                let agent_state = match kind {
+                    ResourceType::Host | ResourceType::Database => {
+                        if status == ResourceStatus::Running {
+                            AgentState::Online
+                        } else {
+                            AgentState::Offline
+                        }
+                    }
+                    _ => AgentState::NotInstalled,
+                };
+                drafts.push(ResourceDraft {
+                    name: format!("{app}-{env}-{tier}-{n:02}"),
+                    resource_type: *kind,
+                    provider: *provider,
+                    region: (*region).to_owned(),
+                    zone: format!("{region}-{}", ["a", "b", "c"][n % 3]),
+                    private_ip: format!(
+                        "10.{}.{}.{host}",
+                        10 + env_index,
+                        if *env == "prod" { 1 } else { 2 }
+                    ),
+                    public_ip: if *kind == ResourceType::LoadBalancer {
+                        format!("203.0.113.{}", 10 + drafts.len() % 200)
+                    } else {
+                        String::new()
+                    },
+                    os: match kind {
+                        ResourceType::Host => "Ubuntu 24.04".to_owned(),
+                        ResourceType::Database => "PostgreSQL 16".to_owned(),
+                        ResourceType::Cache => "Redis 7".to_owned(),
+                        _ => String::new(),
+                    },
+                    cpu_cores: *cpu,
+                    memory_gib: *memory,
+                    disk_gib: *disk,
+                    status,
+                    agent_state,
+                    tags: Tags::from([
+                        ("app".to_owned(), (*app).to_owned()),
+                        ("env".to_owned(), (*env).to_owned()),
+                        ("tier".to_owned(), (*tier).to_owned()),
+                    ]),
+                });
+            }
+        }
+    }
+    drafts
+}
+
+/// Adds the demo estate's resources that do not exist yet; returns how many were added.
+pub async fn load_estate(state: &AppState) -> Result<usize, AppError> {
+    let mut created = 0;
+    for draft in estate() {
+        match resources::create(state, &Actor::system(), draft).await {
+            Ok(_) => created += 1,
+            Err(AppError::Conflict { .. }) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(created)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::estate;
+
+    #[test]
+    fn the_estate_is_valid_and_unique() {
+        let drafts = estate();
+        assert!(drafts.len() >= 40, "{} resources", drafts.len());
+        let mut keys = std::collections::HashSet::new();
+        for d in drafts {
+            let d = d.normalized().expect("valid demo resource");
+            assert!(keys.insert((d.name, d.provider, d.region)));
+        }
+    }
 }

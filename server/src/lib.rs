@@ -52,8 +52,13 @@ pub async fn serve(config: Config, shutdown: CancellationToken) -> Result<(), St
         let created = demo::load(&state, &password)
             .await
             .map_err(|e| format!("cannot load demo data: {e}"))?;
-        if created > 0 {
-            println!("Loaded demo data: {created} users, password '{password}'.");
+        let resources = demo::load_estate(&state)
+            .await
+            .map_err(|e| format!("cannot load demo resources: {e}"))?;
+        if created + resources > 0 {
+            println!(
+                "Loaded demo data: {created} users (password '{password}'), {resources} resources."
+            );
         }
     }
     let hub = live::Hub::new(shutdown.clone());

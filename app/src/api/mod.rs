@@ -4,6 +4,7 @@ pub mod audit;
 pub mod auth;
 pub mod docs;
 pub mod overview;
+pub mod resources;
 pub mod users;
 
 use crate::domain::AppError;

@@ -1,6 +1,7 @@
 //! Small coloured labels for roles, states and methods.
 
 use crate::domain::audit::Method;
+use crate::domain::resource::{AgentState, ResourceStatus};
 use crate::domain::user::Role;
 use leptos::prelude::*;
 
@@ -63,4 +64,25 @@ pub fn MethodBadge(method: Method) -> impl IntoView {
         Method::System => Tone::Neutral,
     };
     view! { <Badge text=method.as_str().to_uppercase() tone=tone/> }
+}
+
+#[component]
+pub fn ResourceStatusBadge(status: ResourceStatus) -> impl IntoView {
+    let tone = match status {
+        ResourceStatus::Running => Tone::Good,
+        ResourceStatus::Stopped => Tone::Neutral,
+        ResourceStatus::Fault => Tone::Bad,
+        ResourceStatus::Unknown => Tone::Warn,
+    };
+    view! { <Badge text=status.as_str() tone=tone/> }
+}
+
+#[component]
+pub fn AgentBadge(state: AgentState) -> impl IntoView {
+    let tone = match state {
+        AgentState::Online => Tone::Good,
+        AgentState::Offline => Tone::Warn,
+        AgentState::NotInstalled => Tone::Neutral,
+    };
+    view! { <Badge text=state.as_str().replace('_', " ") tone=tone/> }
 }

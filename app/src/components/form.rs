@@ -66,11 +66,13 @@ pub fn PostForm(
         .map(|text| view! { <super::feedback::Notice text/> });
     provide_context(FormErrorCtx(error));
     view! {
-        <form method="post" action=action class=class data-testid=testid>
-            {general}
-            {notice}
-            {children()}
-        </form>
+        <super::submit::SubmitInPlace>
+            <form method="post" action=action class=class data-testid=testid>
+                {general}
+                {notice}
+                {children()}
+            </form>
+        </super::submit::SubmitInPlace>
     }
 }
 

@@ -32,6 +32,15 @@ const NAV: &[NavSection] = &[
         }],
     },
     NavSection {
+        title: "Inventory",
+        items: &[NavItem {
+            href: "/resources",
+            label: "Resources",
+            icon: "M4 5h16v4H4V5zm0 5h16v4H4v-4zm0 5h16v4H4v-4zm2-9v2h2V6H6zm0 5v2h2v-2H6zm0 5v2h2v-2H6z",
+            role: Role::Viewer,
+        }],
+    },
+    NavSection {
         title: "Administration",
         items: &[
             NavItem {

@@ -6,5 +6,6 @@ pub mod form;
 pub mod layout;
 pub mod live;
 pub mod password;
+pub mod submit;
 pub mod table;
 pub mod time;

@@ -128,6 +128,27 @@ pub struct ResourcePatch {
 }
 
 impl ResourcePatch {
+    /// A patch that sets every field, as a full edit form does.
+    pub fn whole(d: ResourceDraft, version: i32) -> ResourcePatch {
+        ResourcePatch {
+            name: Some(d.name),
+            resource_type: Some(d.resource_type),
+            provider: Some(d.provider),
+            region: Some(d.region),
+            zone: Some(d.zone),
+            private_ip: Some(d.private_ip),
+            public_ip: Some(d.public_ip),
+            os: Some(d.os),
+            cpu_cores: Some(d.cpu_cores),
+            memory_gib: Some(d.memory_gib),
+            disk_gib: Some(d.disk_gib),
+            status: Some(d.status),
+            agent_state: Some(d.agent_state),
+            tags: Some(d.tags),
+            version,
+        }
+    }
+
     pub fn apply(self, current: &ResourceDraft) -> ResourceDraft {
         let c = current.clone();
         ResourceDraft {

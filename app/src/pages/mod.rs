@@ -6,4 +6,5 @@ pub mod login;
 pub mod not_found;
 pub mod overview;
 pub mod profile;
+pub mod resources;
 pub mod users;

@@ -1,0 +1,224 @@
+//! The inventory pages' data and forms.
+
+// A server function's arguments are its form's fields, one each.
+#![allow(clippy::too_many_arguments)]
+
+use super::{Listing, Stamped};
+use crate::domain::AppError;
+use crate::domain::resource::Resource;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[cfg(feature = "ssr")]
+use super::ssr::context;
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ResourceListing {
+    pub listing: Listing<Resource>,
+    pub regions: Vec<String>,
+}
+
+/// The resource form's fields, as text.
+#[cfg(feature = "ssr")]
+struct ResourceForm {
+    name: String,
+    resource_type: String,
+    provider: String,
+    region: String,
+    zone: String,
+    private_ip: String,
+    public_ip: String,
+    os: String,
+    cpu_cores: String,
+    memory_gib: String,
+    disk_gib: String,
+    status: String,
+    agent_state: String,
+    tags: String,
+}
+
+#[cfg(feature = "ssr")]
+fn number<T: std::str::FromStr + Default>(field: &str, text: &str) -> Result<T, AppError> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(T::default());
+    }
+    text.parse()
+        .map_err(|_| AppError::invalid(field, format!("'{text}' is not a number")))
+}
+
+#[cfg(feature = "ssr")]
+impl ResourceForm {
+    fn draft(self) -> Result<crate::domain::resource::ResourceDraft, AppError> {
+        use crate::domain::resource::{
+            AgentState, Provider, ResourceDraft, ResourceStatus, ResourceType, parse_tags,
+        };
+        Ok(ResourceDraft {
+            resource_type: ResourceType::parse_field("type", &self.resource_type)?,
+            provider: Provider::parse_field("provider", &self.provider)?,
+            status: ResourceStatus::parse_field("status", &self.status)?,
+            agent_state: AgentState::parse_field("agent_state", &self.agent_state)?,
+            cpu_cores: number("cpu_cores", &self.cpu_cores)?,
+            memory_gib: number("memory_gib", &self.memory_gib)?,
+            disk_gib: number("disk_gib", &self.disk_gib)?,
+            tags: parse_tags(&self.tags)?,
+            name: self.name,
+            region: self.region,
+            zone: self.zone,
+            private_ip: self.private_ip,
+            public_ip: self.public_ip,
+            os: self.os,
+        })
+    }
+}
+
+#[server(endpoint = "resources/list")]
+pub async fn list_resources(
+    resource_type: Option<String>,
+    provider: Option<String>,
+    region: Option<String>,
+    status: Option<String>,
+    agent_state: Option<String>,
+    q: Option<String>,
+    tag: Option<String>,
+    page: Option<u32>,
+    sort: Option<String>,
+) -> Result<ResourceListing, AppError> {
+    use crate::domain::list::ListParams;
+    use crate::domain::resource::{
+        AgentState, Provider, ResourceFilter, ResourceStatus, ResourceType, parse_tag,
+    };
+    let (state, actor) = context().await?;
+    let given = |v: Option<String>| v.filter(|s| !s.trim().is_empty());
+    let filter = ResourceFilter {
+        resource_type: given(resource_type)
+            .map(|v| ResourceType::parse_field("type", &v))
+            .transpose()?,
+        provider: given(provider)
+            .map(|v| Provider::parse_field("provider", &v))
+            .transpose()?,
+        region: given(region),
+        status: given(status)
+            .map(|v| ResourceStatus::parse_field("status", &v))
+            .transpose()?,
+        agent_state: given(agent_state)
+            .map(|v| AgentState::parse_field("agent_state", &v))
+            .transpose()?,
+        q: given(q),
+        tag: given(tag).map(|t| parse_tag(&t)).transpose()?,
+    };
+    let params = ListParams {
+        page,
+        per_page: None,
+        sort: given(sort),
+    };
+    let data = crate::service::resources::list(&state, &actor, &filter, &params).await?;
+    let regions = crate::service::resources::regions(&state, &actor).await?;
+    Ok(ResourceListing {
+        listing: Stamped {
+            data,
+            now: state.now(),
+        },
+        regions,
+    })
+}
+
+#[server(endpoint = "resources/get")]
+pub async fn get_resource(id: i64) -> Result<Stamped<Resource>, AppError> {
+    let (state, actor) = context().await?;
+    let data = crate::service::resources::get(&state, &actor, id).await?;
+    Ok(Stamped {
+        data,
+        now: state.now(),
+    })
+}
+
+#[server(endpoint = "resources/create")]
+pub async fn create_resource(
+    name: String,
+    resource_type: String,
+    provider: String,
+    region: String,
+    zone: String,
+    private_ip: String,
+    public_ip: String,
+    os: String,
+    cpu_cores: String,
+    memory_gib: String,
+    disk_gib: String,
+    status: String,
+    agent_state: String,
+    tags: String,
+) -> Result<(), AppError> {
+    let (state, actor) = context().await?;
+    let draft = ResourceForm {
+        name,
+        resource_type,
+        provider,
+        region,
+        zone,
+        private_ip,
+        public_ip,
+        os,
+        cpu_cores,
+        memory_gib,
+        disk_gib,
+        status,
+        agent_state,
+        tags,
+    }
+    .draft()?;
+    let resource = crate::service::resources::create(&state, &actor, draft).await?;
+    leptos_axum::redirect(&format!("/resources/{}", resource.id));
+    Ok(())
+}
+
+#[server(endpoint = "resources/update")]
+pub async fn update_resource(
+    id: i64,
+    version: i32,
+    name: String,
+    resource_type: String,
+    provider: String,
+    region: String,
+    zone: String,
+    private_ip: String,
+    public_ip: String,
+    os: String,
+    cpu_cores: String,
+    memory_gib: String,
+    disk_gib: String,
+    status: String,
+    agent_state: String,
+    tags: String,
+) -> Result<(), AppError> {
+    use crate::domain::resource::ResourcePatch;
+    let (state, actor) = context().await?;
+    let d = ResourceForm {
+        name,
+        resource_type,
+        provider,
+        region,
+        zone,
+        private_ip,
+        public_ip,
+        os,
+        cpu_cores,
+        memory_gib,
+        disk_gib,
+        status,
+        agent_state,
+        tags,
+    }
+    .draft()?;
+    crate::service::resources::update(&state, &actor, id, ResourcePatch::whole(d, version)).await?;
+    Ok(())
+}
+
+#[server(endpoint = "resources/delete")]
+pub async fn delete_resource(id: i64, version: i32) -> Result<(), AppError> {
+    let (state, actor) = context().await?;
+    crate::service::resources::delete(&state, &actor, id, Some(version)).await?;
+    leptos_axum::redirect("/resources");
+    Ok(())
+}
