@@ -1,4 +1,4 @@
-import { ADMIN, expect, hydrated, login, navLink, test, unique } from "./fixtures";
+import { ADMIN, apiToken, createUser, expect, hydrated, login, navLink, test, unique } from "./fixtures";
 
 test("the inventory lists, filters, adds, edits and deletes resources", async ({ page }) => {
   await login(page, ADMIN.username, ADMIN.password);
@@ -50,4 +50,18 @@ test("the inventory lists, filters, adds, edits and deletes resources", async ({
   await expect(page).toHaveURL(/\/resources$/);
   await page.goto(`/resources?q=${name}`);
   await expect(page.getByText("No resources match")).toBeVisible();
+});
+
+test("a viewer reads the inventory but is offered no changes", async ({ page, request }) => {
+  const token = await apiToken(request, ADMIN.username, ADMIN.password);
+  const username = unique("reader");
+  await createUser(request, token, { username, role: "viewer", password: "viewer-pass-1" });
+  await login(page, username, "viewer-pass-1");
+  await navLink(page, "Resources").click();
+  await expect(page.getByTestId("resources-table")).toBeVisible();
+  await expect(page.getByTestId("new-resource")).toHaveCount(0);
+  await page.getByTestId("resources-table").locator("tbody tr a").first().click();
+  await expect(page.getByTestId("resource-properties")).toBeVisible();
+  await expect(page.getByTestId("edit-resource-form")).toHaveCount(0);
+  await expect(page.getByTestId("delete-resource")).toHaveCount(0);
 });

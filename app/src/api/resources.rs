@@ -16,6 +16,14 @@ use super::ssr::context;
 pub struct ResourceListing {
     pub listing: Listing<Resource>,
     pub regions: Vec<String>,
+    /// Whether the caller may add, edit and delete resources.
+    pub can_edit: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ResourceDetail {
+    pub resource: Stamped<Resource>,
+    pub can_edit: bool,
 }
 
 /// The resource form's fields, as text.
@@ -120,16 +128,20 @@ pub async fn list_resources(
             now: state.now(),
         },
         regions,
+        can_edit: actor.holds(crate::domain::user::Role::Operator),
     })
 }
 
 #[server(endpoint = "resources/get")]
-pub async fn get_resource(id: i64) -> Result<Stamped<Resource>, AppError> {
+pub async fn get_resource(id: i64) -> Result<ResourceDetail, AppError> {
     let (state, actor) = context().await?;
     let data = crate::service::resources::get(&state, &actor, id).await?;
-    Ok(Stamped {
-        data,
-        now: state.now(),
+    Ok(ResourceDetail {
+        resource: Stamped {
+            data,
+            now: state.now(),
+        },
+        can_edit: actor.holds(crate::domain::user::Role::Operator),
     })
 }
 

@@ -1,7 +1,8 @@
 //! The inventory: the resource list, a new resource, and one resource's page.
 
 use crate::api::resources::{
-    CreateResource, DeleteResource, ResourceListing, UpdateResource, get_resource, list_resources,
+    CreateResource, DeleteResource, ResourceDetail, ResourceListing, UpdateResource, get_resource,
+    list_resources,
 };
 use crate::components::badge::{AgentBadge, Badge, ResourceStatusBadge, Tone};
 use crate::components::feedback::{EmptyState, ErrorBox, Loading};
@@ -70,10 +71,20 @@ fn ResourceFilters(regions: Vec<String>) -> impl IntoView {
 }
 
 fn spec(r: &ResourceDraft) -> String {
+    if r.cpu_cores == 0 && r.memory_gib == 0.0 && r.disk_gib == 0.0 {
+        return "no capacity recorded".to_owned();
+    }
     format!(
-        "{} vCPU · {} GiB · {} GiB disk",
+        "{} vCPU · {} GiB memory · {} GiB disk",
         r.cpu_cores, r.memory_gib, r.disk_gib
     )
+}
+
+/// "4 vCPU · 16 GiB" over "80 GiB disk", for table cells.
+fn capacity(r: &ResourceDraft) -> impl IntoView + use<> {
+    let compute = format!("{} vCPU · {} GiB", r.cpu_cores, r.memory_gib);
+    let disk = format!("{} GiB disk", r.disk_gib);
+    view! { {compute} <span class="block text-slate-500">{disk}</span> }
 }
 
 #[component]
@@ -104,17 +115,17 @@ fn rows(resources: Vec<Resource>, now: DateTime<Utc>) -> impl IntoView {
                 .join(" / ");
             view! {
                 <tr class="hover:bg-slate-50" data-testid=testid>
-                    <td class=TD>
+                    <td class=format!("{TD} whitespace-nowrap")>
                         <a href=format!("/resources/{}", r.id) class="font-medium text-indigo-700 hover:underline">{r.spec.name.clone()}</a>
                         <span class="block text-xs text-slate-500">{r.spec.os.clone()}</span>
                     </td>
-                    <td class=TD>{r.spec.resource_type.as_str().replace('_', " ")}</td>
-                    <td class=TD>{r.spec.provider.as_str()} <span class="block text-xs text-slate-500">{location}</span></td>
+                    <td class=format!("{TD} whitespace-nowrap")>{r.spec.resource_type.as_str().replace('_', " ")}</td>
+                    <td class=format!("{TD} whitespace-nowrap")>{r.spec.provider.as_str()} <span class="block text-xs text-slate-500">{location}</span></td>
                     <td class=TD><span class="font-mono text-xs">{address}</span></td>
                     <td class=TD><ResourceStatusBadge status=r.spec.status/></td>
-                    <td class=TD><AgentBadge state=r.spec.agent_state/></td>
-                    <td class=TD><span class="text-xs">{spec(&r.spec)}</span></td>
-                    <td class=TD><TagList tags=r.spec.tags.clone()/></td>
+                    <td class=format!("{TD} whitespace-nowrap")><AgentBadge state=r.spec.agent_state/></td>
+                    <td class=format!("{TD} whitespace-nowrap text-xs")>{capacity(&r.spec)}</td>
+                    <td class=format!("{TD} min-w-56")><TagList tags=r.spec.tags.clone()/></td>
                     <td class=TD><Time at=r.updated_at now/></td>
                 </tr>
             }
@@ -152,16 +163,12 @@ pub fn ResourcesPage() -> impl IntoView {
     ];
     view! {
         <Title text="Resources"/>
-        <PageHeader title="Resources" subtitle="Hosts, databases, caches and clusters this team operates."
-            crumbs=CRUMBS.to_vec()>
-            <a href="/resources/new" class=ButtonKind::Primary.classes() data-testid="new-resource">"New resource"</a>
-        </PageHeader>
         <Suspense fallback=Loading>
             {move || {
                 let columns = columns.clone();
                 Suspend::new(async move {
                     match load().await {
-                        Ok(ResourceListing { listing, regions }) => {
+                        Ok(ResourceListing { listing, regions, can_edit }) => {
                             let page = listing.data;
                             let body = if page.items.is_empty() {
                                 view! { <EmptyState title="No resources match" hint="Clear the filters, or add a resource."/> }.into_any()
@@ -174,11 +181,20 @@ pub fn ResourcesPage() -> impl IntoView {
                                 }.into_any()
                             };
                             view! {
+                                <PageHeader title="Resources" subtitle="Hosts, databases, caches and clusters this team operates."
+                                    crumbs=CRUMBS.to_vec()>
+                                    {can_edit.then(|| view! {
+                                        <a href="/resources/new" class=ButtonKind::Primary.classes() data-testid="new-resource">"New resource"</a>
+                                    })}
+                                </PageHeader>
                                 <ResourceFilters regions/>
                                 <LiveRegion id="resources".to_owned() topics="resource".to_owned()>{body}</LiveRegion>
                             }.into_any()
                         }
-                        Err(e) => view! { <ResourceFilters regions=vec![]/> <ErrorBox error=e/> }.into_any(),
+                        Err(e) => view! {
+                            <PageHeader title="Resources" crumbs=CRUMBS.to_vec()/>
+                            <ErrorBox error=e/>
+                        }.into_any(),
                     }
                 })
             }}
@@ -247,7 +263,7 @@ fn Property(label: &'static str, children: Children) -> impl IntoView {
 }
 
 #[component]
-fn ResourceView(resource: Resource, now: DateTime<Utc>) -> impl IntoView {
+fn ResourceView(resource: Resource, now: DateTime<Utc>, can_edit: bool) -> impl IntoView {
     let r = resource.spec.clone();
     let editable = resource.spec.clone();
     let tags_view = if r.tags.is_empty() {
@@ -283,6 +299,7 @@ fn ResourceView(resource: Resource, now: DateTime<Utc>) -> impl IntoView {
                     {tags_view}
                 </Card>
             </div>
+            {can_edit.then(|| view! {
             <div class="space-y-4 lg:col-span-2">
                 <Card title="Edit">
                     <PostForm action=UpdateResource::PATH class="space-y-4" testid="edit-resource-form" success="Saved.">
@@ -303,6 +320,7 @@ fn ResourceView(resource: Resource, now: DateTime<Utc>) -> impl IntoView {
                     </PostForm>
                 </Card>
             </div>
+            })}
         </div>
     }
 }
@@ -325,7 +343,7 @@ pub fn ResourcePage() -> impl IntoView {
                         None => Err(crate::domain::AppError::not_found("Resource", "?")),
                     };
                     match loaded {
-                        Ok(stamped) => {
+                        Ok(ResourceDetail { resource: stamped, can_edit }) => {
                             let resource = stamped.data;
                             view! {
                                 <Title text=resource.spec.name.clone()/>
@@ -334,7 +352,7 @@ pub fn ResourcePage() -> impl IntoView {
                                         subtitle=spec(&resource.spec) crumbs>
                                         <ResourceStatusBadge status=resource.spec.status/>
                                     </PageHeader>
-                                    <ResourceView resource now=stamped.now/>
+                                    <ResourceView resource now=stamped.now can_edit/>
                                 </LiveRegion>
                             }.into_any()
                         }
