@@ -397,7 +397,8 @@ mod tests {
 
     #[test]
     fn each_rule_names_its_field() {
-        let cases: Vec<(fn(&mut ResourceDraft), &str)> = vec![
+        type Breaker = fn(&mut ResourceDraft);
+        let cases: Vec<(Breaker, &str)> = vec![
             (|d| d.name = String::new(), "name"),
             (|d| d.name = "x".repeat(129), "name"),
             (|d| d.region = "eu west".into(), "region"),
