@@ -50,6 +50,8 @@ pub struct Settings {
     pub secure_cookies: bool,
     /// The largest request body accepted.
     pub body_limit_bytes: usize,
+    /// The largest file a bulk import accepts.
+    pub import_limit_bytes: usize,
 }
 
 impl Default for Settings {
@@ -59,6 +61,7 @@ impl Default for Settings {
             throttle: ThrottlePolicy::default(),
             secure_cookies: false,
             body_limit_bytes: 1024 * 1024,
+            import_limit_bytes: 32 * 1024 * 1024,
         }
     }
 }

@@ -4,6 +4,7 @@ pub mod config;
 pub mod db;
 pub mod demo;
 mod forms;
+pub mod limits;
 pub mod live;
 pub mod metrics;
 pub mod rest;

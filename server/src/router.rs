@@ -17,7 +17,6 @@ use leptos_axum::{LeptosRoutes, generate_route_list};
 use sqlx::PgPool;
 use std::sync::Arc;
 use std::time::Duration;
-use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
@@ -77,13 +76,13 @@ pub fn router(state: AppState, hub: Hub, request_timeout: Duration) -> Router {
         .layer(from_fn(server_fn_errors))
         .with_state(state.clone());
 
-    let body_limit = state.settings.body_limit_bytes;
     Router::new()
         .merge(api)
         .merge(pages)
         .layer(from_fn(crate::metrics::track))
-        .layer(DefaultBodyLimit::max(body_limit))
-        .layer(RequestBodyLimitLayer::new(body_limit))
+        // The limits layer below chooses the limit per path; extractors must not add their own.
+        .layer(DefaultBodyLimit::disable())
+        .layer(from_fn_with_state(state.clone(), crate::limits::limit_body))
         .layer(TimeoutLayer::with_status_code(
             http::StatusCode::SERVICE_UNAVAILABLE,
             request_timeout,

@@ -4,6 +4,8 @@ pub mod audit;
 pub mod auth;
 pub mod enums;
 pub mod error;
+#[cfg(feature = "ssr")]
+pub mod import;
 pub mod list;
 pub mod overview;
 pub mod resource;

@@ -43,6 +43,34 @@ impl<'a> Change<'a> {
     }
 }
 
+fn new_record(actor: &Actor, at: DateTime<Utc>, change: Change<'_>) -> NewAuditRecord {
+    NewAuditRecord {
+        at,
+        actor_id: actor.id(),
+        actor_name: actor.name().to_owned(),
+        method: actor.method,
+        object_type: change.object_type.to_owned(),
+        object_id: change.object_id,
+        action: change.action.to_owned(),
+        before: change.before,
+        after: change.after,
+    }
+}
+
+/// Appends many changes to the audit chain, in order, inside the caller's transaction.
+pub async fn record_many(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    at: DateTime<Utc>,
+    changes: Vec<Change<'_>>,
+) -> Result<Vec<AuditRecord>, AppError> {
+    let records = changes
+        .into_iter()
+        .map(|c| new_record(actor, at, c))
+        .collect();
+    store::audit::append_many(conn, records).await
+}
+
 /// Appends the change to the audit chain inside the caller's transaction.
 pub async fn record(
     conn: &mut PgConnection,
@@ -50,21 +78,7 @@ pub async fn record(
     at: DateTime<Utc>,
     change: Change<'_>,
 ) -> Result<AuditRecord, AppError> {
-    store::audit::append(
-        conn,
-        NewAuditRecord {
-            at,
-            actor_id: actor.id(),
-            actor_name: actor.name().to_owned(),
-            method: actor.method,
-            object_type: change.object_type.to_owned(),
-            object_id: change.object_id,
-            action: change.action.to_owned(),
-            before: change.before,
-            after: change.after,
-        },
-    )
-    .await
+    store::audit::append(conn, new_record(actor, at, change)).await
 }
 
 pub async fn list(

@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod auth;
 pub mod bootstrap;
+pub mod imports;
 pub mod overview;
 mod password;
 pub mod resources;

@@ -68,67 +68,102 @@ pub struct NewAuditRecord {
     pub after: Option<Value>,
 }
 
-/// Appends a record at the head of the chain. The head row stays locked until the caller's
-/// transaction ends, so concurrent appends chain one after the other in id order.
+/// Appends a record at the head of the chain.
 pub async fn append(conn: &mut PgConnection, new: NewAuditRecord) -> Result<AuditRecord, AppError> {
-    let (prev_hash,): (String,) =
+    let mut appended = append_many(conn, vec![new]).await?;
+    appended
+        .pop()
+        .ok_or_else(|| super::internal("an append returned no record"))
+}
+
+/// Appends records at the head of the chain, in order, in one statement. The head row stays
+/// locked until the caller's transaction ends, so concurrent appends chain one after the other
+/// in id order. One live notice goes out per object type and action.
+pub async fn append_many(
+    conn: &mut PgConnection,
+    new: Vec<NewAuditRecord>,
+) -> Result<Vec<AuditRecord>, AppError> {
+    if new.is_empty() {
+        return Ok(Vec::new());
+    }
+    let (mut prev_hash,): (String,) =
         sqlx::query_as("SELECT last_hash FROM audit_chain_head FOR UPDATE")
             .fetch_one(&mut *conn)
             .await?;
-    let id: i64 = sqlx::query_scalar("SELECT nextval('audit_log_id_seq')")
-        .fetch_one(&mut *conn)
-        .await?;
-    let mut record = AuditRecord {
-        id,
-        at: storable_time(new.at),
-        actor_id: new.actor_id,
-        actor_name: new.actor_name,
-        method: new.method,
-        object_type: new.object_type,
-        object_id: new.object_id,
-        action: new.action,
-        before: new.before,
-        after: new.after,
-        prev_hash,
-        hash: String::new(),
-    };
-    record.hash = chain_hash(&record.prev_hash, &record);
+    let ids: Vec<i64> =
+        sqlx::query_scalar("SELECT nextval('audit_log_id_seq') FROM generate_series(1, $1)")
+            .bind(i64::try_from(new.len()).unwrap_or(i64::MAX))
+            .fetch_all(&mut *conn)
+            .await?;
+    let mut records = Vec::with_capacity(new.len());
+    for (id, new) in ids.into_iter().zip(new) {
+        let mut record = AuditRecord {
+            id,
+            at: storable_time(new.at),
+            actor_id: new.actor_id,
+            actor_name: new.actor_name,
+            method: new.method,
+            object_type: new.object_type,
+            object_id: new.object_id,
+            action: new.action,
+            before: new.before,
+            after: new.after,
+            prev_hash: prev_hash.clone(),
+            hash: String::new(),
+        };
+        record.hash = chain_hash(&record.prev_hash, &record);
+        prev_hash.clone_from(&record.hash);
+        records.push(record);
+    }
+    let column = |f: fn(&AuditRecord) -> String| records.iter().map(f).collect::<Vec<_>>();
     sqlx::query(
         "INSERT INTO audit_log (id, at, actor_id, actor_name, method, object_type, object_id, \
                                 action, before, after, prev_hash, hash) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+         SELECT * FROM UNNEST($1::bigint[], $2::timestamptz[], $3::bigint[], $4::text[], \
+                              $5::text[], $6::text[], $7::text[], $8::text[], $9::jsonb[], \
+                              $10::jsonb[], $11::text[], $12::text[])",
     )
-    .bind(record.id)
-    .bind(record.at)
-    .bind(record.actor_id)
-    .bind(&record.actor_name)
-    .bind(record.method.as_str())
-    .bind(&record.object_type)
-    .bind(&record.object_id)
-    .bind(&record.action)
-    .bind(&record.before)
-    .bind(&record.after)
-    .bind(&record.prev_hash)
-    .bind(&record.hash)
+    .bind(records.iter().map(|r| r.id).collect::<Vec<_>>())
+    .bind(records.iter().map(|r| r.at).collect::<Vec<_>>())
+    .bind(records.iter().map(|r| r.actor_id).collect::<Vec<_>>())
+    .bind(column(|r| r.actor_name.clone()))
+    .bind(column(|r| r.method.as_str().to_owned()))
+    .bind(column(|r| r.object_type.clone()))
+    .bind(column(|r| r.object_id.clone()))
+    .bind(column(|r| r.action.clone()))
+    .bind(records.iter().map(|r| r.before.clone()).collect::<Vec<_>>())
+    .bind(records.iter().map(|r| r.after.clone()).collect::<Vec<_>>())
+    .bind(column(|r| r.prev_hash.clone()))
+    .bind(column(|r| r.hash.clone()))
     .execute(&mut *conn)
     .await?;
-    sqlx::query("UPDATE audit_chain_head SET last_id = $1, last_hash = $2")
-        .bind(record.id)
-        .bind(&record.hash)
-        .execute(&mut *conn)
-        .await?;
-    let notice = serde_json::json!({
-        "topic": record.object_type,
-        "id": record.object_id,
-        "action": record.action,
-        "audit_id": record.id,
-    });
-    sqlx::query("SELECT pg_notify($1, $2)")
-        .bind(LIVE_CHANNEL)
-        .bind(notice.to_string())
-        .execute(&mut *conn)
-        .await?;
-    Ok(record)
+    let last = records.last().map(|r| (r.id, r.hash.clone()));
+    if let Some((last_id, last_hash)) = last {
+        sqlx::query("UPDATE audit_chain_head SET last_id = $1, last_hash = $2")
+            .bind(last_id)
+            .bind(last_hash)
+            .execute(&mut *conn)
+            .await?;
+    }
+    let mut announced: Vec<(&str, &str)> = Vec::new();
+    for r in &records {
+        if announced.contains(&(r.object_type.as_str(), r.action.as_str())) {
+            continue;
+        }
+        announced.push((&r.object_type, &r.action));
+        let notice = serde_json::json!({
+            "topic": r.object_type,
+            "id": r.object_id,
+            "action": r.action,
+            "audit_id": r.id,
+        });
+        sqlx::query("SELECT pg_notify($1, $2)")
+            .bind(LIVE_CHANNEL)
+            .bind(notice.to_string())
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(records)
 }
 
 fn push_filter<'a>(q: &mut QueryBuilder<'a, Postgres>, f: &'a AuditFilter) {

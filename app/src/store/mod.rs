@@ -1,6 +1,7 @@
 //! SQL per aggregate: parameterized queries that read and write domain types.
 
 pub mod audit;
+pub mod imports;
 pub mod login_failures;
 pub mod resources;
 pub mod tokens;

@@ -278,3 +278,183 @@ pub async fn regions(conn: &mut PgConnection) -> Result<Vec<String>, AppError> {
             .await?,
     )
 }
+
+/// Existing resources that rows of an import point at, by id or by identity, locked.
+pub async fn find_matching(
+    conn: &mut PgConnection,
+    ids: &[i64],
+    identities: &[(String, Provider, String)],
+) -> Result<Vec<Resource>, AppError> {
+    let names: Vec<&str> = identities.iter().map(|i| i.0.as_str()).collect();
+    let providers: Vec<&str> = identities.iter().map(|i| i.1.as_str()).collect();
+    let regions: Vec<&str> = identities.iter().map(|i| i.2.as_str()).collect();
+    let rows: Vec<ResourceRow> = sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM resources \
+         WHERE id = ANY($1) \
+            OR (name, provider, region) IN \
+               (SELECT * FROM UNNEST($2::text[], $3::text[], $4::text[])) \
+         FOR UPDATE"
+    ))
+    .bind(ids)
+    .bind(&names)
+    .bind(&providers)
+    .bind(&regions)
+    .fetch_all(conn)
+    .await?;
+    rows.into_iter().map(Resource::try_from).collect()
+}
+
+/// The columns of many drafts, as arrays for `UNNEST`.
+struct Columns {
+    name: Vec<String>,
+    resource_type: Vec<&'static str>,
+    provider: Vec<&'static str>,
+    region: Vec<String>,
+    zone: Vec<String>,
+    private_ip: Vec<String>,
+    public_ip: Vec<String>,
+    os: Vec<String>,
+    cpu_cores: Vec<i32>,
+    memory_gib: Vec<f64>,
+    disk_gib: Vec<f64>,
+    status: Vec<&'static str>,
+    agent_state: Vec<&'static str>,
+    tags: Vec<serde_json::Value>,
+}
+
+impl Columns {
+    fn of<'a>(drafts: impl Iterator<Item = &'a ResourceDraft>) -> Columns {
+        let mut c = Columns {
+            name: vec![],
+            resource_type: vec![],
+            provider: vec![],
+            region: vec![],
+            zone: vec![],
+            private_ip: vec![],
+            public_ip: vec![],
+            os: vec![],
+            cpu_cores: vec![],
+            memory_gib: vec![],
+            disk_gib: vec![],
+            status: vec![],
+            agent_state: vec![],
+            tags: vec![],
+        };
+        for d in drafts {
+            c.name.push(d.name.clone());
+            c.resource_type.push(d.resource_type.as_str());
+            c.provider.push(d.provider.as_str());
+            c.region.push(d.region.clone());
+            c.zone.push(d.zone.clone());
+            c.private_ip.push(d.private_ip.clone());
+            c.public_ip.push(d.public_ip.clone());
+            c.os.push(d.os.clone());
+            c.cpu_cores.push(d.cpu_cores);
+            c.memory_gib.push(d.memory_gib);
+            c.disk_gib.push(d.disk_gib);
+            c.status.push(d.status.as_str());
+            c.agent_state.push(d.agent_state.as_str());
+            c.tags
+                .push(serde_json::to_value(&d.tags).unwrap_or_default());
+        }
+        c
+    }
+
+    fn bind<'q>(
+        self,
+        q: sqlx::query::QueryAs<'q, Postgres, ResourceRow, sqlx::postgres::PgArguments>,
+    ) -> sqlx::query::QueryAs<'q, Postgres, ResourceRow, sqlx::postgres::PgArguments> {
+        q.bind(self.name)
+            .bind(self.resource_type)
+            .bind(self.provider)
+            .bind(self.region)
+            .bind(self.zone)
+            .bind(self.private_ip)
+            .bind(self.public_ip)
+            .bind(self.os)
+            .bind(self.cpu_cores)
+            .bind(self.memory_gib)
+            .bind(self.disk_gib)
+            .bind(self.status)
+            .bind(self.agent_state)
+            .bind(self.tags)
+    }
+}
+
+const UNNEST_COLUMNS: &str = "UNNEST($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], \
+                              $6::text[], $7::text[], $8::text[], $9::int[], \
+                              $10::float8[], $11::float8[], $12::text[], $13::text[], $14::jsonb[])";
+
+/// A unique violation in a bulk write: someone else took an identity between reading and writing.
+fn raced(e: sqlx::Error) -> AppError {
+    match super::unique_violation(&e) {
+        Some(_) => AppError::conflict(
+            "Another import or edit took one of these names meanwhile; retry the import.",
+        ),
+        None => e.into(),
+    }
+}
+
+/// Inserts many resources in one statement; returns them in no particular order.
+pub async fn insert_many(
+    conn: &mut PgConnection,
+    drafts: &[ResourceDraft],
+    now: DateTime<Utc>,
+) -> Result<Vec<Resource>, AppError> {
+    if drafts.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "INSERT INTO resources (name, type, provider, region, zone, private_ip, public_ip, os, \
+                                cpu_cores, memory_gib, disk_gib, status, agent_state, tags, \
+                                created_at, updated_at) \
+         SELECT u.*, $15, $15 FROM {UNNEST_COLUMNS} AS u \
+         RETURNING {COLUMNS}"
+    );
+    let rows: Vec<ResourceRow> = Columns::of(drafts.iter())
+        .bind(sqlx::query_as(&sql))
+        .bind(now)
+        .fetch_all(conn)
+        .await
+        .map_err(raced)?;
+    rows.into_iter().map(Resource::try_from).collect()
+}
+
+/// Rewrites many resources in one statement; returns them in no particular order.
+pub async fn update_many(
+    conn: &mut PgConnection,
+    changes: &[(i64, ResourceDraft)],
+    now: DateTime<Utc>,
+) -> Result<Vec<Resource>, AppError> {
+    if changes.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids: Vec<i64> = changes.iter().map(|(id, _)| *id).collect();
+    let sql = format!(
+        "UPDATE resources r SET name = u.name, type = u.type, provider = u.provider, \
+                region = u.region, zone = u.zone, private_ip = u.private_ip, \
+                public_ip = u.public_ip, os = u.os, cpu_cores = u.cpu_cores, \
+                memory_gib = u.memory_gib, disk_gib = u.disk_gib, status = u.status, \
+                agent_state = u.agent_state, tags = u.tags, version = r.version + 1, \
+                updated_at = $15 \
+         FROM (SELECT * FROM {UNNEST_COLUMNS} WITH ORDINALITY) \
+              AS u(name, type, provider, region, zone, private_ip, public_ip, os, cpu_cores, \
+                   memory_gib, disk_gib, status, agent_state, tags, n) \
+         JOIN UNNEST($16::bigint[]) WITH ORDINALITY AS k(id, n) USING (n) \
+         WHERE r.id = k.id \
+         RETURNING {}",
+        COLUMNS
+            .split(", ")
+            .map(|c| format!("r.{c}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let rows: Vec<ResourceRow> = Columns::of(changes.iter().map(|(_, d)| d))
+        .bind(sqlx::query_as(&sql))
+        .bind(now)
+        .bind(ids)
+        .fetch_all(conn)
+        .await
+        .map_err(raced)?;
+    rows.into_iter().map(Resource::try_from).collect()
+}

@@ -59,7 +59,7 @@ pub async fn json_errors(State(state): State<AppState>, request: Request, next: 
         StatusCode::NOT_FOUND => AppError::NoRoute { path },
         StatusCode::METHOD_NOT_ALLOWED => AppError::MethodNotAllowed { method, path },
         StatusCode::PAYLOAD_TOO_LARGE => AppError::PayloadTooLarge {
-            limit_bytes: state.settings.body_limit_bytes,
+            limit_bytes: crate::limits::limit_for(&state.settings, &path),
         },
         StatusCode::REQUEST_TIMEOUT | StatusCode::SERVICE_UNAVAILABLE => {
             AppError::unavailable("the request took too long and was abandoned")

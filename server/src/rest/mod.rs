@@ -4,6 +4,7 @@ pub mod audit;
 pub mod auth;
 pub mod error;
 pub mod extract;
+pub mod imports;
 pub mod resources;
 pub mod system;
 pub mod users;
@@ -68,6 +69,8 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
             resources::update,
             resources::delete
         ))
+        .routes(routes!(imports::import))
+        .routes(routes!(imports::report))
         .routes(routes!(audit::list))
         .routes(routes!(audit::verify))
         .routes(routes!(crate::live::stream))

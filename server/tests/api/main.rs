@@ -5,6 +5,7 @@ mod audit;
 mod auth;
 mod common;
 mod http;
+mod imports;
 mod live;
 mod pages;
 mod resources;
