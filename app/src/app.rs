@@ -5,6 +5,7 @@ use crate::components::live::HydrationMarker;
 use crate::pages::{
     api_docs::ApiDocsPage,
     audit::AuditPage,
+    imports::{ImportPage, ImportReportPage},
     login::LoginPage,
     not_found::NotFound,
     overview::OverviewPage,
@@ -52,6 +53,8 @@ pub fn App() -> impl IntoView {
                     <Route ssr=SsrMode::Async path=path!("/") view=OverviewPage/>
                     <Route ssr=SsrMode::Async path=path!("/resources") view=ResourcesPage/>
                     <Route ssr=SsrMode::Async path=path!("/resources/new") view=NewResourcePage/>
+                    <Route ssr=SsrMode::Async path=path!("/resources/import") view=ImportPage/>
+                    <Route ssr=SsrMode::Async path=path!("/resources/imports/:id") view=ImportReportPage/>
                     <Route ssr=SsrMode::Async path=path!("/resources/:id") view=ResourcePage/>
                     <Route ssr=SsrMode::Async path=path!("/users") view=UsersPage/>
                     <Route ssr=SsrMode::Async path=path!("/users/new") view=NewUserPage/>

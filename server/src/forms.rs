@@ -21,7 +21,8 @@ fn is_plain_form_post(request: &Request) -> bool {
             .is_some_and(|v| v.contains(needle))
     };
     header_has(header::ACCEPT, "text/html")
-        && header_has(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        && (header_has(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            || header_has(header::CONTENT_TYPE, "multipart/form-data"))
 }
 
 /// The referring page's path and query, with `outcome` in place of an earlier one.

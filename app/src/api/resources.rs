@@ -234,3 +234,60 @@ pub async fn delete_resource(id: i64, version: i32) -> Result<(), AppError> {
     leptos_axum::redirect("/resources");
     Ok(())
 }
+
+/// Receives an import file from the import page and sends the browser to its report.
+#[server(input = leptos::server_fn::codec::MultipartFormData, endpoint = "resources/import")]
+pub async fn import_resources(
+    data: leptos::server_fn::codec::MultipartData,
+) -> Result<(), AppError> {
+    use crate::domain::import::ImportMode;
+    let (state, actor) = context().await?;
+    let mut form = data
+        .into_inner()
+        .ok_or_else(|| AppError::malformed("expected a multipart form"))?;
+    let mut file = Vec::new();
+    let mut mode = ImportMode::ValidOnly;
+    while let Some(field) = form
+        .next_field()
+        .await
+        .map_err(|e| AppError::malformed(e.to_string()))?
+    {
+        match field.name() {
+            Some("file") => {
+                file = field
+                    .bytes()
+                    .await
+                    .map_err(|e| AppError::malformed(e.to_string()))?
+                    .to_vec();
+            }
+            Some("mode") => {
+                let text = field
+                    .text()
+                    .await
+                    .map_err(|e| AppError::malformed(e.to_string()))?;
+                mode = ImportMode::parse_field("mode", &text)?;
+            }
+            _ => {}
+        }
+    }
+    let report = crate::service::imports::import(&state, &actor, &file, mode).await?;
+    leptos_axum::redirect(&format!("/resources/imports/{}", report.id));
+    Ok(())
+}
+
+#[server(endpoint = "resources/imports/get")]
+pub async fn get_import(id: i64) -> Result<crate::domain::import::ImportReport, AppError> {
+    let (state, actor) = context().await?;
+    crate::service::imports::get(&state, &actor, id).await
+}
+
+#[server(endpoint = "resources/imports/recent")]
+pub async fn recent_imports() -> Result<Stamped<Vec<crate::domain::import::ImportReport>>, AppError>
+{
+    let (state, actor) = context().await?;
+    let data = crate::service::imports::recent(&state, &actor).await?;
+    Ok(Stamped {
+        data,
+        now: state.now(),
+    })
+}

@@ -38,21 +38,37 @@ fn sent_back_success(action: &str) -> bool {
     query.read_untracked().get_str(DONE) == Some(action)
 }
 
+/// The error a form got back, and the fields inside it that show their own.
 #[derive(Clone)]
-struct FormErrorCtx(Option<Shown>);
+struct FormErrorCtx {
+    error: Option<Shown>,
+    claimed: std::sync::Arc<std::sync::Mutex<Vec<&'static str>>>,
+}
 
-/// A form posting to the server function at `action` (its `ServerFn::PATH`). Errors that belong
-/// to no field show on top; each `Field` inside shows its own; `success` shows after it worked.
+/// A form posting to the server function at `action` (its `ServerFn::PATH`). Each `Field`
+/// inside shows its own error; any other error shows on top; `success` shows after it worked.
 #[component]
 pub fn PostForm(
     action: &'static str,
     #[prop(optional, into)] class: String,
     #[prop(optional)] testid: &'static str,
     #[prop(optional, into)] success: Option<String>,
+    /// Sends files (`multipart/form-data`); such forms always post plainly.
+    #[prop(optional)]
+    multipart: bool,
     children: Children,
 ) -> impl IntoView {
     let error = sent_back_error(action);
-    let general = error.clone().filter(|e| e.field.is_none()).map(|e| {
+    let ctx = FormErrorCtx {
+        error: error.clone(),
+        claimed: Default::default(),
+    };
+    provide_context(ctx.clone());
+    // Rendering the fields first tells which errors they show themselves.
+    let body = children();
+    let claimed = ctx.claimed.lock().map(|c| c.clone()).unwrap_or_default();
+    let unclaimed = |e: &Shown| e.field.as_deref().is_none_or(|f| !claimed.contains(&f));
+    let general = error.clone().filter(unclaimed).map(|e| {
         view! {
             <div role="alert" data-testid="form-error"
                 class="rounded-lg border border-rose-200 bg-rose-50 px-3 py-2 text-sm text-rose-800">
@@ -64,21 +80,25 @@ pub fn PostForm(
     let notice = success
         .filter(|_| error.is_none() && sent_back_success(action))
         .map(|text| view! { <super::feedback::Notice text/> });
-    provide_context(FormErrorCtx(error));
     view! {
         <super::submit::SubmitInPlace>
-            <form method="post" action=action class=class data-testid=testid>
+            <form method="post" action=action class=class data-testid=testid
+                enctype=multipart.then_some("multipart/form-data")>
                 {general}
                 {notice}
-                {children()}
+                {body}
             </form>
         </super::submit::SubmitInPlace>
     }
 }
 
+/// The message for field `name`, which from now on shows it itself.
 fn field_error(name: &'static str) -> Option<String> {
-    use_context::<FormErrorCtx>()
-        .and_then(|c| c.0)
+    let ctx = use_context::<FormErrorCtx>()?;
+    if let Ok(mut claimed) = ctx.claimed.lock() {
+        claimed.push(name);
+    }
+    ctx.error
         .filter(|e| e.field.as_deref() == Some(name))
         .map(|e| e.message)
 }

@@ -31,6 +31,10 @@ mod browser {
         else {
             return;
         };
+        // Files go up as a plain post; the server answers with the page to show.
+        if form.enctype() == "multipart/form-data" {
+            return;
+        }
         ev.prevent_default();
         leptos::task::spawn_local(async move { submit(form).await });
     }

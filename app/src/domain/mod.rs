@@ -4,7 +4,6 @@ pub mod audit;
 pub mod auth;
 pub mod enums;
 pub mod error;
-#[cfg(feature = "ssr")]
 pub mod import;
 pub mod list;
 pub mod overview;

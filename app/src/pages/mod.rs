@@ -2,6 +2,7 @@
 
 pub mod api_docs;
 pub mod audit;
+pub mod imports;
 pub mod login;
 pub mod not_found;
 pub mod overview;

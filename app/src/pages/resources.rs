@@ -184,6 +184,7 @@ pub fn ResourcesPage() -> impl IntoView {
                                 <PageHeader title="Resources" subtitle="Hosts, databases, caches and clusters this team operates."
                                     crumbs=CRUMBS.to_vec()>
                                     {can_edit.then(|| view! {
+                                        <a href="/resources/import" class=ButtonKind::Secondary.classes() data-testid="import-resources">"Import"</a>
                                         <a href="/resources/new" class=ButtonKind::Primary.classes() data-testid="new-resource">"New resource"</a>
                                     })}
                                 </PageHeader>

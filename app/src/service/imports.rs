@@ -11,9 +11,9 @@ use crate::store;
 use std::collections::HashMap;
 
 /// What an import row will do to the inventory.
-enum Plan {
+enum Plan<'a> {
     Create(ResourceDraft),
-    Update(Resource, ResourceDraft),
+    Update(&'a Resource, ResourceDraft),
     Keep(i64),
 }
 
@@ -22,11 +22,11 @@ fn identity(d: &ResourceDraft) -> (String, Provider, String) {
 }
 
 /// Decides, for one checked row, between create, update and keep, against what exists.
-fn plan(
+fn plan<'a>(
     row: &ImportRow,
-    by_id: &HashMap<i64, &Resource>,
-    by_identity: &HashMap<(String, Provider, String), &Resource>,
-) -> Result<Plan, String> {
+    by_id: &HashMap<i64, &'a Resource>,
+    by_identity: &HashMap<(String, Provider, String), &'a Resource>,
+) -> Result<Plan<'a>, String> {
     let named = by_identity.get(&identity(&row.draft)).copied();
     let target = match row.id {
         Some(id) => {
@@ -47,7 +47,7 @@ fn plan(
     Ok(match target {
         None => Plan::Create(row.draft.clone()),
         Some(existing) if existing.spec == row.draft => Plan::Keep(existing.id),
-        Some(existing) => Plan::Update(existing.clone(), row.draft.clone()),
+        Some(existing) => Plan::Update(existing, row.draft.clone()),
     })
 }
 
