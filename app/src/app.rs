@@ -4,15 +4,21 @@ use crate::components::layout::Shell;
 use crate::components::live::HydrationMarker;
 use crate::pages::{
     api_docs::ApiDocsPage,
+    applications::{ApplicationPage, ApplicationsPage, NewApplicationPage},
     audit::AuditPage,
+    capacity::CapacityPage,
+    components::ComponentPage,
+    groups::GroupPage,
     imports::{ImportPage, ImportReportPage},
     login::LoginPage,
     not_found::NotFound,
     overview::OverviewPage,
     profile::ProfilePage,
     resources::{NewResourcePage, ResourcePage, ResourcesPage},
+    topology::TopologyPage,
     users::{NewUserPage, UserPage, UsersPage},
 };
+use crate::domain::capacity::Scope;
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
@@ -56,6 +62,18 @@ pub fn App() -> impl IntoView {
                     <Route ssr=SsrMode::Async path=path!("/resources/import") view=ImportPage/>
                     <Route ssr=SsrMode::Async path=path!("/resources/imports/:id") view=ImportReportPage/>
                     <Route ssr=SsrMode::Async path=path!("/resources/:id") view=ResourcePage/>
+                    <Route ssr=SsrMode::Async path=path!("/applications") view=ApplicationsPage/>
+                    <Route ssr=SsrMode::Async path=path!("/applications/new") view=NewApplicationPage/>
+                    <Route ssr=SsrMode::Async path=path!("/applications/:id") view=ApplicationPage/>
+                    <Route ssr=SsrMode::Async path=path!("/applications/:id/capacity")
+                        view=|| view! { <CapacityPage scope=Scope::Application/> }/>
+                    <Route ssr=SsrMode::Async path=path!("/components/:id") view=ComponentPage/>
+                    <Route ssr=SsrMode::Async path=path!("/components/:id/capacity")
+                        view=|| view! { <CapacityPage scope=Scope::Component/> }/>
+                    <Route ssr=SsrMode::Async path=path!("/groups/:id") view=GroupPage/>
+                    <Route ssr=SsrMode::Async path=path!("/groups/:id/capacity")
+                        view=|| view! { <CapacityPage scope=Scope::Group/> }/>
+                    <Route ssr=SsrMode::Async path=path!("/topology") view=TopologyPage/>
                     <Route ssr=SsrMode::Async path=path!("/users") view=UsersPage/>
                     <Route ssr=SsrMode::Async path=path!("/users/new") view=NewUserPage/>
                     <Route ssr=SsrMode::Async path=path!("/users/:id") view=UserPage/>

@@ -6,7 +6,11 @@ use app::domain::resource::{
     AgentState, Provider, ResourceDraft, ResourceStatus, ResourceType, Tags,
 };
 use app::domain::user::{NewUser, Role};
-use app::service::{Actor, resources, users};
+use app::domain::application::{ApplicationDraft, ComponentDraft};
+use app::domain::group::{AssociationRule, Environment, GroupDraft};
+use app::domain::list::ListParams;
+use app::domain::resource::ResourceFilter;
+use app::service::{Actor, applications, groups, resources, users};
 use app::state::AppState;
 
 /// Everyone in the demo data logs in with this password unless `OPSROOM_DEMO_PASSWORD` is set.
@@ -146,6 +150,142 @@ pub async fn load_estate(state: &AppState) -> Result<usize, AppError> {
         }
     }
     Ok(created)
+}
+
+/// (application, description, its environments)
+const APPLICATIONS: &[(&str, &str)] = &[
+    ("shop", "The customer-facing web shop"),
+    ("payments", "Card and wallet payments"),
+    ("search", "Product search"),
+    ("identity", "Sign-in and accounts"),
+    ("ledger", "Financial ledger in the Frankfurt data centre"),
+];
+
+/// (component, description, the tiers it runs)
+const COMPONENTS: &[(&str, &str, &[&str])] = &[
+    ("frontend", "Web servers and load balancers", &["web", "lb"]),
+    ("backend", "APIs and their caches", &["api", "cache"]),
+    ("data", "Databases", &["db"]),
+];
+
+/// Adds the demo applications, their components and one automatic group per tier and
+/// environment (plus a sub-application with a hand-picked group), unless applications exist.
+/// Returns how many applications were added.
+pub async fn load_applications(state: &AppState) -> Result<usize, AppError> {
+    let system = Actor::system();
+    let existing = applications::list(state, &system, &Default::default(), &ListParams::default())
+        .await?;
+    if existing.total > 0 {
+        return Ok(0);
+    }
+    let mut added = 0;
+    for (app, description) in APPLICATIONS {
+        let application = applications::create(
+            state,
+            &system,
+            ApplicationDraft {
+                name: (*app).to_owned(),
+                description: (*description).to_owned(),
+                parent_id: None,
+            },
+        )
+        .await?;
+        added += 1;
+        for (component, description, tiers) in COMPONENTS {
+            let c = applications::create_component(
+                state,
+                &system,
+                ComponentDraft {
+                    application_id: application.id,
+                    name: (*component).to_owned(),
+                    description: (*description).to_owned(),
+                },
+            )
+            .await?;
+            for (_, env, _, region) in ESTATE.iter().filter(|e| e.0 == *app) {
+                for tier in *tiers {
+                    let rule = AssociationRule {
+                        tags: Tags::from([
+                            ("app".to_owned(), (*app).to_owned()),
+                            ("env".to_owned(), (*env).to_owned()),
+                            ("tier".to_owned(), (*tier).to_owned()),
+                        ]),
+                        name_prefix: String::new(),
+                        resource_type: None,
+                    };
+                    groups::create(
+                        state,
+                        &system,
+                        GroupDraft {
+                            component_id: c.id,
+                            name: format!("{tier}-{env}"),
+                            description: String::new(),
+                            environment: Environment::parse(env).unwrap_or(Environment::Prod),
+                            region: (*region).to_owned(),
+                            rule: Some(rule),
+                        },
+                    )
+                    .await?;
+                }
+            }
+        }
+        if *app == "shop" {
+            added += checkout(state, &system, application.id).await?;
+        }
+    }
+    Ok(added)
+}
+
+/// The shop's checkout sub-application: one component whose group is picked by hand.
+async fn checkout(state: &AppState, system: &Actor, shop: i64) -> Result<usize, AppError> {
+    let sub = applications::create(
+        state,
+        system,
+        ApplicationDraft {
+            name: "shop-checkout".to_owned(),
+            description: "Basket and checkout, run by the shop team".to_owned(),
+            parent_id: Some(shop),
+        },
+    )
+    .await?;
+    let component = applications::create_component(
+        state,
+        system,
+        ComponentDraft {
+            application_id: sub.id,
+            name: "checkout-api".to_owned(),
+            description: "The checkout API hosts".to_owned(),
+        },
+    )
+    .await?;
+    let group = groups::create(
+        state,
+        system,
+        GroupDraft {
+            component_id: component.id,
+            name: "checkout-prod".to_owned(),
+            description: "Picked by hand: the API hosts that serve checkout".to_owned(),
+            environment: Environment::Prod,
+            region: "eu-west-1".to_owned(),
+            rule: None,
+        },
+    )
+    .await?;
+    let picked = resources::list(
+        state,
+        system,
+        &ResourceFilter {
+            q: Some("shop-prod-api".to_owned()),
+            ..Default::default()
+        },
+        &ListParams::default(),
+    )
+    .await?;
+    let ids: Vec<i64> = picked.items.iter().map(|r| r.id).collect();
+    if !ids.is_empty() {
+        groups::associate(state, system, group.id, &ids).await?;
+    }
+    Ok(1)
 }
 
 #[cfg(test)]

@@ -56,9 +56,13 @@ pub async fn serve(config: Config, shutdown: CancellationToken) -> Result<(), St
         let resources = demo::load_estate(&state)
             .await
             .map_err(|e| format!("cannot load demo resources: {e}"))?;
-        if created + resources > 0 {
+        let applications = demo::load_applications(&state)
+            .await
+            .map_err(|e| format!("cannot load demo applications: {e}"))?;
+        if created + resources + applications > 0 {
             println!(
-                "Loaded demo data: {created} users (password '{password}'), {resources} resources."
+                "Loaded demo data: {created} users (password '{password}'), {resources} resources, \
+                 {applications} applications."
             );
         }
     }

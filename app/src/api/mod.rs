@@ -1,5 +1,6 @@
 //! Server functions: the console's thin doors into `service/`, one module per area.
 
+pub mod applications;
 pub mod audit;
 pub mod auth;
 pub mod docs;

@@ -23,6 +23,9 @@ pub struct ResourceListing {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ResourceDetail {
     pub resource: Stamped<Resource>,
+    /// The groups holding the resource, with their component and application.
+    pub groups: Vec<crate::domain::group::GroupPath>,
+    pub history: Vec<crate::domain::audit::AuditRecord>,
     pub can_edit: bool,
 }
 
@@ -114,6 +117,7 @@ pub async fn list_resources(
             .transpose()?,
         q: given(q),
         tag: given(tag).map(|t| parse_tag(&t)).transpose()?,
+        group_id: None,
     };
     let params = ListParams {
         page,
@@ -137,6 +141,8 @@ pub async fn get_resource(id: i64) -> Result<ResourceDetail, AppError> {
     let (state, actor) = context().await?;
     let data = crate::service::resources::get(&state, &actor, id).await?;
     Ok(ResourceDetail {
+        groups: crate::service::groups::of_resource(&state, &actor, id).await?,
+        history: crate::service::audit::history(&state, &actor, "resource", id).await?,
         resource: Stamped {
             data,
             now: state.now(),

@@ -86,3 +86,15 @@ pub fn AgentBadge(state: AgentState) -> impl IntoView {
     };
     view! { <Badge text=state.as_str().replace('_', " ") tone=tone/> }
 }
+
+#[component]
+pub fn HealthBadge(health: crate::domain::topology::Health) -> impl IntoView {
+    use crate::domain::topology::Health;
+    let (tone, text) = match health {
+        Health::Empty => (Tone::Neutral, "no resources"),
+        Health::Healthy => (Tone::Good, "healthy"),
+        Health::Degraded => (Tone::Warn, "degraded"),
+        Health::Fault => (Tone::Bad, "fault"),
+    };
+    view! { <Badge text=text tone=tone/> }
+}

@@ -33,12 +33,26 @@ const NAV: &[NavSection] = &[
     },
     NavSection {
         title: "Inventory",
-        items: &[NavItem {
-            href: "/resources",
-            label: "Resources",
-            icon: "M4 5h16v4H4V5zm0 5h16v4H4v-4zm0 5h16v4H4v-4zm2-9v2h2V6H6zm0 5v2h2v-2H6zm0 5v2h2v-2H6z",
-            role: Role::Viewer,
-        }],
+        items: &[
+            NavItem {
+                href: "/resources",
+                label: "Resources",
+                icon: "M4 5h16v4H4V5zm0 5h16v4H4v-4zm0 5h16v4H4v-4zm2-9v2h2V6H6zm0 5v2h2v-2H6zm0 5v2h2v-2H6z",
+                role: Role::Viewer,
+            },
+            NavItem {
+                href: "/applications",
+                label: "Applications",
+                icon: "M4 4h7v7H4V4zm9 0h7v7h-7V4zM4 13h7v7H4v-7zm9 0h7v7h-7v-7z",
+                role: Role::Viewer,
+            },
+            NavItem {
+                href: "/topology",
+                label: "Topology",
+                icon: "M12 2a3 3 0 0 0-1 5.83V11H6a2 2 0 0 0-2 2v3.17a3 3 0 1 0 2 0V13h5v3.17a3 3 0 1 0 2 0V13h5v3.17a3 3 0 1 0 2 0V13a2 2 0 0 0-2-2h-5V7.83A3 3 0 0 0 12 2z",
+                role: Role::Viewer,
+            },
+        ],
     },
     NavSection {
         title: "Administration",

@@ -3,6 +3,7 @@
 pub mod badge;
 pub mod feedback;
 pub mod form;
+pub mod history;
 pub mod layout;
 pub mod live;
 pub mod password;

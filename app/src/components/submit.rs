@@ -36,16 +36,23 @@ mod browser {
             return;
         }
         ev.prevent_default();
-        leptos::task::spawn_local(async move { submit(form).await });
+        // A named button tells the server which of the form's buttons was pressed.
+        let pressed = ev.submitter().and_then(|button| {
+            Some((button.get_attribute("name")?, button.get_attribute("value")?))
+        });
+        leptos::task::spawn_local(async move { submit(form, pressed).await });
     }
 
-    async fn submit(form: HtmlFormElement) {
+    async fn submit(form: HtmlFormElement, pressed: Option<(String, String)>) {
         let Some(body) = FormData::new_with_form(&form)
             .ok()
             .and_then(|data| UrlSearchParams::new_with_str_sequence_sequence(&data).ok())
         else {
             return form.submit().unwrap_or_default();
         };
+        if let Some((name, value)) = pressed {
+            body.append(&name, &value);
+        }
         let action = form.get_attribute("action").unwrap_or_default();
         let sent = gloo_net::http::Request::post(&action)
             .header("accept", "application/json")

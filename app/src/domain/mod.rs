@@ -1,14 +1,18 @@
 //! Pure rules shared by server and browser: types, validation, state machines. No I/O.
 
+pub mod application;
 pub mod audit;
+pub mod capacity;
 pub mod auth;
 pub mod enums;
 pub mod error;
+pub mod group;
 pub mod import;
 pub mod list;
 pub mod overview;
 pub mod resource;
 pub mod time;
+pub mod topology;
 pub mod user;
 
 pub use error::AppError;

@@ -170,7 +170,7 @@ impl ResourcePatch {
     }
 }
 
-fn check_text(field: &str, value: &str, min: usize, max: usize) -> Result<(), AppError> {
+pub(crate) fn check_text(field: &str, value: &str, min: usize, max: usize) -> Result<(), AppError> {
     let len = value.chars().count();
     if len < min || len > max {
         let rule = if min == 0 {
@@ -189,7 +189,7 @@ fn check_text(field: &str, value: &str, min: usize, max: usize) -> Result<(), Ap
     Ok(())
 }
 
-fn check_location(field: &str, value: &str) -> Result<(), AppError> {
+pub(crate) fn check_location(field: &str, value: &str) -> Result<(), AppError> {
     check_text(field, value, 0, LOCATION_MAX)?;
     if let Some(bad) = value
         .chars()
@@ -354,6 +354,8 @@ pub struct ResourceFilter {
     pub q: Option<String>,
     /// `key=value`: only resources with this tag.
     pub tag: Option<(String, String)>,
+    /// Only resources of this group.
+    pub group_id: Option<i64>,
 }
 
 #[cfg(test)]

@@ -1,11 +1,16 @@
 //! One module per console area.
 
 pub mod api_docs;
+pub mod applications;
 pub mod audit;
+pub mod capacity;
+pub mod components;
+pub mod groups;
 pub mod imports;
 pub mod login;
 pub mod not_found;
 pub mod overview;
 pub mod profile;
 pub mod resources;
+pub mod topology;
 pub mod users;

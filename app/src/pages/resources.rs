@@ -7,6 +7,8 @@ use crate::api::resources::{
 use crate::components::badge::{AgentBadge, Badge, ResourceStatusBadge, Tone};
 use crate::components::feedback::{EmptyState, ErrorBox, Loading};
 use crate::components::form::{ButtonKind, Field, PostForm, SelectField, Submit};
+use crate::components::history::HistoryCard;
+use crate::domain::group::GroupPath;
 use crate::components::layout::{Card, PageHeader};
 use crate::components::live::LiveRegion;
 use crate::components::table::{Pagination, TD, Table, col, sortable};
@@ -21,11 +23,11 @@ use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 const CRUMBS: &[(&str, &str)] = &[("Inventory", "/resources")];
-const FILTER_INPUT: &str =
+pub(crate) const FILTER_INPUT: &str =
     "rounded-lg border border-slate-300 bg-white px-2.5 py-1.5 text-sm shadow-sm";
 
 /// (value, label) pairs of a closed set, for selects.
-fn options<T: Copy>(all: &[T], as_str: fn(T) -> &'static str) -> Vec<(String, String)> {
+pub(crate) fn options<T: Copy>(all: &[T], as_str: fn(T) -> &'static str) -> Vec<(String, String)> {
     all.iter()
         .map(|v| (as_str(*v).to_owned(), as_str(*v).replace('_', " ")))
         .collect()
@@ -88,7 +90,7 @@ fn capacity(r: &ResourceDraft) -> impl IntoView + use<> {
 }
 
 #[component]
-fn TagList(tags: Tags) -> impl IntoView {
+pub(crate) fn TagList(tags: Tags) -> impl IntoView {
     view! {
         <span class="flex flex-wrap gap-1">
             {tags.into_iter().map(|(k, v)| view! {
@@ -254,7 +256,7 @@ pub fn NewResourcePage() -> impl IntoView {
 }
 
 #[component]
-fn Property(label: &'static str, children: Children) -> impl IntoView {
+pub(crate) fn Property(label: &'static str, children: Children) -> impl IntoView {
     view! {
         <div class="flex justify-between gap-4 py-1.5 text-sm">
             <dt class="text-slate-500">{label}</dt>
@@ -264,7 +266,12 @@ fn Property(label: &'static str, children: Children) -> impl IntoView {
 }
 
 #[component]
-fn ResourceView(resource: Resource, now: DateTime<Utc>, can_edit: bool) -> impl IntoView {
+fn ResourceView(
+    resource: Resource,
+    groups: Vec<GroupPath>,
+    now: DateTime<Utc>,
+    can_edit: bool,
+) -> impl IntoView {
     let r = resource.spec.clone();
     let editable = resource.spec.clone();
     let tags_view = if r.tags.is_empty() {
@@ -298,6 +305,9 @@ fn ResourceView(resource: Resource, now: DateTime<Utc>, can_edit: bool) -> impl 
                 </Card>
                 <Card title="Tags">
                     {tags_view}
+                </Card>
+                <Card title="Groups">
+                    <GroupList groups/>
                 </Card>
             </div>
             {can_edit.then(|| view! {
@@ -344,8 +354,9 @@ pub fn ResourcePage() -> impl IntoView {
                         None => Err(crate::domain::AppError::not_found("Resource", "?")),
                     };
                     match loaded {
-                        Ok(ResourceDetail { resource: stamped, can_edit }) => {
+                        Ok(ResourceDetail { resource: stamped, groups, history, can_edit }) => {
                             let resource = stamped.data;
+                            let now = stamped.now;
                             view! {
                                 <Title text=resource.spec.name.clone()/>
                                 <LiveRegion id=format!("resource-{}", resource.id) topics="resource".to_owned()>
@@ -353,7 +364,8 @@ pub fn ResourcePage() -> impl IntoView {
                                         subtitle=spec(&resource.spec) crumbs>
                                         <ResourceStatusBadge status=resource.spec.status/>
                                     </PageHeader>
-                                    <ResourceView resource now=stamped.now can_edit/>
+                                    <ResourceView resource groups now can_edit/>
+                                    <div class="mt-4"><HistoryCard records=history now/></div>
                                 </LiveRegion>
                             }.into_any()
                         }
@@ -366,4 +378,27 @@ pub fn ResourcePage() -> impl IntoView {
             }}
         </Suspense>
     }
+}
+
+/// The groups a resource belongs to, each as "application › component › group".
+#[component]
+fn GroupList(groups: Vec<GroupPath>) -> impl IntoView {
+    if groups.is_empty() {
+        return view! { <p class="text-sm text-slate-500">"In no group yet."</p> }.into_any();
+    }
+    view! {
+        <ul class="space-y-1.5 text-sm" data-testid="resource-groups">
+            {groups.into_iter().map(|g| view! {
+                <li>
+                    <a href=format!("/applications/{}", g.application_id) class="text-slate-600 hover:underline">{g.application_name}</a>
+                    " › "
+                    <a href=format!("/components/{}", g.component_id) class="text-slate-600 hover:underline">{g.component_name}</a>
+                    " › "
+                    <a href=format!("/groups/{}", g.group_id) class="font-medium text-indigo-700 hover:underline">{g.group_name}</a>
+                    <span class="ml-1 text-xs text-slate-500">{g.environment.as_str()}</span>
+                </li>
+            }).collect_view()}
+        </ul>
+    }
+    .into_any()
 }

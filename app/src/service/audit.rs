@@ -152,3 +152,25 @@ pub async fn verify(state: &AppState, actor: &Actor) -> Result<ChainReport, AppE
         reason: None,
     })
 }
+
+/// How many history entries an inventory object's page shows.
+pub const HISTORY_SHOWN: i64 = 50;
+
+/// The history of an inventory object (application, component, group or resource), newest
+/// first: what the audit log holds about it. Anyone who may read the inventory may read it.
+pub async fn history(
+    state: &AppState,
+    actor: &Actor,
+    object_type: &str,
+    id: i64,
+) -> Result<Vec<AuditRecord>, AppError> {
+    actor.require(Role::Viewer, "reading the inventory")?;
+    if !["application", "component", "group", "resource"].contains(&object_type) {
+        return Err(AppError::invalid(
+            "object_type",
+            "must be application, component, group or resource",
+        ));
+    }
+    let mut conn = state.pool.acquire().await?;
+    store::audit::of_object(&mut conn, object_type, &id.to_string(), HISTORY_SHOWN).await
+}

@@ -141,6 +141,8 @@ pub async fn import(
             }))
             .collect();
         record_many(&mut tx, actor, now, changes).await?;
+        let touched: Vec<&Resource> = created.iter().chain(&updated).collect();
+        super::groups::reevaluate(&mut tx, actor, now, &touched).await?;
     }
 
     let mut report = ImportReport {

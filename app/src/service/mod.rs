@@ -1,9 +1,12 @@
 //! Use cases: authorize, load, apply the domain rule, write in one transaction, audit.
 //! The only place where business rules meet the database; the UI and the REST API both call it.
 
+pub mod applications;
 pub mod audit;
 pub mod auth;
 pub mod bootstrap;
+pub mod capacity;
+pub mod groups;
 pub mod imports;
 pub mod overview;
 mod password;

@@ -52,6 +52,7 @@ pub async fn create(
     let now = state.now();
     let mut tx = state.pool.begin().await?;
     let resource = store::resources::insert(&mut tx, &draft, now).await?;
+    super::groups::reevaluate(&mut tx, actor, now, &[&resource]).await?;
     record(
         &mut tx,
         actor,
@@ -76,6 +77,7 @@ pub async fn update(
     AppError::check_version("Resource", id, before.version, patch.version)?;
     let draft = patch.apply(&before.spec).normalized()?;
     let after = store::resources::update(&mut tx, id, &draft, now).await?;
+    super::groups::reevaluate(&mut tx, actor, now, &[&after]).await?;
     record(
         &mut tx,
         actor,
@@ -102,6 +104,7 @@ pub async fn delete(
     if let Some(seen) = version {
         AppError::check_version("Resource", id, before.version, seen)?;
     }
+    super::groups::forget(&mut tx, actor, now, &[id]).await?;
     store::resources::delete(&mut tx, id).await?;
     record(
         &mut tx,

@@ -285,3 +285,22 @@ pub async fn vocabulary(conn: &mut PgConnection) -> Result<(Vec<String>, Vec<Str
             .await?;
     Ok((types, actions))
 }
+
+/// The latest `limit` records about one object, newest first.
+pub async fn of_object(
+    conn: &mut PgConnection,
+    object_type: &str,
+    object_id: &str,
+    limit: i64,
+) -> Result<Vec<AuditRecord>, AppError> {
+    let rows: Vec<AuditRow> = sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM audit_log WHERE object_type = $1 AND object_id = $2 \
+         ORDER BY id DESC LIMIT $3"
+    ))
+    .bind(object_type)
+    .bind(object_id)
+    .bind(limit)
+    .fetch_all(conn)
+    .await?;
+    rows.into_iter().map(AuditRecord::try_from).collect()
+}

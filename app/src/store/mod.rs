@@ -1,6 +1,8 @@
 //! SQL per aggregate: parameterized queries that read and write domain types.
 
+pub mod applications;
 pub mod audit;
+pub mod groups;
 pub mod imports;
 pub mod login_failures;
 pub mod resources;

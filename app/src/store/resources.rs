@@ -239,6 +239,11 @@ fn push_filter<'a>(q: &mut QueryBuilder<'a, Postgres>, f: &'a ResourceFilter) {
         one.insert(key.clone(), value.clone());
         q.push(" AND tags @> ").push_bind(Json(one));
     }
+    if let Some(group) = f.group_id {
+        q.push(" AND id IN (SELECT resource_id FROM group_resources WHERE group_id = ")
+            .push_bind(group)
+            .push(")");
+    }
 }
 
 pub async fn list(

@@ -1,9 +1,11 @@
 //! The public REST API under `/v1`, calling the same `app::service` functions as the console.
 
+pub mod applications;
 pub mod audit;
 pub mod auth;
 pub mod error;
 pub mod extract;
+pub mod groups;
 pub mod imports;
 pub mod resources;
 pub mod system;
@@ -45,6 +47,8 @@ impl Modify for TokenScheme {
     tags(
         (name = "auth", description = "API tokens"),
         (name = "resources", description = "The inventory: hosts, databases, caches, clusters..."),
+        (name = "applications", description = "Applications, sub-applications and their components"),
+        (name = "groups", description = "Groups of resources, by hand or by rule"),
         (name = "users", description = "User administration (administrators)"),
         (name = "profile", description = "The caller's own account"),
         (name = "audit", description = "The tamper-evident audit log (administrators)"),
@@ -69,7 +73,33 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
             resources::update,
             resources::delete
         ))
+        .routes(routes!(groups::of_resource))
         .routes(routes!(imports::import))
+        .routes(routes!(applications::list, applications::create))
+        .routes(routes!(
+            applications::get,
+            applications::update,
+            applications::delete
+        ))
+        .routes(routes!(applications::topology))
+        .routes(routes!(applications::application_capacity))
+        .routes(routes!(
+            applications::list_components,
+            applications::create_component
+        ))
+        .routes(routes!(
+            applications::get_component,
+            applications::update_component,
+            applications::delete_component
+        ))
+        .routes(routes!(applications::component_capacity))
+        .routes(routes!(groups::list, groups::create))
+        .routes(routes!(groups::get, groups::update, groups::delete))
+        .routes(routes!(groups::associate))
+        .routes(routes!(groups::disassociate))
+        .routes(routes!(groups::transfer))
+        .routes(routes!(groups::sync))
+        .routes(routes!(groups::capacity))
         .routes(routes!(imports::report))
         .routes(routes!(audit::list))
         .routes(routes!(audit::verify))

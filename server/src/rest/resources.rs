@@ -30,6 +30,8 @@ pub struct ResourceQuery {
     q: Option<String>,
     /// `key=value`: only resources carrying this tag.
     tag: Option<String>,
+    /// Only resources associated with this group.
+    group_id: Option<i64>,
     page: Option<u32>,
     per_page: Option<u32>,
     /// `id` (default `-id`), `name`, `type`, `provider`, `region`, `status`, `cpu_cores`,
@@ -58,6 +60,7 @@ pub async fn list(
         agent_state: q.agent_state,
         q: q.q,
         tag: q.tag.as_deref().map(parse_tag).transpose()?,
+        group_id: q.group_id,
     };
     let params = ListParams {
         page: q.page,
