@@ -83,7 +83,7 @@ pub async fn create(state: &AppState, actor: &Actor, draft: GroupDraft) -> Resul
         }
         other => other?,
     };
-    let group = store::groups::insert(&mut tx, &draft, now).await?;
+    let mut group = store::groups::insert(&mut tx, &draft, now).await?;
     record(
         &mut tx,
         actor,
@@ -93,6 +93,7 @@ pub async fn create(state: &AppState, actor: &Actor, draft: GroupDraft) -> Resul
     .await?;
     if group.is_automatic() {
         sync_in(&mut tx, actor, now, &group).await?;
+        group.synced_at = Some(now);
     }
     tx.commit().await?;
     Ok(group)
@@ -110,7 +111,7 @@ pub async fn update(
     let before = store::groups::find_for_update(&mut tx, id).await?;
     AppError::check_version("Group", id, before.version, patch.version)?;
     let draft = patch.apply(&before.spec).normalized()?;
-    let after = store::groups::update(&mut tx, id, &draft, now).await?;
+    let mut after = store::groups::update(&mut tx, id, &draft, now).await?;
     record(
         &mut tx,
         actor,
@@ -122,6 +123,7 @@ pub async fn update(
     .await?;
     if after.is_automatic() && after.spec.rule != before.spec.rule {
         sync_in(&mut tx, actor, now, &after).await?;
+        after.synced_at = Some(now);
     }
     tx.commit().await?;
     Ok(after)

@@ -121,7 +121,7 @@ pub async fn update(
 #[derive(Deserialize, IntoParams)]
 pub struct DeleteQuery {
     /// When given, the delete happens only if the object is still at this version.
-    version: Option<i32>,
+    pub version: Option<i32>,
 }
 
 /// Delete an application; refused while it has sub-applications or components.
