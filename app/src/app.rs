@@ -2,6 +2,7 @@
 
 use crate::components::layout::Shell;
 use crate::components::live::HydrationMarker;
+use crate::domain::capacity::Scope;
 use crate::pages::{
     api_docs::ApiDocsPage,
     applications::{ApplicationPage, ApplicationsPage, NewApplicationPage},
@@ -18,7 +19,6 @@ use crate::pages::{
     topology::TopologyPage,
     users::{NewUserPage, UserPage, UsersPage},
 };
-use crate::domain::capacity::Scope;
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};

@@ -2,14 +2,14 @@
 //! resources across providers, regions and environments.
 
 use app::domain::AppError;
-use app::domain::resource::{
-    AgentState, Provider, ResourceDraft, ResourceStatus, ResourceType, Tags,
-};
-use app::domain::user::{NewUser, Role};
 use app::domain::application::{ApplicationDraft, ComponentDraft};
 use app::domain::group::{AssociationRule, Environment, GroupDraft};
 use app::domain::list::ListParams;
 use app::domain::resource::ResourceFilter;
+use app::domain::resource::{
+    AgentState, Provider, ResourceDraft, ResourceStatus, ResourceType, Tags,
+};
+use app::domain::user::{NewUser, Role};
 use app::service::{Actor, applications, groups, resources, users};
 use app::state::AppState;
 
@@ -173,8 +173,8 @@ const COMPONENTS: &[(&str, &str, &[&str])] = &[
 /// Returns how many applications were added.
 pub async fn load_applications(state: &AppState) -> Result<usize, AppError> {
     let system = Actor::system();
-    let existing = applications::list(state, &system, &Default::default(), &ListParams::default())
-        .await?;
+    let existing =
+        applications::list(state, &system, &Default::default(), &ListParams::default()).await?;
     if existing.total > 0 {
         return Ok(0);
     }

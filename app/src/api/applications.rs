@@ -282,10 +282,7 @@ pub async fn delete_component(id: i64, version: i32) -> Result<(), AppError> {
     let (state, actor) = context().await?;
     let component = crate::service::applications::get_component(&state, &actor, id).await?;
     crate::service::applications::delete_component(&state, &actor, id, Some(version)).await?;
-    leptos_axum::redirect(&format!(
-        "/applications/{}",
-        component.spec.application_id
-    ));
+    leptos_axum::redirect(&format!("/applications/{}", component.spec.application_id));
     Ok(())
 }
 
@@ -373,7 +370,12 @@ pub async fn update_group(
         description: Some(description),
         environment: Some(Environment::parse_field("environment", &environment)?),
         region: Some(region),
-        rule: Some(rule_of(automatic, &rule_tags, rule_name_prefix, &rule_type)?),
+        rule: Some(rule_of(
+            automatic,
+            &rule_tags,
+            rule_name_prefix,
+            &rule_type,
+        )?),
         version,
     };
     crate::service::groups::update(&state, &actor, id, patch).await?;
@@ -466,10 +468,7 @@ pub async fn get_group(
 }
 
 #[server(endpoint = "groups/associate")]
-pub async fn associate_resources(
-    id: i64,
-    resource_ids: Option<Vec<i64>>,
-) -> Result<(), AppError> {
+pub async fn associate_resources(id: i64, resource_ids: Option<Vec<i64>>) -> Result<(), AppError> {
     let (state, actor) = context().await?;
     crate::service::groups::associate(&state, &actor, id, &resource_ids.unwrap_or_default())
         .await?;

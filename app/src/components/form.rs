@@ -43,6 +43,8 @@ fn sent_back_success(action: &str) -> bool {
 struct FormErrorCtx {
     error: Option<Shown>,
     claimed: std::sync::Arc<std::sync::Mutex<Vec<&'static str>>>,
+    /// Makes field ids unique when a page holds several forms with a field of the same name.
+    id_prefix: String,
 }
 
 /// A form posting to the server function at `action` (its `ServerFn::PATH`). Each `Field`
@@ -62,6 +64,7 @@ pub fn PostForm(
     let ctx = FormErrorCtx {
         error: error.clone(),
         claimed: Default::default(),
+        id_prefix: action.trim_start_matches("/api/").replace('/', "-"),
     };
     provide_context(ctx.clone());
     // Rendering the fields first tells which errors they show themselves.
@@ -92,6 +95,14 @@ pub fn PostForm(
     }
 }
 
+/// The element id of field `name` in the form around it.
+fn field_id(name: &str) -> String {
+    match use_context::<FormErrorCtx>() {
+        Some(ctx) => format!("f-{}-{name}", ctx.id_prefix),
+        None => format!("f-{name}"),
+    }
+}
+
 /// The message for field `name`, which from now on shows it itself.
 fn field_error(name: &'static str) -> Option<String> {
     let ctx = use_context::<FormErrorCtx>()?;
@@ -118,6 +129,7 @@ pub fn input_class(invalid: bool) -> String {
 #[component]
 fn FieldFrame(
     name: &'static str,
+    id: String,
     #[prop(into)] label: String,
     hint: Option<String>,
     error: Option<String>,
@@ -134,7 +146,7 @@ fn FieldFrame(
     };
     view! {
         <div class="space-y-1">
-            <label for=format!("f-{name}") class="block text-sm font-medium text-slate-700">{label}</label>
+            <label for=id class="block text-sm font-medium text-slate-700">{label}</label>
             {children()}
             {below}
         </div>
@@ -156,9 +168,10 @@ pub fn Field(
 ) -> impl IntoView {
     let error = field_error(name);
     let invalid = error.is_some();
+    let id = field_id(name);
     view! {
-        <FieldFrame name label hint error>
-            <input id=format!("f-{name}") name=name type=kind value=value required=required
+        <FieldFrame name id=id.clone() label hint error>
+            <input id=id name=name type=kind value=value required=required
                 placeholder=placeholder autocomplete=autocomplete maxlength=maxlength
                 aria-invalid=invalid.to_string() class=input_class(invalid)/>
         </FieldFrame>
@@ -176,9 +189,10 @@ pub fn SelectField(
 ) -> impl IntoView {
     let error = field_error(name);
     let invalid = error.is_some();
+    let id = field_id(name);
     view! {
-        <FieldFrame name label hint error>
-            <select id=format!("f-{name}") name=name class=input_class(invalid)>
+        <FieldFrame name id=id.clone() label hint error>
+            <select id=id name=name class=input_class(invalid)>
                 {options.into_iter().map(|(value, text)| {
                     let is_selected = value == selected;
                     view! { <option value=value selected=is_selected>{text}</option> }
@@ -195,8 +209,8 @@ pub fn NewPasswordField(name: &'static str, #[prop(into)] label: String) -> impl
     let error = field_error(name);
     let invalid = error.is_some();
     view! {
-        <FieldFrame name label hint=Some("8 to 128 characters.".to_owned()) error>
-            <super::password::PasswordInput name=name.to_owned() invalid/>
+        <FieldFrame name id=field_id(name) label hint=Some("8 to 128 characters.".to_owned()) error>
+            <super::password::PasswordInput name=name.to_owned() id=field_id(name) invalid/>
         </FieldFrame>
     }
 }

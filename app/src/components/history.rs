@@ -12,7 +12,9 @@ fn changed_fields(before: &Value, after: &Value) -> Vec<String> {
         return vec![];
     };
     a.iter()
-        .filter(|(k, v)| !["version", "updated_at", "synced_at"].contains(&k.as_str()) && b.get(*k) != Some(*v))
+        .filter(|(k, v)| {
+            !["version", "updated_at", "synced_at"].contains(&k.as_str()) && b.get(*k) != Some(*v)
+        })
         .map(|(k, _)| k.replace('_', " "))
         .collect()
 }
@@ -59,11 +61,15 @@ pub fn describe(r: &AuditRecord) -> String {
         "disassociate" => format!("disassociated {resources}{by}"),
         "transfer_out" => format!(
             "transferred {resources} to group {}",
-            after.and_then(|a| a.get("to_group_id")).unwrap_or(&Value::Null)
+            after
+                .and_then(|a| a.get("to_group_id"))
+                .unwrap_or(&Value::Null)
         ),
         "transfer_in" => format!(
             "received {resources} from group {}",
-            after.and_then(|a| a.get("from_group_id")).unwrap_or(&Value::Null)
+            after
+                .and_then(|a| a.get("from_group_id"))
+                .unwrap_or(&Value::Null)
         ),
         "sync" => "synced; nothing to change".to_owned(),
         other => other.replace('_', " "),
@@ -132,9 +138,17 @@ mod tests {
             Some(json!({"name": "b", "region": "x", "version": 2})),
         );
         assert_eq!(describe(&upd), "changed name");
-        let assoc = record("associate", None, Some(json!({"resource_ids": [1, 2], "by": "rule"})));
+        let assoc = record(
+            "associate",
+            None,
+            Some(json!({"resource_ids": [1, 2], "by": "rule"})),
+        );
         assert_eq!(describe(&assoc), "associated 2 resources (rule)");
-        let out = record("transfer_out", None, Some(json!({"resource_ids": [4], "to_group_id": 9})));
+        let out = record(
+            "transfer_out",
+            None,
+            Some(json!({"resource_ids": [4], "to_group_id": 9})),
+        );
         assert_eq!(describe(&out), "transferred 1 resource to group 9");
     }
 }

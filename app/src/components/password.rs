@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 
 #[island]
-pub fn PasswordInput(name: String, invalid: bool) -> impl IntoView {
+pub fn PasswordInput(name: String, id: String, invalid: bool) -> impl IntoView {
     let input = NodeRef::<leptos::html::Input>::new();
     let shown = RwSignal::new(false);
     let generate = move |_| {
@@ -14,7 +14,7 @@ pub fn PasswordInput(name: String, invalid: bool) -> impl IntoView {
     };
     view! {
         <div class="flex gap-2">
-            <input id=format!("f-{name}") name=name node_ref=input required=true minlength=8
+            <input id=id name=name node_ref=input required=true minlength=8
                 maxlength=128 autocomplete="new-password"
                 type=move || if shown.get() { "text" } else { "password" }
                 class=super::form::input_class(invalid)/>

@@ -38,7 +38,10 @@ mod browser {
         ev.prevent_default();
         // A named button tells the server which of the form's buttons was pressed.
         let pressed = ev.submitter().and_then(|button| {
-            Some((button.get_attribute("name")?, button.get_attribute("value")?))
+            Some((
+                button.get_attribute("name")?,
+                button.get_attribute("value")?,
+            ))
         });
         leptos::task::spawn_local(async move { submit(form, pressed).await });
     }

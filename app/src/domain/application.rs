@@ -230,7 +230,10 @@ mod tests {
         }
         .normalized()
         .unwrap();
-        assert_eq!((d.name.as_str(), d.description.as_str()), ("shop", "Online shop"));
+        assert_eq!(
+            (d.name.as_str(), d.description.as_str()),
+            ("shop", "Online shop")
+        );
         let long = ComponentDraft {
             application_id: 1,
             name: "api".into(),

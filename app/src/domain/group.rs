@@ -317,7 +317,9 @@ mod tests {
     fn a_rule_needs_a_tag_and_checks_its_parts() {
         let e = rule(&[], "web", None).normalized().unwrap_err();
         assert_eq!(e.field(), Some("rule.tags"));
-        let e = rule(&[("bad key", "v")], "", None).normalized().unwrap_err();
+        let e = rule(&[("bad key", "v")], "", None)
+            .normalized()
+            .unwrap_err();
         assert_eq!(e.field(), Some("rule.tags"));
         let e = rule(&[("env", "prod")], &"p".repeat(129), None)
             .normalized()

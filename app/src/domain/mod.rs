@@ -2,8 +2,8 @@
 
 pub mod application;
 pub mod audit;
-pub mod capacity;
 pub mod auth;
+pub mod capacity;
 pub mod enums;
 pub mod error;
 pub mod group;

@@ -88,7 +88,10 @@ impl TreeRows {
     pub fn tree(&self, root: i64) -> Option<TopologyNode> {
         let mut by_group: HashMap<i64, Members> = HashMap::new();
         for (group, resource, status) in &self.members {
-            by_group.entry(*group).or_default().insert(*resource, *status);
+            by_group
+                .entry(*group)
+                .or_default()
+                .insert(*resource, *status);
         }
         self.application(root, &by_group, 0).map(|(node, _)| node)
     }
@@ -175,7 +178,12 @@ pub struct Layout<'a> {
 /// Lays the tree out left to right: leaves take one row each, in order; a parent sits in the
 /// middle of its children.
 pub fn layout(root: &TopologyNode) -> Layout<'_> {
-    fn place<'a>(n: &'a TopologyNode, depth: usize, next_row: &mut usize, out: &mut Layout<'a>) -> usize {
+    fn place<'a>(
+        n: &'a TopologyNode,
+        depth: usize,
+        next_row: &mut usize,
+        out: &mut Layout<'a>,
+    ) -> usize {
         let index = out.nodes.len();
         out.nodes.push(Placed {
             node: n,
@@ -229,8 +237,20 @@ mod tests {
             ],
             components: vec![(10, "api".into(), 1), (11, "frontend".into(), 2)],
             groups: vec![
-                (100, "api-prod".into(), Environment::Prod, "eu-west-1".into(), 10),
-                (101, "api-staging".into(), Environment::Staging, String::new(), 10),
+                (
+                    100,
+                    "api-prod".into(),
+                    Environment::Prod,
+                    "eu-west-1".into(),
+                    10,
+                ),
+                (
+                    101,
+                    "api-staging".into(),
+                    Environment::Staging,
+                    String::new(),
+                    10,
+                ),
                 (102, "web-prod".into(), Environment::Prod, String::new(), 11),
             ],
             members: vec![
@@ -250,8 +270,19 @@ mod tests {
         assert_eq!(tree.counts.total(), 4);
         assert_eq!(tree.children.len(), 2);
         let (sub, api) = (&tree.children[0], &tree.children[1]);
-        assert_eq!((sub.scope, sub.name.as_str()), (Scope::Application, "shop-web"));
-        assert_eq!(api.counts, StatusCounts { running: 1, stopped: 1, fault: 1, unknown: 0 });
+        assert_eq!(
+            (sub.scope, sub.name.as_str()),
+            (Scope::Application, "shop-web")
+        );
+        assert_eq!(
+            api.counts,
+            StatusCounts {
+                running: 1,
+                stopped: 1,
+                fault: 1,
+                unknown: 0
+            }
+        );
         assert_eq!(api.children[0].detail, "prod · eu-west-1");
         assert_eq!(api.children[1].detail, "staging");
         assert_eq!(sub.counts.total(), 2);
@@ -261,7 +292,12 @@ mod tests {
 
     #[test]
     fn health_is_the_worst_state() {
-        let c = |running, stopped, fault, unknown| StatusCounts { running, stopped, fault, unknown };
+        let c = |running, stopped, fault, unknown| StatusCounts {
+            running,
+            stopped,
+            fault,
+            unknown,
+        };
         assert_eq!(c(0, 0, 0, 0).health(), Health::Empty);
         assert_eq!(c(3, 0, 0, 0).health(), Health::Healthy);
         assert_eq!(c(3, 0, 0, 1).health(), Health::Degraded);
@@ -279,7 +315,10 @@ mod tests {
         assert_eq!((at("web-prod").depth, at("web-prod").row), (3, 0.0));
         assert_eq!(at("api").row, 1.5);
         assert_eq!(at("shop").row, 0.75);
-        let lone = TopologyNode { children: vec![], ..tree.clone() };
+        let lone = TopologyNode {
+            children: vec![],
+            ..tree.clone()
+        };
         assert_eq!(layout(&lone).rows, 1);
     }
 }

@@ -75,11 +75,7 @@ fn link(path: &str, by: Metric, top: u32) -> String {
 #[component]
 fn CapacityView(c: Capacity, path: String) -> impl IntoView {
     let top_n = c.top.len();
-    let largest = c
-        .top
-        .iter()
-        .map(|r| r.value(c.top_by))
-        .fold(0.0, f64::max);
+    let largest = c.top.iter().map(|r| r.value(c.top_by)).fold(0.0, f64::max);
     let by = c.top_by;
     let current_top = u32::try_from(top_n).unwrap_or(10).max(1);
     let switch = Metric::ALL
@@ -162,7 +158,10 @@ pub fn CapacityPage(scope: Scope) -> impl IntoView {
     let query = use_query_map();
     let (by, top) = {
         let q = query.read_untracked();
-        (q.get("by"), q.get("top").and_then(|t| t.parse::<u32>().ok()))
+        (
+            q.get("by"),
+            q.get("top").and_then(|t| t.parse::<u32>().ok()),
+        )
     };
     view! {
         <Title text="Capacity"/>

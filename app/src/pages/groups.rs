@@ -85,7 +85,11 @@ fn target_options(targets: &[GroupPath]) -> impl IntoView + use<> {
 
 /// Resources to pick for a manual group, filtered by `pick_*` query parameters.
 #[component]
-fn PickResources(id: i64, candidates: crate::domain::list::Page<Resource>, held: Vec<i64>) -> impl IntoView {
+fn PickResources(
+    id: i64,
+    candidates: crate::domain::list::Page<Resource>,
+    held: Vec<i64>,
+) -> impl IntoView {
     let query = use_query_map();
     let get = move |k: &str| query.read_untracked().get(k).unwrap_or_default();
     let type_options = options(ResourceType::ALL, ResourceType::as_str);
@@ -142,7 +146,12 @@ fn GroupView(detail: GroupDetail) -> impl IntoView {
         .as_ref()
         .map(|r| r.describe())
         .unwrap_or_else(|| "Resources are picked by hand.".to_owned());
-    let (page, pages, total, per_page) = (members.page, members.pages(), members.total, members.per_page);
+    let (page, pages, total, per_page) = (
+        members.page,
+        members.pages(),
+        members.total,
+        members.per_page,
+    );
     let members_table = if members.items.is_empty() {
         let hint = if automatic {
             "No resource matches the rule yet. Tag resources to match it, or edit the rule."
@@ -212,7 +221,9 @@ fn GroupView(detail: GroupDetail) -> impl IntoView {
             </Card>
         }
     });
-    let synced = g.synced_at.map(|at| view! { <Property label="Last synced"><TimeFull at now/></Property> });
+    let synced = g
+        .synced_at
+        .map(|at| view! { <Property label="Last synced"><TimeFull at now/></Property> });
     view! {
         <PageHeader title=g.spec.name.clone() subtitle=rule_text.clone() crumbs=CRUMBS.to_vec()>
             <ModeBadge automatic/>

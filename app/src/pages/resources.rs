@@ -8,11 +8,11 @@ use crate::components::badge::{AgentBadge, Badge, ResourceStatusBadge, Tone};
 use crate::components::feedback::{EmptyState, ErrorBox, Loading};
 use crate::components::form::{ButtonKind, Field, PostForm, SelectField, Submit};
 use crate::components::history::HistoryCard;
-use crate::domain::group::GroupPath;
 use crate::components::layout::{Card, PageHeader};
 use crate::components::live::LiveRegion;
 use crate::components::table::{Pagination, TD, Table, col, sortable};
 use crate::components::time::{Time, TimeFull};
+use crate::domain::group::GroupPath;
 use crate::domain::resource::{
     AgentState, Provider, Resource, ResourceDraft, ResourceStatus, ResourceType, Tags, format_tags,
 };

@@ -53,7 +53,11 @@ pub fn counts_text(n: &TopologyNode) -> String {
         c.total(),
         if c.total() == 1 { "" } else { "s" }
     )];
-    for (count, word) in [(c.fault, "fault"), (c.stopped, "stopped"), (c.unknown, "unknown")] {
+    for (count, word) in [
+        (c.fault, "fault"),
+        (c.stopped, "stopped"),
+        (c.unknown, "unknown"),
+    ] {
         if count > 0 {
             parts.push(format!("{count} {word}"));
         }

@@ -172,7 +172,11 @@ pub async fn list_components(
     store::applications::list_components(&mut conn, application_id, window).await
 }
 
-pub async fn get_component(state: &AppState, actor: &Actor, id: i64) -> Result<Component, AppError> {
+pub async fn get_component(
+    state: &AppState,
+    actor: &Actor,
+    id: i64,
+) -> Result<Component, AppError> {
     actor.require(Role::Viewer, READ)?;
     let mut conn = state.pool.acquire().await?;
     store::applications::find_component(&mut conn, id)

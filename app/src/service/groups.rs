@@ -63,7 +63,10 @@ pub async fn of_resource(
 ) -> Result<Vec<GroupPath>, AppError> {
     actor.require(Role::Viewer, READ)?;
     let mut conn = state.pool.acquire().await?;
-    if store::resources::find(&mut conn, resource_id).await?.is_none() {
+    if store::resources::find(&mut conn, resource_id)
+        .await?
+        .is_none()
+    {
         return Err(AppError::not_found("Resource", resource_id));
     }
     store::groups::of_resource(&mut conn, resource_id).await
@@ -148,7 +151,11 @@ pub async fn delete(
     if total > 0 && !before.is_automatic() {
         let shown = if total > names.len() as i64 {
             let quoted: Vec<String> = names.iter().map(|n| format!("'{n}'")).collect();
-            format!("{} and {} more", quoted.join(", "), total - names.len() as i64)
+            format!(
+                "{} and {} more",
+                quoted.join(", "),
+                total - names.len() as i64
+            )
         } else {
             name_some(&names)
         };

@@ -154,10 +154,11 @@ pub async fn children(
     conn: &mut PgConnection,
     id: i64,
 ) -> Result<(Vec<String>, Vec<String>), AppError> {
-    let subs = sqlx::query_scalar("SELECT name FROM applications WHERE parent_id = $1 ORDER BY name")
-        .bind(id)
-        .fetch_all(&mut *conn)
-        .await?;
+    let subs =
+        sqlx::query_scalar("SELECT name FROM applications WHERE parent_id = $1 ORDER BY name")
+            .bind(id)
+            .fetch_all(&mut *conn)
+            .await?;
     let components =
         sqlx::query_scalar("SELECT name FROM components WHERE application_id = $1 ORDER BY name")
             .bind(id)
@@ -356,10 +357,7 @@ pub async fn delete_component(conn: &mut PgConnection, id: i64) -> Result<(), Ap
 }
 
 /// Names of the groups of component `id`.
-pub async fn component_children(
-    conn: &mut PgConnection,
-    id: i64,
-) -> Result<Vec<String>, AppError> {
+pub async fn component_children(conn: &mut PgConnection, id: i64) -> Result<Vec<String>, AppError> {
     Ok(
         sqlx::query_scalar("SELECT name FROM groups WHERE component_id = $1 ORDER BY name")
             .bind(id)

@@ -12,7 +12,14 @@ use chrono::{DateTime, Utc};
 use sqlx::types::Json;
 use sqlx::{PgConnection, Postgres, QueryBuilder};
 
-pub const SORTABLE: &[&str] = &["id", "name", "environment", "region", "created_at", "updated_at"];
+pub const SORTABLE: &[&str] = &[
+    "id",
+    "name",
+    "environment",
+    "region",
+    "created_at",
+    "updated_at",
+];
 
 const COLUMNS: &str = "g.id, g.component_id, g.name, g.description, g.environment, g.region, \
                        g.rule, g.synced_at, g.version, g.created_at, g.updated_at";
@@ -37,7 +44,10 @@ impl TryFrom<GroupRow> for Group {
 
     fn try_from(r: GroupRow) -> Result<Group, AppError> {
         let environment = Environment::parse(&r.environment).ok_or_else(|| {
-            super::internal(format!("unknown environment '{}' in the database", r.environment))
+            super::internal(format!(
+                "unknown environment '{}' in the database",
+                r.environment
+            ))
         })?;
         Ok(Group {
             id: r.id,
@@ -332,11 +342,10 @@ pub async fn member_names(
     group: i64,
     limit: i64,
 ) -> Result<(Vec<String>, i64), AppError> {
-    let total: i64 =
-        sqlx::query_scalar("SELECT count(*) FROM group_resources WHERE group_id = $1")
-            .bind(group)
-            .fetch_one(&mut *conn)
-            .await?;
+    let total: i64 = sqlx::query_scalar("SELECT count(*) FROM group_resources WHERE group_id = $1")
+        .bind(group)
+        .fetch_one(&mut *conn)
+        .await?;
     let names = sqlx::query_scalar(
         "SELECT r.name FROM group_resources gr JOIN resources r ON r.id = gr.resource_id \
          WHERE gr.group_id = $1 ORDER BY r.name LIMIT $2",
@@ -430,16 +439,19 @@ pub struct Candidate {
 
 /// Resources carrying all `tags` (the index narrows; the rule matcher decides).
 pub async fn candidates(conn: &mut PgConnection, tags: &Tags) -> Result<Vec<Candidate>, AppError> {
-    Ok(sqlx::query_as(
-        "SELECT id, name, type, tags FROM resources WHERE tags @> $1 ORDER BY id",
+    Ok(
+        sqlx::query_as("SELECT id, name, type, tags FROM resources WHERE tags @> $1 ORDER BY id")
+            .bind(Json(tags))
+            .fetch_all(conn)
+            .await?,
     )
-    .bind(Json(tags))
-    .fetch_all(conn)
-    .await?)
 }
 
 /// Which of `ids` name existing resources.
-pub async fn existing_resources(conn: &mut PgConnection, ids: &[i64]) -> Result<Vec<i64>, AppError> {
+pub async fn existing_resources(
+    conn: &mut PgConnection,
+    ids: &[i64],
+) -> Result<Vec<i64>, AppError> {
     Ok(
         sqlx::query_scalar("SELECT id FROM resources WHERE id = ANY($1)")
             .bind(ids)

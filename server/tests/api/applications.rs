@@ -28,7 +28,13 @@ fn resource(name: &str, tags: Value, cpu: i32, memory: f64, disk: f64, status: &
 
 /// An application with one component; returns (application id, component id).
 async fn tree(app: &TestApp, token: &str, name: &str) -> (i64, i64) {
-    let a = post(app, token, "/v1/applications", json!({"name": name, "description": "d"})).await;
+    let a = post(
+        app,
+        token,
+        "/v1/applications",
+        json!({"name": name, "description": "d"}),
+    )
+    .await;
     let c = post(
         app,
         token,
@@ -52,7 +58,12 @@ async fn group(app: &TestApp, token: &str, component: i64, name: &str, rule: Val
 
 /// Names of the resources group `id` holds.
 async fn members(app: &TestApp, token: &str, id: &Value) -> Vec<String> {
-    let page = get(app, token, &format!("/v1/resources?group_id={id}&sort=name&per_page=200")).await;
+    let page = get(
+        app,
+        token,
+        &format!("/v1/resources?group_id={id}&sort=name&per_page=200"),
+    )
+    .await;
     page["items"]
         .as_array()
         .unwrap()
@@ -102,11 +113,15 @@ async fn the_tree_is_built_level_by_level_with_checked_names(pool: PgPool) {
         (json!({"name": "ab"}), "name"),
         (json!({"name": "has space"}), "name"),
         (json!({"name": "x".repeat(51)}), "name"),
-        (json!({"name": "okay", "description": "d".repeat(257)}), "description"),
+        (
+            json!({"name": "okay", "description": "d".repeat(257)}),
+            "description",
+        ),
         (json!({"name": "okay", "parent_id": 999}), "parent_id"),
     ] {
         let msg = assert_error(
-            app.send(Method::POST, &admin, "/v1/applications", body.clone()).await,
+            app.send(Method::POST, &admin, "/v1/applications", body.clone())
+                .await,
             422,
             "OPS.0422",
         )
@@ -114,7 +129,13 @@ async fn the_tree_is_built_level_by_level_with_checked_names(pool: PgPool) {
         assert!(msg.starts_with(field), "{body}: {msg}");
     }
     let msg = assert_error(
-        app.send(Method::POST, &admin, "/v1/applications", json!({"name": "shop"})).await,
+        app.send(
+            Method::POST,
+            &admin,
+            "/v1/applications",
+            json!({"name": "shop"}),
+        )
+        .await,
         409,
         "OPS.0409",
     )
@@ -211,7 +232,13 @@ async fn the_tree_is_built_level_by_level_with_checked_names(pool: PgPool) {
     let viewer = app.token("vic", "password-123").await;
     assert_eq!(get(&app, &viewer, "/v1/groups").await["total"], 1);
     assert_error(
-        app.send(Method::POST, &viewer, "/v1/applications", json!({"name": "nope"})).await,
+        app.send(
+            Method::POST,
+            &viewer,
+            "/v1/applications",
+            json!({"name": "nope"}),
+        )
+        .await,
         403,
         "OPS.0403",
     )
@@ -224,27 +251,66 @@ async fn deleting_a_level_is_refused_while_children_exist_naming_them(pool: PgPo
     let app = spawn(pool).await;
     let admin = app.admin().await;
     let (shop, api) = tree(&app, &admin, "shop").await;
-    post(&app, &admin, "/v1/applications", json!({"name": "shop-web", "parent_id": shop})).await;
+    post(
+        &app,
+        &admin,
+        "/v1/applications",
+        json!({"name": "shop-web", "parent_id": shop}),
+    )
+    .await;
     let g = group(&app, &admin, api, "api-prod", Value::Null).await;
-    let r = post(&app, &admin, "/v1/resources", resource("web-1", json!({}), 2, 4.0, 10.0, "running")).await;
-    post(&app, &admin, &format!("/v1/groups/{}/resources", g["id"]), json!({"resource_ids": [r["id"]]})).await;
+    let r = post(
+        &app,
+        &admin,
+        "/v1/resources",
+        resource("web-1", json!({}), 2, 4.0, 10.0, "running"),
+    )
+    .await;
+    post(
+        &app,
+        &admin,
+        &format!("/v1/groups/{}/resources", g["id"]),
+        json!({"resource_ids": [r["id"]]}),
+    )
+    .await;
 
     let msg = assert_error(
-        app.send(Method::DELETE, &admin, &format!("/v1/applications/{shop}"), Value::Null).await,
+        app.send(
+            Method::DELETE,
+            &admin,
+            &format!("/v1/applications/{shop}"),
+            Value::Null,
+        )
+        .await,
         409,
         "OPS.0409",
     )
     .await;
-    assert!(msg.contains("sub-applications 'shop-web'") && msg.contains("components 'api'"), "{msg}");
+    assert!(
+        msg.contains("sub-applications 'shop-web'") && msg.contains("components 'api'"),
+        "{msg}"
+    );
     let msg = assert_error(
-        app.send(Method::DELETE, &admin, &format!("/v1/components/{api}"), Value::Null).await,
+        app.send(
+            Method::DELETE,
+            &admin,
+            &format!("/v1/components/{api}"),
+            Value::Null,
+        )
+        .await,
         409,
         "OPS.0409",
     )
     .await;
     assert!(msg.contains("groups 'api-prod'"), "{msg}");
     let msg = assert_error(
-        app.send(Method::DELETE, &admin, &format!("/v1/groups/{}", g["id"]), Value::Null).await,
+        app.send(
+            Method::DELETE,
+            &admin,
+            &format!("/v1/groups/{}", g["id"]),
+            Value::Null,
+        )
+        .await,
         409,
         "OPS.0409",
     )
@@ -252,7 +318,13 @@ async fn deleting_a_level_is_refused_while_children_exist_naming_them(pool: PgPo
     assert!(msg.contains("1 resource ('web-1')"), "{msg}");
 
     // Emptied from the bottom up, each level goes.
-    post(&app, &admin, &format!("/v1/groups/{}/disassociate", g["id"]), json!({"resource_ids": [r["id"]]})).await;
+    post(
+        &app,
+        &admin,
+        &format!("/v1/groups/{}/disassociate", g["id"]),
+        json!({"resource_ids": [r["id"]]}),
+    )
+    .await;
     for path in [
         format!("/v1/groups/{}?version=1", g["id"]),
         format!("/v1/components/{api}"),
@@ -262,7 +334,10 @@ async fn deleting_a_level_is_refused_while_children_exist_naming_them(pool: PgPo
     }
     let sub = get(&app, &admin, &format!("/v1/applications?parent_id={shop}")).await;
     let sub_id = sub["items"][0]["id"].clone();
-    for path in [format!("/v1/applications/{sub_id}"), format!("/v1/applications/{shop}")] {
+    for path in [
+        format!("/v1/applications/{sub_id}"),
+        format!("/v1/applications/{shop}"),
+    ] {
         let response = app.send(Method::DELETE, &admin, &path, Value::Null).await;
         assert_eq!(response.status(), StatusCode::NO_CONTENT, "{path}");
     }
@@ -282,9 +357,48 @@ async fn an_automatic_group_follows_its_rule_as_resources_change(pool: PgPool) {
     let app = spawn(pool).await;
     let admin = app.admin().await;
     let (_, api) = tree(&app, &admin, "shop").await;
-    let web1 = post(&app, &admin, "/v1/resources", resource("web-1", json!({"app": "shop", "env": "prod"}), 4, 16.0, 80.0, "running")).await;
-    post(&app, &admin, "/v1/resources", resource("web-2", json!({"app": "shop", "env": "staging"}), 4, 16.0, 80.0, "running")).await;
-    post(&app, &admin, "/v1/resources", resource("db-1", json!({"app": "shop", "env": "prod"}), 8, 64.0, 500.0, "running")).await;
+    let web1 = post(
+        &app,
+        &admin,
+        "/v1/resources",
+        resource(
+            "web-1",
+            json!({"app": "shop", "env": "prod"}),
+            4,
+            16.0,
+            80.0,
+            "running",
+        ),
+    )
+    .await;
+    post(
+        &app,
+        &admin,
+        "/v1/resources",
+        resource(
+            "web-2",
+            json!({"app": "shop", "env": "staging"}),
+            4,
+            16.0,
+            80.0,
+            "running",
+        ),
+    )
+    .await;
+    post(
+        &app,
+        &admin,
+        "/v1/resources",
+        resource(
+            "db-1",
+            json!({"app": "shop", "env": "prod"}),
+            8,
+            64.0,
+            500.0,
+            "running",
+        ),
+    )
+    .await;
 
     // Created with a rule, the group picks up what already matches.
     let g = group(
@@ -299,7 +413,20 @@ async fn an_automatic_group_follows_its_rule_as_resources_change(pool: PgPool) {
     assert_eq!(members(&app, &admin, &g["id"]).await, ["web-1"]);
 
     // A newly created, a re-tagged and an imported resource join; one that stops matching leaves.
-    post(&app, &admin, "/v1/resources", resource("web-3", json!({"app": "shop", "env": "prod", "team": "x"}), 2, 8.0, 40.0, "fault")).await;
+    post(
+        &app,
+        &admin,
+        "/v1/resources",
+        resource(
+            "web-3",
+            json!({"app": "shop", "env": "prod", "team": "x"}),
+            2,
+            8.0,
+            40.0,
+            "fault",
+        ),
+    )
+    .await;
     let web2: Value = get(&app, &admin, "/v1/resources?q=web-2").await["items"][0].clone();
     let response = app
         .send(
@@ -330,12 +457,20 @@ async fn an_automatic_group_follows_its_rule_as_resources_change(pool: PgPool) {
         )
         .await;
     assert_eq!(response.status(), StatusCode::OK);
-    assert_eq!(members(&app, &admin, &g["id"]).await, ["web-2", "web-3", "web-4"]);
+    assert_eq!(
+        members(&app, &admin, &g["id"]).await,
+        ["web-2", "web-3", "web-4"]
+    );
 
     // A deleted resource leaves; its group's history says so.
     let web3: Value = get(&app, &admin, "/v1/resources?q=web-3").await["items"][0].clone();
     let response = app
-        .send(Method::DELETE, &admin, &format!("/v1/resources/{}", web3["id"]), Value::Null)
+        .send(
+            Method::DELETE,
+            &admin,
+            &format!("/v1/resources/{}", web3["id"]),
+            Value::Null,
+        )
         .await;
     assert_eq!(response.status(), StatusCode::NO_CONTENT);
     assert_eq!(members(&app, &admin, &g["id"]).await, ["web-2", "web-4"]);
@@ -347,18 +482,38 @@ async fn an_automatic_group_follows_its_rule_as_resources_change(pool: PgPool) {
         .collect();
     assert_eq!(
         history,
-        ["create", "associate", "associate", "associate", "associate", "disassociate", "disassociate"]
+        [
+            "create",
+            "associate",
+            "associate",
+            "associate",
+            "associate",
+            "disassociate",
+            "disassociate"
+        ]
     );
 
     // Hand-picking in an automatic group is refused; "sync now" answers what stayed.
     let msg = assert_error(
-        app.send(Method::POST, &admin, &format!("/v1/groups/{}/resources", g["id"]), json!({"resource_ids": [web1["id"]]})).await,
+        app.send(
+            Method::POST,
+            &admin,
+            &format!("/v1/groups/{}/resources", g["id"]),
+            json!({"resource_ids": [web1["id"]]}),
+        )
+        .await,
         409,
         "OPS.0409",
     )
     .await;
     assert!(msg.contains("automatic"), "{msg}");
-    let synced = post(&app, &admin, &format!("/v1/groups/{}/sync", g["id"]), Value::Null).await;
+    let synced = post(
+        &app,
+        &admin,
+        &format!("/v1/groups/{}/sync", g["id"]),
+        Value::Null,
+    )
+    .await;
     assert_eq!(synced["changed"], json!([]));
     assert_eq!(synced["unchanged"].as_array().unwrap().len(), 2);
 
@@ -375,13 +530,24 @@ async fn an_automatic_group_follows_its_rule_as_resources_change(pool: PgPool) {
     assert_eq!(members(&app, &admin, &g["id"]).await, ["web-1"]);
     let manual = group(&app, &admin, api, "by-hand", Value::Null).await;
     assert_error(
-        app.send(Method::POST, &admin, &format!("/v1/groups/{}/sync", manual["id"]), Value::Null).await,
+        app.send(
+            Method::POST,
+            &admin,
+            &format!("/v1/groups/{}/sync", manual["id"]),
+            Value::Null,
+        )
+        .await,
         409,
         "OPS.0409",
     )
     .await;
     // The resource page lists the groups a resource is in.
-    let groups = get(&app, &admin, &format!("/v1/resources/{}/groups", web1["id"])).await;
+    let groups = get(
+        &app,
+        &admin,
+        &format!("/v1/resources/{}/groups", web1["id"]),
+    )
+    .await;
     assert_eq!(groups[0]["group_name"], "web-prod");
     assert_eq!(groups[0]["application_name"], "shop");
     assert_eq!(groups[0]["automatic"], true);
@@ -397,16 +563,43 @@ async fn resources_are_picked_transferred_and_removed_by_hand(pool: PgPool) {
     let auto = group(&app, &admin, api, "auto", json!({"tags": {"k": "v"}})).await;
     let mut ids = Vec::new();
     for i in 0..102 {
-        let r = post(&app, &admin, "/v1/resources", json!({"name": format!("h-{i:03}"), "type": "host", "provider": "onprem"})).await;
+        let r = post(
+            &app,
+            &admin,
+            "/v1/resources",
+            json!({"name": format!("h-{i:03}"), "type": "host", "provider": "onprem"}),
+        )
+        .await;
         ids.push(r["id"].as_i64().unwrap());
     }
     let path = |g: &Value, what: &str| format!("/v1/groups/{}/{what}", g["id"]);
-    let added = post(&app, &admin, &path(&from, "resources"), json!({"resource_ids": &ids[..101]})).await;
+    let added = post(
+        &app,
+        &admin,
+        &path(&from, "resources"),
+        json!({"resource_ids": &ids[..101]}),
+    )
+    .await;
     assert_eq!(added["changed"].as_array().unwrap().len(), 101);
-    let again = post(&app, &admin, &path(&from, "resources"), json!({"resource_ids": [ids[0], ids[0]]})).await;
-    assert_eq!((again["changed"].clone(), again["unchanged"].clone()), (json!([]), json!([ids[0]])));
+    let again = post(
+        &app,
+        &admin,
+        &path(&from, "resources"),
+        json!({"resource_ids": [ids[0], ids[0]]}),
+    )
+    .await;
+    assert_eq!(
+        (again["changed"].clone(), again["unchanged"].clone()),
+        (json!([]), json!([ids[0]]))
+    );
     let msg = assert_error(
-        app.send(Method::POST, &admin, &path(&from, "resources"), json!({"resource_ids": [ids[0], 99999]})).await,
+        app.send(
+            Method::POST,
+            &admin,
+            &path(&from, "resources"),
+            json!({"resource_ids": [ids[0], 99999]}),
+        )
+        .await,
         422,
         "OPS.0422",
     )
@@ -415,43 +608,92 @@ async fn resources_are_picked_transferred_and_removed_by_hand(pool: PgPool) {
 
     // At most 100 move at once; all of them must be in the source; targets must be manual.
     let msg = assert_error(
-        app.send(Method::POST, &admin, &path(&from, "transfer"), json!({"target_group_id": to["id"], "resource_ids": &ids[..101]})).await,
+        app.send(
+            Method::POST,
+            &admin,
+            &path(&from, "transfer"),
+            json!({"target_group_id": to["id"], "resource_ids": &ids[..101]}),
+        )
+        .await,
         422,
         "OPS.0422",
     )
     .await;
     assert!(msg.contains("1 to 100"), "{msg}");
     let msg = assert_error(
-        app.send(Method::POST, &admin, &path(&from, "transfer"), json!({"target_group_id": to["id"], "resource_ids": [ids[0], ids[101]]})).await,
+        app.send(
+            Method::POST,
+            &admin,
+            &path(&from, "transfer"),
+            json!({"target_group_id": to["id"], "resource_ids": [ids[0], ids[101]]}),
+        )
+        .await,
         422,
         "OPS.0422",
     )
     .await;
-    assert!(msg.contains(&format!("resource {} is not in group 'blue'", ids[101])), "{msg}");
+    assert!(
+        msg.contains(&format!("resource {} is not in group 'blue'", ids[101])),
+        "{msg}"
+    );
     assert_error(
-        app.send(Method::POST, &admin, &path(&from, "transfer"), json!({"target_group_id": auto["id"], "resource_ids": [ids[0]]})).await,
+        app.send(
+            Method::POST,
+            &admin,
+            &path(&from, "transfer"),
+            json!({"target_group_id": auto["id"], "resource_ids": [ids[0]]}),
+        )
+        .await,
         409,
         "OPS.0409",
     )
     .await;
     assert_error(
-        app.send(Method::POST, &admin, &path(&from, "transfer"), json!({"target_group_id": 424242, "resource_ids": [ids[0]]})).await,
+        app.send(
+            Method::POST,
+            &admin,
+            &path(&from, "transfer"),
+            json!({"target_group_id": 424242, "resource_ids": [ids[0]]}),
+        )
+        .await,
         422,
         "OPS.0422",
     )
     .await;
-    let moved = post(&app, &admin, &path(&from, "transfer"), json!({"target_group_id": to["id"], "resource_ids": &ids[..100]})).await;
+    let moved = post(
+        &app,
+        &admin,
+        &path(&from, "transfer"),
+        json!({"target_group_id": to["id"], "resource_ids": &ids[..100]}),
+    )
+    .await;
     assert_eq!(moved["changed"].as_array().unwrap().len(), 100);
     assert_eq!(members(&app, &admin, &from["id"]).await, ["h-100"]);
     assert_eq!(members(&app, &admin, &to["id"]).await.len(), 100);
 
-    let removed = post(&app, &admin, &path(&to, "disassociate"), json!({"resource_ids": [ids[0], ids[100]]})).await;
-    assert_eq!((removed["changed"].clone(), removed["unchanged"].clone()), (json!([ids[0]]), json!([ids[100]])));
+    let removed = post(
+        &app,
+        &admin,
+        &path(&to, "disassociate"),
+        json!({"resource_ids": [ids[0], ids[100]]}),
+    )
+    .await;
+    assert_eq!(
+        (removed["changed"].clone(), removed["unchanged"].clone()),
+        (json!([ids[0]]), json!([ids[100]]))
+    );
     assert_eq!(members(&app, &admin, &to["id"]).await.len(), 99);
 
-    let actions: Vec<String> = audit_actions(&app, &admin, "group").await.into_iter().map(|(_, a)| a).collect();
+    let actions: Vec<String> = audit_actions(&app, &admin, "group")
+        .await
+        .into_iter()
+        .map(|(_, a)| a)
+        .collect();
     for expected in ["associate", "transfer_out", "transfer_in", "disassociate"] {
-        assert!(actions.iter().any(|a| a == expected), "{expected} in {actions:?}");
+        assert!(
+            actions.iter().any(|a| a == expected),
+            "{expected} in {actions:?}"
+        );
     }
     // Refused requests wrote nothing.
     assert_eq!(actions.iter().filter(|a| *a == "transfer_out").count(), 1);
@@ -462,37 +704,103 @@ async fn topology_and_capacity_count_each_resource_once(pool: PgPool) {
     let app = spawn(pool).await;
     let admin = app.admin().await;
     let (shop, api) = tree(&app, &admin, "shop").await;
-    let sub = post(&app, &admin, "/v1/applications", json!({"name": "shop-web", "parent_id": shop})).await;
-    let web = post(&app, &admin, "/v1/components", json!({"application_id": sub["id"], "name": "web"})).await;
+    let sub = post(
+        &app,
+        &admin,
+        "/v1/applications",
+        json!({"name": "shop-web", "parent_id": shop}),
+    )
+    .await;
+    let web = post(
+        &app,
+        &admin,
+        "/v1/components",
+        json!({"application_id": sub["id"], "name": "web"}),
+    )
+    .await;
     for (name, cpu, mem, disk, status) in [
         ("web-1", 4, 16.0, 80.0, "running"),
         ("web-2", 8, 32.0, 80.0, "fault"),
         ("db-1", 16, 64.0, 1000.0, "stopped"),
     ] {
-        post(&app, &admin, "/v1/resources", resource(name, json!({"app": "shop"}), cpu, mem, disk, status)).await;
+        post(
+            &app,
+            &admin,
+            "/v1/resources",
+            resource(name, json!({"app": "shop"}), cpu, mem, disk, status),
+        )
+        .await;
     }
     let all = group(&app, &admin, api, "all", json!({"tags": {"app": "shop"}})).await;
-    let hosts = group(&app, &admin, web["id"].as_i64().unwrap(), "hosts", json!({"tags": {"app": "shop"}, "type": "host"})).await;
+    let hosts = group(
+        &app,
+        &admin,
+        web["id"].as_i64().unwrap(),
+        "hosts",
+        json!({"tags": {"app": "shop"}, "type": "host"}),
+    )
+    .await;
 
     let t = get(&app, &admin, &format!("/v1/applications/{shop}/topology")).await;
     assert_eq!(t["kind"], "application");
-    assert_eq!(t["counts"], json!({"running": 1, "stopped": 1, "fault": 1, "unknown": 0}));
+    assert_eq!(
+        t["counts"],
+        json!({"running": 1, "stopped": 1, "fault": 1, "unknown": 0})
+    );
     assert_eq!(t["children"][0]["name"], "shop-web");
-    assert_eq!(t["children"][0]["children"][0]["children"][0]["counts"]["fault"], 1);
+    assert_eq!(
+        t["children"][0]["children"][0]["children"][0]["counts"]["fault"],
+        1
+    );
     assert_eq!(t["children"][1]["name"], "api");
-    assert_eq!(t["children"][1]["children"][0]["detail"], "prod · eu-west-1");
+    assert_eq!(
+        t["children"][1]["children"][0]["detail"],
+        "prod · eu-west-1"
+    );
 
-    let c = get(&app, &admin, &format!("/v1/applications/{shop}/capacity?top=2&by=memory")).await;
-    assert_eq!(c["total"], json!({"resources": 3, "cpu_cores": 28, "memory_gib": 112.0, "disk_gib": 1160.0}));
+    let c = get(
+        &app,
+        &admin,
+        &format!("/v1/applications/{shop}/capacity?top=2&by=memory"),
+    )
+    .await;
+    assert_eq!(
+        c["total"],
+        json!({"resources": 3, "cpu_cores": 28, "memory_gib": 112.0, "disk_gib": 1160.0})
+    );
     assert_eq!(c["by_type"][0]["type"], "database");
-    assert_eq!(c["by_type"][1], json!({"type": "host", "resources": 2, "cpu_cores": 12, "memory_gib": 48.0, "disk_gib": 160.0}));
-    let top: Vec<&str> = c["top"].as_array().unwrap().iter().map(|r| r["name"].as_str().unwrap()).collect();
+    assert_eq!(
+        c["by_type"][1],
+        json!({"type": "host", "resources": 2, "cpu_cores": 12, "memory_gib": 48.0, "disk_gib": 160.0})
+    );
+    let top: Vec<&str> = c["top"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["name"].as_str().unwrap())
+        .collect();
     assert_eq!(top, ["db-1", "web-2"]);
-    let g = get(&app, &admin, &format!("/v1/groups/{}/capacity", hosts["id"])).await;
+    let g = get(
+        &app,
+        &admin,
+        &format!("/v1/groups/{}/capacity", hosts["id"]),
+    )
+    .await;
     assert_eq!(g["total"]["cpu_cores"], 12);
     let comp = get(&app, &admin, &format!("/v1/components/{api}/capacity")).await;
     assert_eq!(comp["total"]["resources"], 3);
     assert_eq!(comp["name"], "api");
-    assert_error(app.get(&admin, &format!("/v1/groups/{}/capacity?top=0", all["id"])).await, 422, "OPS.0422").await;
-    assert_error(app.get(&admin, "/v1/applications/999/topology").await, 404, "OPS.0404").await;
+    assert_error(
+        app.get(&admin, &format!("/v1/groups/{}/capacity?top=0", all["id"]))
+            .await,
+        422,
+        "OPS.0422",
+    )
+    .await;
+    assert_error(
+        app.get(&admin, "/v1/applications/999/topology").await,
+        404,
+        "OPS.0404",
+    )
+    .await;
 }

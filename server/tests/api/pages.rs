@@ -223,33 +223,65 @@ async fn the_application_tree_works_without_javascript(pool: sqlx::PgPool) {
     let cookie = log_in(&app).await;
     let token = app.admin().await;
 
-    let response = post_form(&app, "/api/applications/create", "/applications/new", Some(&cookie),
-        "name=shop&description=Web+shop&parent_id=").await;
+    let response = post_form(
+        &app,
+        "/api/applications/create",
+        "/applications/new",
+        Some(&cookie),
+        "name=shop&description=Web+shop&parent_id=",
+    )
+    .await;
     assert_eq!(response.status(), StatusCode::FOUND);
     let shop_page = response.headers()[LOCATION].to_str().unwrap().to_owned();
     let shop = shop_page.trim_start_matches("/applications/").to_owned();
-    let response = post_form(&app, "/api/components/create", &shop_page, Some(&cookie),
-        &format!("application_id={shop}&name=api&description=")).await;
+    let response = post_form(
+        &app,
+        "/api/components/create",
+        &shop_page,
+        Some(&cookie),
+        &format!("application_id={shop}&name=api&description="),
+    )
+    .await;
     let component_page = response.headers()[LOCATION].to_str().unwrap().to_owned();
     let component = component_page.trim_start_matches("/components/").to_owned();
-    let response = post_form(&app, "/api/groups/create", &component_page, Some(&cookie),
-        &format!("component_id={component}&name=api-prod&description=&environment=prod&region=eu-west-1\
-                  &rule_tags=&rule_name_prefix=&rule_type=")).await;
+    let response = post_form(
+        &app,
+        "/api/groups/create",
+        &component_page,
+        Some(&cookie),
+        &format!(
+            "component_id={component}&name=api-prod&description=&environment=prod&region=eu-west-1\
+                  &rule_tags=&rule_name_prefix=&rule_type="
+        ),
+    )
+    .await;
     let group_page = response.headers()[LOCATION].to_str().unwrap().to_owned();
     let group = group_page.trim_start_matches("/groups/").to_owned();
 
     // A bad rule comes back naming its field.
-    let response = post_form(&app, "/api/groups/create", &component_page, Some(&cookie),
-        &format!("component_id={component}&name=auto&description=&environment=prod&region=\
-                  &automatic=on&rule_tags=&rule_name_prefix=&rule_type=")).await;
+    let response = post_form(
+        &app,
+        "/api/groups/create",
+        &component_page,
+        Some(&cookie),
+        &format!(
+            "component_id={component}&name=auto&description=&environment=prod&region=\
+                  &automatic=on&rule_tags=&rule_name_prefix=&rule_type="
+        ),
+    )
+    .await;
     let location = response.headers()[LOCATION].to_str().unwrap().to_owned();
     assert!(location.contains("error_field=rule_tags"), "{location}");
 
     let mut ids = Vec::new();
     for name in ["api-1", "api-2"] {
         let r: Value = app
-            .send(Method::POST, &token, "/v1/resources",
-                json!({"name": name, "type": "host", "provider": "aws", "cpu_cores": 2}))
+            .send(
+                Method::POST,
+                &token,
+                "/v1/resources",
+                json!({"name": name, "type": "host", "provider": "aws", "cpu_cores": 2}),
+            )
             .await
             .json()
             .await
@@ -257,26 +289,56 @@ async fn the_application_tree_works_without_javascript(pool: sqlx::PgPool) {
         ids.push(r["id"].as_i64().unwrap());
     }
     // Checked boxes arrive as `resource_ids[]`, brackets encoded as browsers send them.
-    let body = format!("id={group}&resource_ids%5B%5D={}&resource_ids%5B%5D={}", ids[0], ids[1]);
-    let response = post_form(&app, "/api/groups/associate", &group_page, Some(&cookie), &body).await;
+    let body = format!(
+        "id={group}&resource_ids%5B%5D={}&resource_ids%5B%5D={}",
+        ids[0], ids[1]
+    );
+    let response = post_form(
+        &app,
+        "/api/groups/associate",
+        &group_page,
+        Some(&cookie),
+        &body,
+    )
+    .await;
     assert_eq!(response.status(), StatusCode::FOUND);
-    let html = page(&app, &group_page, Some(&cookie)).await.text().await.unwrap();
-    assert!(html.contains("Resources (2)"), "both resources are in the group");
+    let html = page(&app, &group_page, Some(&cookie))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("Resources (2)"),
+        "both resources are in the group"
+    );
     assert!(html.contains("data-testid=\"member-api-1\""));
 
     // The two buttons of one form: disassociate sends `act`.
-    let body = format!("id={group}&act=disassociate&target_group_id=&resource_ids%5B%5D={}", ids[1]);
+    let body = format!(
+        "id={group}&act=disassociate&target_group_id=&resource_ids%5B%5D={}",
+        ids[1]
+    );
     let response = post_form(&app, "/api/groups/move", &group_page, Some(&cookie), &body).await;
     assert_eq!(response.status(), StatusCode::FOUND);
-    let html = page(&app, &group_page, Some(&cookie)).await.text().await.unwrap();
+    let html = page(&app, &group_page, Some(&cookie))
+        .await
+        .text()
+        .await
+        .unwrap();
     assert!(html.contains("Resources (1)"));
-    assert!(html.contains("disassociated 1 resource (hand)"), "the history says so");
+    assert!(
+        html.contains("disassociated 1 resource (hand)"),
+        "the history says so"
+    );
 
     for (path, expected) in [
         ("/applications".to_owned(), "application-row-shop"),
         (shop_page.clone(), "component-row-api"),
         (component_page.clone(), "group-row-api-prod"),
-        (format!("/topology?application={shop}"), "topology-group-api-prod"),
+        (
+            format!("/topology?application={shop}"),
+            "topology-group-api-prod",
+        ),
         (format!("{shop_page}/capacity"), "total-cpu"),
         (format!("/groups/{group}/capacity"), "rank-1"),
         (format!("/resources/{}", ids[0]), "resource-groups"),
