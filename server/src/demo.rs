@@ -85,9 +85,10 @@ fn estate() -> Vec<ResourceDraft> {
             let count = if *env == "prod" { *prod_count } else { 1 };
             for n in 1..=count {
                 let host = u8::try_from(drafts.len() % 250 + 2).unwrap_or(2);
-                let status = match (env_index + n) % 11 {
-                    0 => ResourceStatus::Fault,
-                    5 => ResourceStatus::Stopped,
+                // A few resources in trouble, spread over the applications.
+                let status = match drafts.len() % 9 {
+                    4 => ResourceStatus::Fault,
+                    7 => ResourceStatus::Stopped,
                     _ => ResourceStatus::Running,
                 };
                 let agent_state = match kind {

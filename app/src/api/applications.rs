@@ -408,9 +408,9 @@ pub async fn get_group(
     let group = groups::get(&state, &actor, id).await?;
     let component = applications::get_component(&state, &actor, group.spec.component_id).await?;
     let application = applications::get(&state, &actor, component.spec.application_id).await?;
-    let by_name = |page| ListParams {
+    let by_name = |page, per_page| ListParams {
         page,
-        per_page: Some(25),
+        per_page: Some(per_page),
         sort: Some("name".into()),
     };
     let members = resources::list(
@@ -420,7 +420,7 @@ pub async fn get_group(
             group_id: Some(id),
             ..Default::default()
         },
-        &by_name(page),
+        &by_name(page, 25),
     )
     .await?;
     let given = |v: Option<String>| v.filter(|s| !s.trim().is_empty());
@@ -434,7 +434,7 @@ pub async fn get_group(
             tag: given(pick_tag).map(|t| parse_tag(&t)).transpose()?,
             ..Default::default()
         };
-        let page = resources::list(&state, &actor, &filter, &by_name(None)).await?;
+        let page = resources::list(&state, &actor, &filter, &by_name(None, 15)).await?;
         let mut conn = state.pool.acquire().await?;
         let ids: Vec<i64> = page.items.iter().map(|r| r.id).collect();
         let held = crate::store::groups::held(&mut conn, id, &ids).await?;

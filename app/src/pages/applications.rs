@@ -44,6 +44,14 @@ fn parent_options(apps: &[(i64, String)], except: Option<i64>) -> Vec<(String, S
         .collect()
 }
 
+fn plural(n: i64, one: &str) -> String {
+    if n == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{n} {one}s")
+    }
+}
+
 fn count(n: i64) -> impl IntoView {
     view! { <span class="tabular-nums">{n}</span> }
 }
@@ -224,7 +232,7 @@ fn sub_application_rows(items: Vec<ApplicationSummary>) -> impl IntoView {
             view! {
                 <li class="flex items-center justify-between py-1.5 text-sm">
                     <a href=format!("/applications/{}", a.id) class=LINK>{a.spec.name.clone()}</a>
-                    <span class="text-xs text-slate-500">{format!("{} components · {} resources", s.components, s.resources)}</span>
+                    <span class="text-xs text-slate-500">{format!("{} · {}", plural(s.components, "component"), plural(s.resources, "resource"))}</span>
                 </li>
             }
         })

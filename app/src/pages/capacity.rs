@@ -120,7 +120,7 @@ fn CapacityView(c: Capacity, path: String) -> impl IntoView {
                     </tr>
                 </Table>
             </Card>
-            <Card title=format!("Top {top_n} by {}", metric_label(by).to_lowercase())>
+            <Card title=format!("Top {top_n} by {}", metric_label(by))>
                 <div class="mb-3 flex gap-2">{switch}</div>
                 <ol class="space-y-2" data-testid="top-ranking">
                     {c.top.iter().enumerate().map(|(i, r)| {

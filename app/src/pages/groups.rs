@@ -160,15 +160,17 @@ fn GroupView(detail: GroupDetail) -> impl IntoView {
         };
         view! { <p class="text-sm text-slate-500" data-testid="no-members">{hint}</p> }.into_any()
     } else if manual_edit {
-        let target_select = (!targets.is_empty()).then(|| {
+        let target_select = if targets.is_empty() {
+            view! { <span class="text-xs text-slate-500">"No other manual group to transfer to."</span> }.into_any()
+        } else {
             view! {
                 <select name="target_group_id" class=FILTER_INPUT aria-label="Target group" data-testid="transfer-target">
                     <option value="">"Transfer to group…"</option>
                     {target_options(&targets)}
                 </select>
                 <button type="submit" name="act" value="transfer" class=ButtonKind::Secondary.classes() data-testid="transfer">"Transfer"</button>
-            }
-        });
+            }.into_any()
+        };
         view! {
             <PostForm action=MoveResources::PATH class="space-y-3" testid="move-form" success="Done.">
                 <input type="hidden" name="id" value=id/>
@@ -200,8 +202,8 @@ fn GroupView(detail: GroupDetail) -> impl IntoView {
             </PostForm>
         }
     });
-    let edit = can_edit.then(|| {
-        let draft = g.spec.clone();
+    let draft = g.spec.clone();
+    let edit = can_edit.then(move || {
         view! {
             <Card title="Edit">
                 <PostForm action=UpdateGroup::PATH class="space-y-3" testid="edit-group-form" success="Saved.">
@@ -211,6 +213,10 @@ fn GroupView(detail: GroupDetail) -> impl IntoView {
                     <div class="flex justify-end"><Submit label="Save changes" testid="save-group"/></div>
                 </PostForm>
             </Card>
+        }
+    });
+    let delete = can_edit.then(|| {
+        view! {
             <Card title="Delete">
                 <PostForm action=DeleteGroup::PATH class="space-y-3" testid="delete-group-form">
                     <p class="text-sm text-slate-600">"A manual group must be emptied first; an automatic group lets its resources go."</p>
@@ -241,6 +247,7 @@ fn GroupView(detail: GroupDetail) -> impl IntoView {
             <div class="space-y-4 lg:col-span-2">
                 <Card title=format!("Resources ({total})")>{members_table}</Card>
                 {pick}
+                {edit}
                 <HistoryCard records=history now/>
             </div>
             <div class="space-y-4">
@@ -254,7 +261,7 @@ fn GroupView(detail: GroupDetail) -> impl IntoView {
                         <Property label="Description">{g.spec.description.clone()}</Property>
                     </dl>
                 </Card>
-                {edit}
+                {delete}
             </div>
         </div>
     }

@@ -101,7 +101,11 @@ fn Diagram(tree: TopologyNode) -> impl IntoView {
             let n = p.node;
             let (x, y) = position(p);
             let (fill, stroke, text) = colours(n.counts.health());
-            let label = format!("{} · {}", kind_label(n.scope), if n.detail.is_empty() { short(&n.name) } else { n.detail.clone() });
+            let label = if n.detail.is_empty() {
+                kind_label(n.scope).to_owned()
+            } else {
+                format!("{} · {}", kind_label(n.scope), n.detail)
+            };
             let testid = format!("topology-{}-{}", kind_label(n.scope), n.name);
             view! {
                 <a href=n.scope.href(n.id) data-testid=testid data-health=n.counts.health().as_str()>

@@ -245,10 +245,11 @@ pub async fn list(
     })
 }
 
-/// Every automatic group with its rule, for re-evaluating changed resources.
+/// Every automatic group with its rule, for re-evaluating changed resources. The share lock
+/// keeps a concurrent rule change or sync of a group from deciding on stale memberships.
 pub async fn automatic(conn: &mut PgConnection) -> Result<Vec<Group>, AppError> {
     let rows: Vec<GroupRow> = sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM groups g WHERE g.rule IS NOT NULL ORDER BY g.id"
+        "SELECT {COLUMNS} FROM groups g WHERE g.rule IS NOT NULL ORDER BY g.id FOR SHARE"
     ))
     .fetch_all(conn)
     .await?;

@@ -474,10 +474,11 @@ async fn an_automatic_group_follows_its_rule_as_resources_change(pool: PgPool) {
         .await;
     assert_eq!(response.status(), StatusCode::NO_CONTENT);
     assert_eq!(members(&app, &admin, &g["id"]).await, ["web-2", "web-4"]);
+    let group_id = g["id"].to_string();
     let history: Vec<String> = audit_actions(&app, &admin, "group")
         .await
         .into_iter()
-        .filter(|(id, _)| *id == g["id"].to_string())
+        .filter(|(id, _)| *id == group_id)
         .map(|(_, a)| a)
         .collect();
     assert_eq!(
