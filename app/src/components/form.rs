@@ -254,3 +254,26 @@ pub fn Submit(
     };
     view! { <button type="submit" class=class data-testid=testid>{label}</button> }
 }
+
+/// The "Delete" card of a detail page: one button posting the object's id and the version the
+/// page shows, with a sentence saying what deleting needs or does.
+#[component]
+pub fn DeleteCard(
+    action: &'static str,
+    id: i64,
+    version: i32,
+    #[prop(into)] note: String,
+    #[prop(into)] label: String,
+    testid: &'static str,
+) -> impl IntoView {
+    view! {
+        <super::layout::Card title="Delete">
+            <PostForm action class="space-y-3">
+                <p class="text-sm text-slate-600">{note}</p>
+                <input type="hidden" name="id" value=id/>
+                <input type="hidden" name="version" value=version/>
+                <Submit label kind=ButtonKind::Danger testid/>
+            </PostForm>
+        </super::layout::Card>
+    }
+}

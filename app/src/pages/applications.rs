@@ -6,7 +6,7 @@ use crate::api::applications::{
     UpdateApplication, application_names, get_application, list_applications,
 };
 use crate::components::feedback::{EmptyState, ErrorBox, Loading};
-use crate::components::form::{ButtonKind, Field, PostForm, SelectField, Submit};
+use crate::components::form::{ButtonKind, DeleteCard, Field, PostForm, SelectField, Submit};
 use crate::components::history::HistoryCard;
 use crate::components::layout::{Card, PageHeader};
 use crate::components::live::LiveRegion;
@@ -298,14 +298,8 @@ fn ApplicationView(detail: ApplicationDetail) -> impl IntoView {
                     <div class="flex justify-end"><Submit label="Save changes" testid="save-application"/></div>
                 </PostForm>
             </Card>
-            <Card title="Delete">
-                <PostForm action=DeleteApplication::PATH class="flex items-center justify-between gap-4" testid="delete-application-form">
-                    <p class="text-sm text-slate-600">"Only an application without sub-applications and components can be deleted."</p>
-                    <input type="hidden" name="id" value=id/>
-                    <input type="hidden" name="version" value=app.version/>
-                    <Submit label="Delete" kind=ButtonKind::Danger testid="delete-application"/>
-                </PostForm>
-            </Card>
+            <DeleteCard action=DeleteApplication::PATH id version=app.version testid="delete-application"
+                label="Delete application" note="Only an application without sub-applications and components can be deleted."/>
         }
     });
     view! {

@@ -5,7 +5,7 @@ use crate::api::applications::{
 };
 use crate::components::badge::{Badge, Tone};
 use crate::components::feedback::{ErrorBox, Loading};
-use crate::components::form::{ButtonKind, Field, PostForm, SelectField, Submit};
+use crate::components::form::{ButtonKind, DeleteCard, Field, PostForm, SelectField, Submit};
 use crate::components::history::HistoryCard;
 use crate::components::layout::{Card, PageHeader};
 use crate::components::live::LiveRegion;
@@ -140,14 +140,8 @@ fn ComponentView(detail: ComponentDetail) -> impl IntoView {
                     <div class="flex justify-end"><Submit label="Save changes" testid="save-component"/></div>
                 </PostForm>
             </Card>
-            <Card title="Delete">
-                <PostForm action=DeleteComponent::PATH class="space-y-3" testid="delete-component-form">
-                    <p class="text-sm text-slate-600">"Only a component without groups can be deleted."</p>
-                    <input type="hidden" name="id" value=id/>
-                    <input type="hidden" name="version" value=c.version/>
-                    <Submit label="Delete component" kind=ButtonKind::Danger testid="delete-component"/>
-                </PostForm>
-            </Card>
+            <DeleteCard action=DeleteComponent::PATH id version=c.version testid="delete-component"
+                label="Delete component" note="Only a component without groups can be deleted."/>
         }
     });
     view! {

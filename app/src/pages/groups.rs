@@ -5,7 +5,7 @@ use crate::api::applications::{
 };
 use crate::components::badge::{Badge, ResourceStatusBadge, Tone};
 use crate::components::feedback::{ErrorBox, Loading};
-use crate::components::form::{ButtonKind, PostForm, Submit};
+use crate::components::form::{ButtonKind, DeleteCard, PostForm, Submit};
 use crate::components::history::HistoryCard;
 use crate::components::layout::{Card, PageHeader};
 use crate::components::live::LiveRegion;
@@ -217,14 +217,8 @@ fn GroupView(detail: GroupDetail) -> impl IntoView {
     });
     let delete = can_edit.then(|| {
         view! {
-            <Card title="Delete">
-                <PostForm action=DeleteGroup::PATH class="space-y-3" testid="delete-group-form">
-                    <p class="text-sm text-slate-600">"A manual group must be emptied first; an automatic group lets its resources go."</p>
-                    <input type="hidden" name="id" value=id/>
-                    <input type="hidden" name="version" value=g.version/>
-                    <Submit label="Delete group" kind=ButtonKind::Danger testid="delete-group"/>
-                </PostForm>
-            </Card>
+            <DeleteCard action=DeleteGroup::PATH id version=g.version testid="delete-group" label="Delete group"
+                note="A manual group must be emptied first; an automatic group lets its resources go."/>
         }
     });
     let synced = g

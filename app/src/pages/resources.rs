@@ -6,7 +6,7 @@ use crate::api::resources::{
 };
 use crate::components::badge::{AgentBadge, Badge, ResourceStatusBadge, Tone};
 use crate::components::feedback::{EmptyState, ErrorBox, Loading};
-use crate::components::form::{ButtonKind, Field, PostForm, SelectField, Submit};
+use crate::components::form::{ButtonKind, DeleteCard, Field, PostForm, SelectField, Submit};
 use crate::components::history::HistoryCard;
 use crate::components::layout::{Card, PageHeader};
 use crate::components::live::LiveRegion;
@@ -322,14 +322,8 @@ fn ResourceView(
                         </div>
                     </PostForm>
                 </Card>
-                <Card title="Delete">
-                    <PostForm action=DeleteResource::PATH class="flex items-center justify-between gap-4">
-                        <p class="text-sm text-slate-600">"Removes the resource and its group associations. This cannot be undone."</p>
-                        <input type="hidden" name="id" value=resource.id/>
-                        <input type="hidden" name="version" value=resource.version/>
-                        <Submit label="Delete resource" kind=ButtonKind::Danger testid="delete-resource"/>
-                    </PostForm>
-                </Card>
+                <DeleteCard action=DeleteResource::PATH id=resource.id version=resource.version testid="delete-resource"
+                    label="Delete resource" note="Removes the resource and its group associations. This cannot be undone."/>
             </div>
             })}
         </div>

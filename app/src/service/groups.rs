@@ -367,10 +367,7 @@ pub async fn associate(
     let group = store::groups::find_for_update(&mut tx, id).await?;
     group.require_manual()?;
     check_exist(&mut tx, &ids).await?;
-    let held: HashSet<i64> = store::groups::held(&mut tx, id, &ids)
-        .await?
-        .into_iter()
-        .collect();
+    let held = held_set(&mut tx, id, &ids).await?;
     let (unchanged, changed): (Vec<i64>, Vec<i64>) = ids.iter().partition(|r| held.contains(r));
     let pairs: Vec<(i64, i64)> = changed.iter().map(|r| (id, *r)).collect();
     store::groups::associate(&mut tx, &pairs, now).await?;
@@ -392,10 +389,7 @@ pub async fn disassociate(
     let mut tx = state.pool.begin().await?;
     let group = store::groups::find_for_update(&mut tx, id).await?;
     group.require_manual()?;
-    let held: HashSet<i64> = store::groups::held(&mut tx, id, &ids)
-        .await?
-        .into_iter()
-        .collect();
+    let held = held_set(&mut tx, id, &ids).await?;
     let (changed, unchanged): (Vec<i64>, Vec<i64>) = ids.iter().partition(|r| held.contains(r));
     let pairs: Vec<(i64, i64)> = changed.iter().map(|r| (id, *r)).collect();
     store::groups::disassociate(&mut tx, &pairs).await?;
@@ -432,10 +426,7 @@ pub async fn transfer(
     };
     source.require_manual()?;
     target.require_manual()?;
-    let held: HashSet<i64> = store::groups::held(&mut tx, id, &ids)
-        .await?
-        .into_iter()
-        .collect();
+    let held = held_set(&mut tx, id, &ids).await?;
     let missing: Vec<String> = ids
         .iter()
         .filter(|r| !held.contains(r))
@@ -476,6 +467,17 @@ pub async fn transfer(
         changed: ids,
         unchanged: vec![],
     })
+}
+
+async fn held_set(
+    conn: &mut PgConnection,
+    group: i64,
+    ids: &[i64],
+) -> Result<HashSet<i64>, AppError> {
+    Ok(store::groups::held(conn, group, ids)
+        .await?
+        .into_iter()
+        .collect())
 }
 
 async fn lock_target(conn: &mut PgConnection, id: i64) -> Result<Group, AppError> {
