@@ -63,17 +63,20 @@ cookie=$(curl -s -D - -o /dev/null -H 'accept: text/html' -H "referer: $BASE/log
 sleep 1
 row "Idle RSS after start-up and login" "$(( $(awk '/VmRSS/ {print $2}' "/proc/$pid/status") / 1024 )) MB"
 
+# load LABEL HEADER URL [CONNECTIONS]: warm up, then measure for 20 s. With one connection
+# nothing queues, so the latency is the server's own time plus a loopback hop.
 load() {
-  local label=$1 header=$2 url=$3
-  wrk -t2 -c32 -d15s -H "$header" -s "$ROOT/scripts/wrk-percentiles.lua" "$url" >/dev/null 2>&1 || true
+  local label=$1 header=$2 url=$3 connections=${4:-32}
+  local threads=$(( connections < 2 ? 1 : 2 ))
+  wrk -t$threads -c$connections -d10s -H "$header" -s "$ROOT/scripts/wrk-percentiles.lua" "$url" >/dev/null 2>&1 || true
   local out
-  out=$(wrk -t2 -c32 -d20s -H "$header" -s "$ROOT/scripts/wrk-percentiles.lua" "$url" | grep '^RESULT')
+  out=$(wrk -t$threads -c$connections -d20s -H "$header" -s "$ROOT/scripts/wrk-percentiles.lua" "$url" | grep '^RESULT')
   local p50 p95 rps errors
   p50=$(sed -E 's/.*p50=([0-9]+).*/\1/' <<<"$out")
   p95=$(sed -E 's/.*p95=([0-9]+).*/\1/' <<<"$out")
   rps=$(sed -E 's/.*rps=([0-9]+).*/\1/' <<<"$out")
   errors=$(sed -E 's/.*errors=([0-9]+).*/\1/' <<<"$out")
-  row "$label, 32 connections: p50 / p95" "$(awk "BEGIN {printf \"%.1f ms / %.1f ms\", $p50/1000, $p95/1000}") ($rps req/s, $errors errors)"
+  row "$label, $connections connection$([ "$connections" = 1 ] || echo s): p50 / p95" "$(awk "BEGIN {printf \"%.1f ms / %.1f ms\", $p50/1000, $p95/1000}") ($rps req/s, $errors errors)"
 }
 say "load: authenticated GET /v1/users"
 load "GET /v1/users (token)" "X-Auth-Token: $token" "$BASE/v1/users"
@@ -101,10 +104,15 @@ for batch in $(seq 0 9); do
 done
 rm -f "$csv"
 say "load: resource list at 100,000 resources"
-load "GET /v1/resources?provider=gcp&status=running (100k rows)" "X-Auth-Token: $token" \
-  "$BASE/v1/resources?provider=gcp&status=running"
-load "GET /v1/resources?page=4000 (deep page, 100k rows)" "X-Auth-Token: $token" \
-  "$BASE/v1/resources?page=4000"
+for connections in 1 32; do
+  load "GET /v1/resources?provider=gcp&status=running (100k rows)" "X-Auth-Token: $token" \
+    "$BASE/v1/resources?provider=gcp&status=running" "$connections"
+  load "GET /v1/resources?page=4000 (deep page, 100k rows)" "X-Auth-Token: $token" \
+    "$BASE/v1/resources?page=4000" "$connections"
+done
+say "inventory: capacity and topology of an application"
+load "GET /v1/applications/1/capacity (demo application)" "X-Auth-Token: $token" \
+  "$BASE/v1/applications/1/capacity" 1
 
 echo
 echo "| Measure | Value |"
