@@ -10,6 +10,8 @@ use leptos_router::hooks::use_location;
 
 struct NavItem {
     href: &'static str,
+    /// Other paths that belong to this area.
+    also: &'static [&'static str],
     label: &'static str,
     icon: &'static str,
     role: Role,
@@ -26,6 +28,7 @@ const NAV: &[NavSection] = &[
         title: "Operations",
         items: &[NavItem {
             href: "/",
+            also: &[],
             label: "Overview",
             icon: "M3 13h8V3H3v10zm0 8h8v-6H3v6zm10 0h8V11h-8v10zm0-18v6h8V3h-8z",
             role: Role::Viewer,
@@ -36,18 +39,21 @@ const NAV: &[NavSection] = &[
         items: &[
             NavItem {
                 href: "/resources",
+                also: &[],
                 label: "Resources",
                 icon: "M4 5h16v4H4V5zm0 5h16v4H4v-4zm0 5h16v4H4v-4zm2-9v2h2V6H6zm0 5v2h2v-2H6zm0 5v2h2v-2H6z",
                 role: Role::Viewer,
             },
             NavItem {
                 href: "/applications",
+                also: &["/components", "/groups"],
                 label: "Applications",
                 icon: "M4 4h7v7H4V4zm9 0h7v7h-7V4zM4 13h7v7H4v-7zm9 0h7v7h-7v-7z",
                 role: Role::Viewer,
             },
             NavItem {
                 href: "/topology",
+                also: &[],
                 label: "Topology",
                 icon: "M12 2a3 3 0 0 0-1 5.83V11H6a2 2 0 0 0-2 2v3.17a3 3 0 1 0 2 0V13h5v3.17a3 3 0 1 0 2 0V13h5v3.17a3 3 0 1 0 2 0V13a2 2 0 0 0-2-2h-5V7.83A3 3 0 0 0 12 2z",
                 role: Role::Viewer,
@@ -59,12 +65,14 @@ const NAV: &[NavSection] = &[
         items: &[
             NavItem {
                 href: "/users",
+                also: &[],
                 label: "Users",
                 icon: "M16 11c1.66 0 3-1.34 3-3s-1.34-3-3-3-3 1.34-3 3 1.34 3 3 3zm-8 0c1.66 0 3-1.34 3-3S9.66 5 8 5 5 6.34 5 8s1.34 3 3 3zm0 2c-2.33 0-7 1.17-7 3.5V19h14v-2.5C15 14.17 10.33 13 8 13zm8 0c-.29 0-.62.02-.97.05C16.19 13.89 17 15.02 17 16.5V19h6v-2.5c0-2.33-4.67-3.5-7-3.5z",
                 role: Role::Admin,
             },
             NavItem {
                 href: "/audit",
+                also: &[],
                 label: "Audit log",
                 icon: "M14 2H6c-1.1 0-2 .9-2 2v16c0 1.1.9 2 2 2h12c1.1 0 2-.9 2-2V8l-6-6zm2 16H8v-2h8v2zm0-4H8v-2h8v2zm-3-5V3.5L18.5 9H13z",
                 role: Role::Admin,
@@ -75,6 +83,7 @@ const NAV: &[NavSection] = &[
         title: "Developers",
         items: &[NavItem {
             href: "/api-docs",
+            also: &[],
             label: "API docs",
             icon: "M9.4 16.6 4.8 12l4.6-4.6L8 6l-6 6 6 6 1.4-1.4zm5.2 0 4.6-4.6-4.6-4.6L16 6l6 6-6 6-1.4-1.4z",
             role: Role::Viewer,
@@ -104,7 +113,11 @@ fn Sidebar(user: Option<UserRef>) -> impl IntoView {
                 .filter(|item| role.allows(item.role))
                 .map(|item| {
                     let href = item.href;
-                    let active = if href == "/" { path == "/" } else { path.starts_with(href) };
+                    let active = if href == "/" {
+                        path == "/"
+                    } else {
+                        std::iter::once(href).chain(item.also.iter().copied()).any(|p| path.starts_with(p))
+                    };
                     let class = if active {
                         "flex items-center gap-3 rounded-md bg-slate-800 px-3 py-2 text-sm font-medium text-white"
                     } else {

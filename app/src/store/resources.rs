@@ -255,14 +255,21 @@ pub async fn list(
     push_filter(&mut count, filter);
     let total: i64 = count.build_query_scalar().fetch_one(&mut *conn).await?;
 
-    let mut q = QueryBuilder::new(format!("SELECT {COLUMNS} FROM resources"));
+    // The page's ids first, then their rows: skipping to a deep page walks index entries only,
+    // not the rows it skips.
+    let order = order_by(window.sort);
+    let mut q = QueryBuilder::new(format!(
+        "SELECT {COLUMNS} FROM resources WHERE id IN (SELECT id FROM resources"
+    ));
     push_filter(&mut q, filter);
     q.push(" ")
-        .push(order_by(window.sort))
+        .push(&order)
         .push(" LIMIT ")
         .push_bind(i64::from(window.per_page))
         .push(" OFFSET ")
-        .push_bind(window.offset());
+        .push_bind(window.offset())
+        .push(") ")
+        .push(&order);
     let rows: Vec<ResourceRow> = q.build_query_as().fetch_all(conn).await?;
     Ok(Page {
         items: rows
