@@ -6,6 +6,7 @@ pub mod auth;
 pub mod error;
 pub mod extract;
 pub mod groups;
+pub mod history;
 pub mod imports;
 pub mod resources;
 pub mod system;
@@ -74,6 +75,10 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
             resources::delete
         ))
         .routes(routes!(groups::of_resource))
+        .routes(routes!(history::resource))
+        .routes(routes!(history::application))
+        .routes(routes!(history::component))
+        .routes(routes!(history::group))
         .routes(routes!(imports::import))
         .routes(routes!(applications::list, applications::create))
         .routes(routes!(

@@ -542,6 +542,27 @@ async fn an_automatic_group_follows_its_rule_as_resources_change(pool: PgPool) {
         "OPS.0409",
     )
     .await;
+    // Anyone who reads the inventory reads a group's history, newest first.
+    app.create_user(&admin, "vic", "viewer").await;
+    let viewer = app.token("vic", "password-123").await;
+    let history = get(&app, &viewer, &format!("/v1/groups/{}/history", g["id"])).await;
+    let actions: Vec<&str> = history
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        &actions[..4],
+        ["disassociate", "associate", "update", "sync"]
+    );
+    assert_eq!(history[0]["after"]["by"], "rule");
+    assert_error(
+        app.get(&viewer, "/v1/groups/4242/history").await,
+        404,
+        "OPS.0404",
+    )
+    .await;
     // The resource page lists the groups a resource is in.
     let groups = get(
         &app,
