@@ -826,3 +826,130 @@ async fn topology_and_capacity_count_each_resource_once(pool: PgPool) {
     )
     .await;
 }
+
+#[sqlx::test(migrator = "server::db::MIGRATOR")]
+async fn component_and_group_edits_check_versions_and_roles(pool: PgPool) {
+    let app = spawn(pool).await;
+    let admin = app.admin().await;
+    let (_, api) = tree(&app, &admin, "shop").await;
+    let g = group(&app, &admin, api, "api-prod", Value::Null).await;
+    let r = post(
+        &app,
+        &admin,
+        "/v1/resources",
+        resource("web-1", json!({}), 1, 1.0, 1.0, "running"),
+    )
+    .await;
+
+    let renamed = app
+        .send(
+            Method::PATCH,
+            &admin,
+            &format!("/v1/components/{api}"),
+            json!({"name": "api-v2", "version": 1}),
+        )
+        .await;
+    assert_eq!(renamed.status(), StatusCode::OK);
+    assert_error(
+        app.send(
+            Method::PATCH,
+            &admin,
+            &format!("/v1/components/{api}"),
+            json!({"name": "api-v3", "version": 1}),
+        )
+        .await,
+        409,
+        "OPS.0410",
+    )
+    .await;
+    assert_error(
+        app.send(
+            Method::DELETE,
+            &admin,
+            &format!("/v1/components/{api}?version=1"),
+            Value::Null,
+        )
+        .await,
+        409,
+        "OPS.0410",
+    )
+    .await;
+    let edited = app
+        .send(
+            Method::PATCH,
+            &admin,
+            &format!("/v1/groups/{}", g["id"]),
+            json!({"environment": "staging", "region": "us-east-1", "version": 1}),
+        )
+        .await;
+    assert_eq!(edited.status(), StatusCode::OK);
+    let edited: Value = edited.json().await.unwrap();
+    assert_eq!(
+        (edited["environment"].as_str(), edited["version"].as_i64()),
+        (Some("staging"), Some(2))
+    );
+    assert_error(
+        app.send(
+            Method::PATCH,
+            &admin,
+            &format!("/v1/groups/{}", g["id"]),
+            json!({"name": "x-y-z", "version": 1}),
+        )
+        .await,
+        409,
+        "OPS.0410",
+    )
+    .await;
+    assert_error(
+        app.send(
+            Method::PATCH,
+            &admin,
+            &format!("/v1/groups/{}", g["id"]),
+            json!({"region": "eu west", "version": 2}),
+        )
+        .await,
+        422,
+        "OPS.0422",
+    )
+    .await;
+
+    app.create_user(&admin, "vic", "viewer").await;
+    let viewer = app.token("vic", "password-123").await;
+    for (method, path, body) in [
+        (
+            Method::POST,
+            format!("/v1/groups/{}/resources", g["id"]),
+            json!({"resource_ids": [r["id"]]}),
+        ),
+        (
+            Method::POST,
+            format!("/v1/groups/{}/sync", g["id"]),
+            Value::Null,
+        ),
+        (
+            Method::PATCH,
+            format!("/v1/groups/{}", g["id"]),
+            json!({"name": "mine", "version": 2}),
+        ),
+        (Method::DELETE, format!("/v1/components/{api}"), Value::Null),
+        (
+            Method::POST,
+            "/v1/components".to_owned(),
+            json!({"application_id": 1, "name": "nope"}),
+        ),
+    ] {
+        assert_error(
+            app.send(method, &viewer, &path, body).await,
+            403,
+            "OPS.0403",
+        )
+        .await;
+    }
+    // Nothing the refusals touched changed.
+    let after = get(&app, &admin, &format!("/v1/groups/{}", g["id"])).await;
+    assert_eq!(
+        (after["name"].as_str(), after["version"].as_i64()),
+        (Some("api-prod"), Some(2))
+    );
+    assert_eq!(members(&app, &admin, &g["id"]).await, Vec::<String>::new());
+}
