@@ -11,6 +11,7 @@ pub mod import;
 pub mod list;
 pub mod overview;
 pub mod resource;
+pub mod schedule;
 pub mod time;
 pub mod topology;
 pub mod user;
