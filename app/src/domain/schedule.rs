@@ -550,3 +550,56 @@ mod tests {
         assert_eq!(o.normalized().unwrap_err().field(), Some("ends_at"));
     }
 }
+
+/// A user as a schedule shows them.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct Person {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub active: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct OnDuty {
+    pub role: String,
+    pub at: DateTime<Utc>,
+    /// Nobody, before a rotation starts.
+    pub user: Option<Person>,
+    pub source: Option<DutySource>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct RoleView {
+    #[serde(flatten)]
+    pub role: ScheduleRole,
+    /// The members in turn order.
+    pub people: Vec<Person>,
+    pub now: OnDuty,
+    /// Gaps in the next 14 days.
+    pub gaps: Vec<Gap>,
+    /// The next hand-off, if the role rotates.
+    pub next_handoff: Option<DateTime<Utc>>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct OverrideView {
+    #[serde(flatten)]
+    pub entry: Override,
+    pub role: String,
+    pub user: Person,
+}
+
+/// A schedule with its roles, who is on duty now, coverage gaps and current overrides.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct ScheduleDetail {
+    #[serde(flatten)]
+    pub schedule: Schedule,
+    pub roles: Vec<RoleView>,
+    pub overrides: Vec<OverrideView>,
+}

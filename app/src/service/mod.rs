@@ -11,6 +11,7 @@ pub mod imports;
 pub mod overview;
 mod password;
 pub mod resources;
+pub mod schedules;
 pub mod users;
 
 use crate::domain::AppError;

@@ -295,3 +295,13 @@ pub async fn count_inactive(conn: &mut PgConnection) -> Result<i64, AppError> {
             .await?,
     )
 }
+
+/// The users with these ids, in no particular order.
+pub async fn many(conn: &mut PgConnection, ids: &[i64]) -> Result<Vec<User>, AppError> {
+    let rows: Vec<UserRow> =
+        sqlx::query_as(&format!("SELECT {COLUMNS} FROM users WHERE id = ANY($1)"))
+            .bind(ids)
+            .fetch_all(conn)
+            .await?;
+    rows.into_iter().map(User::try_from).collect()
+}

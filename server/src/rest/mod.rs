@@ -9,6 +9,7 @@ pub mod groups;
 pub mod history;
 pub mod imports;
 pub mod resources;
+pub mod schedules;
 pub mod system;
 pub mod users;
 
@@ -50,6 +51,7 @@ impl Modify for TokenScheme {
         (name = "resources", description = "The inventory: hosts, databases, caches, clusters..."),
         (name = "applications", description = "Applications, sub-applications and their components"),
         (name = "groups", description = "Groups of resources, by hand or by rule"),
+        (name = "schedules", description = "On-call schedules, roles, overrides and who is on duty"),
         (name = "users", description = "User administration (administrators)"),
         (name = "profile", description = "The caller's own account"),
         (name = "audit", description = "The tamper-evident audit log (administrators)"),
@@ -106,6 +108,17 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(groups::sync))
         .routes(routes!(groups::capacity))
         .routes(routes!(imports::report))
+        .routes(routes!(schedules::list, schedules::create))
+        .routes(routes!(
+            schedules::get,
+            schedules::update,
+            schedules::delete
+        ))
+        .routes(routes!(schedules::on_duty))
+        .routes(routes!(schedules::create_role))
+        .routes(routes!(schedules::update_role, schedules::delete_role))
+        .routes(routes!(schedules::create_override))
+        .routes(routes!(schedules::delete_override))
         .routes(routes!(audit::list))
         .routes(routes!(audit::verify))
         .routes(routes!(crate::live::stream))

@@ -10,4 +10,5 @@ mod imports;
 mod live;
 mod pages;
 mod resources;
+mod schedules;
 mod users;
