@@ -16,6 +16,7 @@ use crate::pages::{
     overview::OverviewPage,
     profile::ProfilePage,
     resources::{NewResourcePage, ResourcePage, ResourcesPage},
+    schedules::{SchedulePage, SchedulesPage},
     topology::TopologyPage,
     users::{NewUserPage, UserPage, UsersPage},
 };
@@ -74,6 +75,8 @@ pub fn App() -> impl IntoView {
                     <Route ssr=SsrMode::Async path=path!("/groups/:id/capacity")
                         view=|| view! { <CapacityPage scope=Scope::Group/> }/>
                     <Route ssr=SsrMode::Async path=path!("/topology") view=TopologyPage/>
+                    <Route ssr=SsrMode::Async path=path!("/schedules") view=SchedulesPage/>
+                    <Route ssr=SsrMode::Async path=path!("/schedules/:id") view=SchedulePage/>
                     <Route ssr=SsrMode::Async path=path!("/users") view=UsersPage/>
                     <Route ssr=SsrMode::Async path=path!("/users/new") view=NewUserPage/>
                     <Route ssr=SsrMode::Async path=path!("/users/:id") view=UserPage/>

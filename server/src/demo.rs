@@ -10,7 +10,8 @@ use app::domain::resource::{
     AgentState, Provider, ResourceDraft, ResourceStatus, ResourceType, Tags,
 };
 use app::domain::user::{NewUser, Role};
-use app::service::{Actor, applications, groups, resources, users};
+use app::domain::schedule::{RoleDraft, Rotation, ScheduleDraft};
+use app::service::{Actor, applications, groups, resources, schedules, users};
 use app::state::AppState;
 
 /// Everyone in the demo data logs in with this password unless `OPSROOM_DEMO_PASSWORD` is set.
@@ -286,6 +287,55 @@ async fn checkout(state: &AppState, system: &Actor, shop: i64) -> Result<usize, 
     if !ids.is_empty() {
         groups::associate(state, system, group.id, &ids).await?;
     }
+    Ok(1)
+}
+
+/// Adds the operations team's on-call schedule unless a schedule exists: a weekly rotation of
+/// the operators handing off on Mondays at 09:00 Berlin time, and an escalation lead.
+/// Returns how many schedules were added.
+pub async fn load_schedules(state: &AppState) -> Result<usize, AppError> {
+    let system = Actor::system();
+    if !schedules::list(state, &system).await?.is_empty() {
+        return Ok(0);
+    }
+    let schedule = schedules::create(
+        state,
+        &system,
+        ScheduleDraft {
+            name: "ops-oncall".to_owned(),
+            description: "The operations team".to_owned(),
+            time_zone: "Europe/Berlin".to_owned(),
+        },
+    )
+    .await?;
+    let operators =
+        schedules::user_ids(state, &system, "members", "asmith, jmuller, sokafor, lgarcia").await?;
+    schedules::create_role(
+        state,
+        &system,
+        schedule.id,
+        RoleDraft {
+            name: "primary".to_owned(),
+            members: operators,
+            rotation: Some(Rotation {
+                start: "2026-01-05T09:00:00".parse().map_err(app::store::internal)?,
+                every_days: 7,
+            }),
+        },
+    )
+    .await?;
+    let lead = schedules::user_ids(state, &system, "members", "mchen, rkapoor").await?;
+    schedules::create_role(
+        state,
+        &system,
+        schedule.id,
+        RoleDraft {
+            name: "incident-lead".to_owned(),
+            members: lead,
+            rotation: None,
+        },
+    )
+    .await?;
     Ok(1)
 }
 

@@ -59,6 +59,9 @@ pub async fn serve(config: Config, shutdown: CancellationToken) -> Result<(), St
         let applications = demo::load_applications(&state)
             .await
             .map_err(|e| format!("cannot load demo applications: {e}"))?;
+        demo::load_schedules(&state)
+            .await
+            .map_err(|e| format!("cannot load demo schedules: {e}"))?;
         if created + resources + applications > 0 {
             println!(
                 "Loaded demo data: {created} users (password '{password}'), {resources} resources, \

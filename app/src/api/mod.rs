@@ -6,6 +6,7 @@ pub mod auth;
 pub mod docs;
 pub mod overview;
 pub mod resources;
+pub mod schedules;
 pub mod users;
 
 use crate::domain::AppError;

@@ -26,13 +26,22 @@ struct NavSection {
 const NAV: &[NavSection] = &[
     NavSection {
         title: "Operations",
-        items: &[NavItem {
-            href: "/",
-            also: &[],
-            label: "Overview",
-            icon: "M3 13h8V3H3v10zm0 8h8v-6H3v6zm10 0h8V11h-8v10zm0-18v6h8V3h-8z",
-            role: Role::Viewer,
-        }],
+        items: &[
+            NavItem {
+                href: "/",
+                also: &[],
+                label: "Overview",
+                icon: "M3 13h8V3H3v10zm0 8h8v-6H3v6zm10 0h8V11h-8v10zm0-18v6h8V3h-8z",
+                role: Role::Viewer,
+            },
+            NavItem {
+                href: "/schedules",
+                also: &[],
+                label: "On-call",
+                icon: "M12 2a10 10 0 1 0 0 20 10 10 0 0 0 0-20zm1 11h-5v-2h3V6h2v7z",
+                role: Role::Viewer,
+            },
+        ],
     },
     NavSection {
         title: "Inventory",

@@ -12,5 +12,6 @@ pub mod not_found;
 pub mod overview;
 pub mod profile;
 pub mod resources;
+pub mod schedules;
 pub mod topology;
 pub mod users;

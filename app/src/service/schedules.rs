@@ -396,3 +396,33 @@ pub async fn delete_override(state: &AppState, actor: &Actor, id: i64) -> Result
     tx.commit().await?;
     Ok(())
 }
+
+/// User ids for usernames written as "anna, ben" (in that order), or a 422 naming `field`.
+pub async fn user_ids(
+    state: &AppState,
+    actor: &Actor,
+    field: &str,
+    text: &str,
+) -> Result<Vec<i64>, AppError> {
+    actor.require(Role::Viewer, READ)?;
+    let names: Vec<String> = text
+        .split([',', '\n', ' '])
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .map(ToOwned::to_owned)
+        .collect();
+    let mut conn = state.pool.acquire().await?;
+    let found: HashMap<String, i64> = store::users::ids_by_username(&mut conn, &names)
+        .await?
+        .into_iter()
+        .collect();
+    names
+        .iter()
+        .map(|n| {
+            found
+                .get(n)
+                .copied()
+                .ok_or_else(|| AppError::invalid(field, format!("no user is called '{n}'")))
+        })
+        .collect()
+}

@@ -305,3 +305,16 @@ pub async fn many(conn: &mut PgConnection, ids: &[i64]) -> Result<Vec<User>, App
             .await?;
     rows.into_iter().map(User::try_from).collect()
 }
+
+/// (username, id) of the users with these usernames.
+pub async fn ids_by_username(
+    conn: &mut PgConnection,
+    usernames: &[String],
+) -> Result<Vec<(String, i64)>, AppError> {
+    Ok(
+        sqlx::query_as("SELECT username, id FROM users WHERE username = ANY($1)")
+            .bind(usernames)
+            .fetch_all(conn)
+            .await?,
+    )
+}
