@@ -9,8 +9,8 @@ use app::domain::resource::ResourceFilter;
 use app::domain::resource::{
     AgentState, Provider, ResourceDraft, ResourceStatus, ResourceType, Tags,
 };
-use app::domain::user::{NewUser, Role};
 use app::domain::schedule::{RoleDraft, Rotation, ScheduleDraft};
+use app::domain::user::{NewUser, Role};
 use app::service::{Actor, applications, groups, resources, schedules, users};
 use app::state::AppState;
 
@@ -308,8 +308,13 @@ pub async fn load_schedules(state: &AppState) -> Result<usize, AppError> {
         },
     )
     .await?;
-    let operators =
-        schedules::user_ids(state, &system, "members", "asmith, jmuller, sokafor, lgarcia").await?;
+    let operators = schedules::user_ids(
+        state,
+        &system,
+        "members",
+        "asmith, jmuller, sokafor, lgarcia",
+    )
+    .await?;
     schedules::create_role(
         state,
         &system,
@@ -318,7 +323,9 @@ pub async fn load_schedules(state: &AppState) -> Result<usize, AppError> {
             name: "primary".to_owned(),
             members: operators,
             rotation: Some(Rotation {
-                start: "2026-01-05T09:00:00".parse().map_err(app::store::internal)?,
+                start: "2026-01-05T09:00:00"
+                    .parse()
+                    .map_err(app::store::internal)?,
                 every_days: 7,
             }),
         },

@@ -8,6 +8,7 @@ pub mod enums;
 pub mod error;
 pub mod group;
 pub mod import;
+pub mod incident;
 pub mod list;
 pub mod overview;
 pub mod resource;

@@ -1,0 +1,378 @@
+//! Incidents: their levels, states and the one table of who may do what from which state
+//! (SPEC §4). The console asks it which buttons to show; the service asks it whether to act.
+
+use super::AppError;
+use super::user::Role;
+use serde::{Deserialize, Serialize};
+
+crate::string_enum! {
+    pub enum IncidentStatus {
+        Unaccepted = "unaccepted",
+        Accepted = "accepted",
+        Rejected = "rejected",
+        Paused = "paused",
+        Resolved = "resolved",
+        Completed = "completed",
+        Closed = "closed",
+    }
+}
+
+impl IncidentStatus {
+    /// Whether work on the incident is still going on (remarks are welcome).
+    pub fn is_open(self) -> bool {
+        !matches!(self, IncidentStatus::Completed | IncidentStatus::Closed)
+    }
+}
+
+crate::string_enum! {
+    /// P1: core functions down for all customers … P5: a consultation or request.
+    pub enum Level { P1 = "P1", P2 = "P2", P3 = "P3", P4 = "P4", P5 = "P5" }
+}
+
+impl Level {
+    /// 1 for P1 … 5 for P5.
+    pub fn rank(self) -> u8 {
+        match self {
+            Level::P1 => 1,
+            Level::P2 => 2,
+            Level::P3 => 3,
+            Level::P4 => 4,
+            Level::P5 => 5,
+        }
+    }
+}
+
+crate::string_enum! {
+    pub enum Category {
+        Security = "security",
+        Function = "function",
+        Reliability = "reliability",
+        Configuration = "configuration",
+        Middleware = "middleware",
+        Change = "change",
+        Other = "other",
+    }
+}
+
+crate::string_enum! {
+    pub enum IncidentSource { Manual = "manual", ForwardingRule = "forwarding_rule", Alarm = "alarm", Api = "api" }
+}
+
+crate::string_enum! {
+    pub enum Action {
+        Accept = "accept",
+        Reject = "reject",
+        Forward = "forward",
+        Resubmit = "resubmit",
+        Close = "close",
+        ChangeLevel = "change_level",
+        ApproveLevel = "approve_level",
+        Pause = "pause",
+        Resume = "resume",
+        Remark = "remark",
+        SubmitSolution = "submit_solution",
+        Verify = "verify",
+    }
+}
+
+/// Who may take an action.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Who {
+    /// The incident's current owner.
+    Owner,
+    /// Whoever created the incident.
+    Creator,
+    CreatorOrAdmin,
+    /// Any operator or administrator.
+    Operator,
+    Admin,
+}
+
+impl Who {
+    fn describe(self) -> &'static str {
+        match self {
+            Who::Owner => "owner",
+            Who::Creator => "creator",
+            Who::CreatorOrAdmin => "creator or administrator",
+            Who::Operator => "operator",
+            Who::Admin => "administrator",
+        }
+    }
+}
+
+/// One line of the table: an action, the states it starts from, and who may take it.
+pub struct Rule {
+    pub action: Action,
+    pub from: &'static [IncidentStatus],
+    pub who: Who,
+}
+
+use IncidentStatus as S;
+
+/// SPEC §4, one line per action. Where an action lands depends on its parameters
+/// (see [`target`]).
+pub const RULES: &[Rule] = &[
+    Rule {
+        action: Action::Accept,
+        from: &[S::Unaccepted],
+        who: Who::Owner,
+    },
+    Rule {
+        action: Action::Reject,
+        from: &[S::Unaccepted],
+        who: Who::Owner,
+    },
+    Rule {
+        action: Action::Forward,
+        from: &[S::Unaccepted, S::Accepted],
+        who: Who::Owner,
+    },
+    Rule {
+        action: Action::Resubmit,
+        from: &[S::Rejected],
+        who: Who::Creator,
+    },
+    Rule {
+        action: Action::Close,
+        from: &[S::Rejected],
+        who: Who::Creator,
+    },
+    Rule {
+        action: Action::ChangeLevel,
+        from: &[S::Accepted],
+        who: Who::Owner,
+    },
+    Rule {
+        action: Action::ApproveLevel,
+        from: &[S::Accepted],
+        who: Who::Admin,
+    },
+    Rule {
+        action: Action::Pause,
+        from: &[S::Accepted],
+        who: Who::Owner,
+    },
+    Rule {
+        action: Action::Resume,
+        from: &[S::Paused],
+        who: Who::Owner,
+    },
+    Rule {
+        action: Action::Remark,
+        from: &[
+            S::Unaccepted,
+            S::Accepted,
+            S::Rejected,
+            S::Paused,
+            S::Resolved,
+        ],
+        who: Who::Operator,
+    },
+    Rule {
+        action: Action::SubmitSolution,
+        from: &[S::Accepted],
+        who: Who::Owner,
+    },
+    Rule {
+        action: Action::Verify,
+        from: &[S::Resolved],
+        who: Who::CreatorOrAdmin,
+    },
+];
+
+/// What the state machine needs to know about the caller and the incident.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Party {
+    pub role: Role,
+    pub is_owner: bool,
+    pub is_creator: bool,
+}
+
+impl Party {
+    fn is(self, who: Who) -> bool {
+        if !self.role.allows(Role::Operator) {
+            return false;
+        }
+        match who {
+            Who::Owner => self.is_owner,
+            Who::Creator => self.is_creator,
+            Who::CreatorOrAdmin => self.is_creator || self.role == Role::Admin,
+            Who::Operator => true,
+            Who::Admin => self.role == Role::Admin,
+        }
+    }
+}
+
+fn rule(action: Action) -> &'static Rule {
+    RULES
+        .iter()
+        .find(|r| r.action == action)
+        .unwrap_or(&RULES[0])
+}
+
+/// The actions `party` may take on an incident in `status`; `approve_level` only while a
+/// lowering waits for approval.
+pub fn allowed(status: IncidentStatus, party: Party, level_pending: bool) -> Vec<Action> {
+    RULES
+        .iter()
+        .filter(|r| r.from.contains(&status) && party.is(r.who))
+        .filter(|r| r.action != Action::ApproveLevel || level_pending)
+        .map(|r| r.action)
+        .collect()
+}
+
+/// Refuses an action from the wrong state (409, naming what is possible) or by the wrong
+/// person (403).
+pub fn check(
+    status: IncidentStatus,
+    action: Action,
+    party: Party,
+    level_pending: bool,
+) -> Result<(), AppError> {
+    let r = rule(action);
+    if !r.from.contains(&status) {
+        let from: Vec<&str> = r.from.iter().map(|s| s.as_str()).collect();
+        return Err(AppError::conflict(format!(
+            "An incident that is {status} cannot take '{action}'; it needs one that is {}.",
+            from.join(" or ")
+        )));
+    }
+    if action == Action::ApproveLevel && !level_pending {
+        return Err(AppError::conflict(
+            "No level change is waiting for approval on this incident.",
+        ));
+    }
+    if !party.is(r.who) {
+        return Err(AppError::forbidden(
+            format!("'{action}' on this incident"),
+            r.who.describe(),
+        ));
+    }
+    Ok(())
+}
+
+/// How a level change is carried out: raising and lowering by one level at once; lowering by
+/// more waits for an administrator.
+pub fn level_change_needs_approval(from: Level, to: Level) -> bool {
+    to.rank() > from.rank() + 1
+}
+
+/// Where an allowed action lands. `verdict` is the verify result (resolved or not).
+pub fn target(status: IncidentStatus, action: Action, verdict: bool) -> IncidentStatus {
+    match action {
+        Action::Accept | Action::Resume => S::Accepted,
+        Action::Reject => S::Rejected,
+        Action::Resubmit => S::Unaccepted,
+        Action::Close => S::Closed,
+        Action::Pause => S::Paused,
+        Action::SubmitSolution => S::Resolved,
+        Action::Verify if verdict => S::Completed,
+        Action::Verify => S::Accepted,
+        Action::Forward | Action::ChangeLevel | Action::ApproveLevel | Action::Remark => status,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn party(role: Role, is_owner: bool, is_creator: bool) -> Party {
+        Party {
+            role,
+            is_owner,
+            is_creator,
+        }
+    }
+
+    /// The expected table, written out independently of RULES: (action, states, who).
+    fn expected(action: Action, status: IncidentStatus, p: Party) -> bool {
+        let operator = p.role != Role::Viewer;
+        let admin = p.role == Role::Admin;
+        let owner = operator && p.is_owner;
+        let creator = operator && p.is_creator;
+        match (action, status) {
+            (Action::Accept | Action::Reject, S::Unaccepted) => owner,
+            (Action::Forward, S::Unaccepted | S::Accepted) => owner,
+            (Action::Resubmit | Action::Close, S::Rejected) => creator,
+            (Action::ChangeLevel | Action::Pause | Action::SubmitSolution, S::Accepted) => owner,
+            (Action::ApproveLevel, S::Accepted) => admin,
+            (Action::Resume, S::Paused) => owner,
+            (Action::Remark, s) => operator && s.is_open(),
+            (Action::Verify, S::Resolved) => creator || admin,
+            _ => false,
+        }
+    }
+
+    #[test]
+    fn every_state_action_and_party_is_decided_as_the_spec_says() {
+        let mut checked = 0;
+        for status in IncidentStatus::ALL {
+            for action in Action::ALL {
+                for role in Role::ALL {
+                    for (is_owner, is_creator) in
+                        [(false, false), (true, false), (false, true), (true, true)]
+                    {
+                        let p = party(*role, is_owner, is_creator);
+                        let want = expected(*action, *status, p);
+                        let got = check(*status, *action, p, true).is_ok();
+                        assert_eq!(
+                            got, want,
+                            "{status} {action} {role} owner={is_owner} creator={is_creator}"
+                        );
+                        assert_eq!(allowed(*status, p, true).contains(action), want);
+                        checked += 1;
+                    }
+                }
+            }
+        }
+        assert_eq!(checked, 7 * 12 * 3 * 4);
+    }
+
+    #[test]
+    fn a_wrong_state_is_a_conflict_and_a_wrong_person_is_forbidden() {
+        let owner = party(Role::Operator, true, false);
+        let e = check(S::Rejected, Action::Accept, owner, false).unwrap_err();
+        assert_eq!(e.http_status(), 409);
+        assert!(
+            e.to_string().contains("needs one that is unaccepted"),
+            "{e}"
+        );
+        let stranger = party(Role::Operator, false, false);
+        let e = check(S::Unaccepted, Action::Accept, stranger, false).unwrap_err();
+        assert_eq!(e.http_status(), 403);
+        assert!(e.to_string().contains("needs the owner role"), "{e}");
+        let admin = party(Role::Admin, false, false);
+        assert_eq!(
+            check(S::Accepted, Action::ApproveLevel, admin, false)
+                .unwrap_err()
+                .http_status(),
+            409
+        );
+        assert!(!allowed(S::Accepted, admin, false).contains(&Action::ApproveLevel));
+    }
+
+    #[test]
+    fn transitions_land_where_the_table_says() {
+        assert_eq!(target(S::Unaccepted, Action::Accept, false), S::Accepted);
+        assert_eq!(target(S::Unaccepted, Action::Reject, false), S::Rejected);
+        assert_eq!(target(S::Rejected, Action::Resubmit, false), S::Unaccepted);
+        assert_eq!(target(S::Rejected, Action::Close, false), S::Closed);
+        assert_eq!(target(S::Accepted, Action::Forward, false), S::Accepted);
+        assert_eq!(target(S::Accepted, Action::Pause, false), S::Paused);
+        assert_eq!(target(S::Paused, Action::Resume, false), S::Accepted);
+        assert_eq!(
+            target(S::Accepted, Action::SubmitSolution, false),
+            S::Resolved
+        );
+        assert_eq!(target(S::Resolved, Action::Verify, true), S::Completed);
+        assert_eq!(target(S::Resolved, Action::Verify, false), S::Accepted);
+    }
+
+    #[test]
+    fn lowering_by_more_than_one_level_waits_for_an_admin() {
+        assert!(!level_change_needs_approval(Level::P3, Level::P1));
+        assert!(!level_change_needs_approval(Level::P2, Level::P3));
+        assert!(level_change_needs_approval(Level::P1, Level::P3));
+        assert!(level_change_needs_approval(Level::P2, Level::P5));
+    }
+}
