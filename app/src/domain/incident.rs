@@ -3,6 +3,7 @@
 
 use super::AppError;
 use super::user::Role;
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 crate::string_enum! {
@@ -270,6 +271,173 @@ pub fn target(status: IncidentStatus, action: Action, verdict: bool) -> Incident
         Action::Verify => S::Accepted,
         Action::Forward | Action::ChangeLevel | Action::ApproveLevel | Action::Remark => status,
     }
+}
+
+pub const TITLE_MAX: usize = 200;
+pub const DESCRIPTION_MAX: usize = 2000;
+pub const REASON_MAX: usize = 500;
+pub const REMARK_MAX: usize = 1000;
+pub const SOLUTION_MAX: usize = 10_000;
+pub const VERIFY_COMMENT_MAX: usize = 300;
+
+/// Who an incident goes to: a person, or whoever is on duty for a schedule's role at the moment
+/// of assignment.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(untagged)]
+pub enum Assignee {
+    User { user_id: i64 },
+    OnDuty { schedule_id: i64, role: String },
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct Incident {
+    pub id: i64,
+    pub title: String,
+    pub description: String,
+    pub level: Level,
+    /// A lowering waiting for an administrator's approval.
+    pub pending_level: Option<Level>,
+    pub category: Category,
+    pub source: IncidentSource,
+    pub status: IncidentStatus,
+    pub application_id: Option<i64>,
+    pub region: String,
+    pub owner_id: i64,
+    /// `None` when the system opened it.
+    pub creator_id: Option<i64>,
+    pub service_interrupted: bool,
+    pub fault_started_at: Option<DateTime<Utc>>,
+    pub recovered_at: Option<DateTime<Utc>>,
+    pub cause: String,
+    pub solution: String,
+    pub paused_until: Option<DateTime<Utc>>,
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl Incident {
+    pub fn party(&self, user_id: Option<i64>, role: Role) -> Party {
+        Party {
+            role,
+            is_owner: user_id == Some(self.owner_id),
+            is_creator: user_id.is_some() && user_id == self.creator_id,
+        }
+    }
+
+    /// "INC-42"
+    pub fn number(&self) -> String {
+        format!("INC-{}", self.id)
+    }
+}
+
+/// A new incident, as a person or the API opens it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct NewIncident {
+    /// 1–200 characters.
+    pub title: String,
+    /// At most 2000 characters.
+    #[serde(default)]
+    pub description: String,
+    pub level: Level,
+    pub category: Category,
+    #[serde(default)]
+    pub application_id: Option<i64>,
+    #[serde(default)]
+    pub region: String,
+    pub owner: Assignee,
+}
+
+pub(crate) fn check_len(
+    field: &str,
+    text: &mut String,
+    min: usize,
+    max: usize,
+) -> Result<(), AppError> {
+    *text = text.trim().to_owned();
+    let len = text.chars().count();
+    if len < min || len > max {
+        let rule = if min == 0 {
+            format!("must be at most {max} characters (got {len})")
+        } else {
+            format!("must be {min} to {max} characters (got {len})")
+        };
+        return Err(AppError::invalid(field, rule));
+    }
+    Ok(())
+}
+
+impl NewIncident {
+    pub fn normalized(mut self) -> Result<NewIncident, AppError> {
+        check_len("title", &mut self.title, 1, TITLE_MAX)?;
+        check_len("description", &mut self.description, 0, DESCRIPTION_MAX)?;
+        self.region = self.region.trim().to_owned();
+        super::resource::check_location("region", &self.region)?;
+        Ok(self)
+    }
+}
+
+/// `POST /v1/incidents/{id}/actions`: what to do, its parameters, and the version seen.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct ActionRequest {
+    pub action: Action,
+    /// Per action: `reject` {reason}; `forward` {to: {user_id} | {schedule_id, role}, comment};
+    /// `resubmit` {title?, description?, level?, category?, comment?}; `close` {comment?};
+    /// `change_level` {level, reason}; `approve_level` {approve, comment?}; `pause` {until,
+    /// reason}; `resume` {}; `remark` {text}; `submit_solution` {cause, solution,
+    /// service_interrupted, fault_started_at?, recovered_at?}; `verify` {resolved, comment}.
+    #[serde(default)]
+    #[cfg_attr(feature = "ssr", schema(value_type = Object))]
+    pub params: serde_json::Value,
+    pub version: i32,
+}
+
+/// One line of an incident's timeline.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct HistoryEntry {
+    pub id: i64,
+    pub at: DateTime<Utc>,
+    pub actor: String,
+    pub action: String,
+    pub status_before: Option<IncidentStatus>,
+    pub status_after: IncidentStatus,
+    pub comment: String,
+    /// Fields that changed: `{field: [before, after]}`.
+    #[cfg_attr(feature = "ssr", schema(value_type = Object))]
+    pub changes: serde_json::Value,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct IncidentFilter {
+    /// Only incidents the caller owns that wait for them (unaccepted, accepted, paused).
+    pub mine_pending_for: Option<i64>,
+    pub status: Option<IncidentStatus>,
+    pub level: Option<Level>,
+    pub application_id: Option<i64>,
+    pub owner_id: Option<i64>,
+    pub source: Option<IncidentSource>,
+    /// Contained in the title (any case).
+    pub q: Option<String>,
+    pub from: Option<DateTime<Utc>>,
+    pub to: Option<DateTime<Utc>>,
+}
+
+/// An incident with the names a page shows, its timeline and what the caller may do now.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct IncidentDetail {
+    #[serde(flatten)]
+    pub incident: Incident,
+    pub owner_name: String,
+    pub creator_name: Option<String>,
+    pub application_name: Option<String>,
+    pub history: Vec<HistoryEntry>,
+    pub actions: Vec<Action>,
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@ pub mod bootstrap;
 pub mod capacity;
 pub mod groups;
 pub mod imports;
+pub mod incidents;
 pub mod overview;
 mod password;
 pub mod resources;

@@ -4,6 +4,7 @@ pub mod applications;
 pub mod audit;
 pub mod groups;
 pub mod imports;
+pub mod incidents;
 pub mod login_failures;
 pub mod resources;
 pub mod schedules;

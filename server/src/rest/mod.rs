@@ -8,6 +8,7 @@ pub mod extract;
 pub mod groups;
 pub mod history;
 pub mod imports;
+pub mod incidents;
 pub mod resources;
 pub mod schedules;
 pub mod system;
@@ -52,6 +53,7 @@ impl Modify for TokenScheme {
         (name = "applications", description = "Applications, sub-applications and their components"),
         (name = "groups", description = "Groups of resources, by hand or by rule"),
         (name = "schedules", description = "On-call schedules, roles, overrides and who is on duty"),
+        (name = "incidents", description = "Incidents and their workflow"),
         (name = "users", description = "User administration (administrators)"),
         (name = "profile", description = "The caller's own account"),
         (name = "audit", description = "The tamper-evident audit log (administrators)"),
@@ -119,6 +121,9 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(schedules::update_role, schedules::delete_role))
         .routes(routes!(schedules::create_override))
         .routes(routes!(schedules::delete_override))
+        .routes(routes!(incidents::list, incidents::create))
+        .routes(routes!(incidents::get))
+        .routes(routes!(incidents::allowed, incidents::act))
         .routes(routes!(audit::list))
         .routes(routes!(audit::verify))
         .routes(routes!(crate::live::stream))

@@ -7,6 +7,7 @@ mod auth;
 mod common;
 mod http;
 mod imports;
+mod incidents;
 mod live;
 mod pages;
 mod resources;

@@ -1,0 +1,306 @@
+//! The `incidents` and `incident_history` tables.
+
+use super::order_by;
+use super::users::escape_like;
+use crate::domain::AppError;
+use crate::domain::incident::{
+    Category, HistoryEntry, Incident, IncidentFilter, IncidentSource, IncidentStatus, Level,
+};
+use crate::domain::list::{Page, Window};
+use chrono::{DateTime, Utc};
+use sqlx::{PgConnection, Postgres, QueryBuilder};
+
+pub const SORTABLE: &[&str] = &[
+    "id",
+    "title",
+    "level",
+    "status",
+    "category",
+    "source",
+    "owner_id",
+    "created_at",
+    "updated_at",
+];
+
+const COLUMNS: &str = "id, title, description, level, pending_level, category, source, status, \
+                       application_id, region, owner_id, creator_id, service_interrupted, \
+                       fault_started_at, recovered_at, cause, solution, paused_until, version, \
+                       created_at, updated_at";
+
+#[derive(sqlx::FromRow)]
+struct IncidentRow {
+    id: i64,
+    title: String,
+    description: String,
+    level: String,
+    pending_level: Option<String>,
+    category: String,
+    source: String,
+    status: String,
+    application_id: Option<i64>,
+    region: String,
+    owner_id: i64,
+    creator_id: Option<i64>,
+    service_interrupted: bool,
+    fault_started_at: Option<DateTime<Utc>>,
+    recovered_at: Option<DateTime<Utc>>,
+    cause: String,
+    solution: String,
+    paused_until: Option<DateTime<Utc>>,
+    version: i32,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+}
+
+fn known<T>(value: Option<T>, what: &str, raw: &str) -> Result<T, AppError> {
+    value.ok_or_else(|| super::internal(format!("unknown {what} '{raw}' in the database")))
+}
+
+impl TryFrom<IncidentRow> for Incident {
+    type Error = AppError;
+
+    fn try_from(r: IncidentRow) -> Result<Incident, AppError> {
+        Ok(Incident {
+            level: known(Level::parse(&r.level), "level", &r.level)?,
+            pending_level: r.pending_level.as_deref().and_then(Level::parse),
+            category: known(Category::parse(&r.category), "category", &r.category)?,
+            source: known(IncidentSource::parse(&r.source), "source", &r.source)?,
+            status: known(IncidentStatus::parse(&r.status), "status", &r.status)?,
+            id: r.id,
+            title: r.title,
+            description: r.description,
+            application_id: r.application_id,
+            region: r.region,
+            owner_id: r.owner_id,
+            creator_id: r.creator_id,
+            service_interrupted: r.service_interrupted,
+            fault_started_at: r.fault_started_at,
+            recovered_at: r.recovered_at,
+            cause: r.cause,
+            solution: r.solution,
+            paused_until: r.paused_until,
+            version: r.version,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        })
+    }
+}
+
+pub async fn find(conn: &mut PgConnection, id: i64) -> Result<Option<Incident>, AppError> {
+    let row: Option<IncidentRow> =
+        sqlx::query_as(&format!("SELECT {COLUMNS} FROM incidents WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(conn)
+            .await?;
+    row.map(Incident::try_from).transpose()
+}
+
+pub async fn find_for_update(conn: &mut PgConnection, id: i64) -> Result<Incident, AppError> {
+    let row: Option<IncidentRow> = sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM incidents WHERE id = $1 FOR UPDATE"
+    ))
+    .bind(id)
+    .fetch_optional(conn)
+    .await?;
+    row.map(Incident::try_from)
+        .transpose()?
+        .ok_or_else(|| AppError::not_found("Incident", id))
+}
+
+/// Inserts `i` (its id, version and times are the database's) and returns it as stored.
+pub async fn insert(conn: &mut PgConnection, i: &Incident) -> Result<Incident, AppError> {
+    let row: IncidentRow = sqlx::query_as(&format!(
+        "INSERT INTO incidents (title, description, level, category, source, status, \
+                                application_id, region, owner_id, creator_id, created_at, \
+                                updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) RETURNING {COLUMNS}"
+    ))
+    .bind(&i.title)
+    .bind(&i.description)
+    .bind(i.level.as_str())
+    .bind(i.category.as_str())
+    .bind(i.source.as_str())
+    .bind(i.status.as_str())
+    .bind(i.application_id)
+    .bind(&i.region)
+    .bind(i.owner_id)
+    .bind(i.creator_id)
+    .bind(i.created_at)
+    .fetch_one(conn)
+    .await?;
+    row.try_into()
+}
+
+/// Writes every mutable field of `i`, bumping its version.
+pub async fn update(
+    conn: &mut PgConnection,
+    i: &Incident,
+    now: DateTime<Utc>,
+) -> Result<Incident, AppError> {
+    let row: IncidentRow = sqlx::query_as(&format!(
+        "UPDATE incidents SET title = $2, description = $3, level = $4, pending_level = $5, \
+                category = $6, status = $7, owner_id = $8, service_interrupted = $9, \
+                fault_started_at = $10, recovered_at = $11, cause = $12, solution = $13, \
+                paused_until = $14, version = version + 1, updated_at = $15 \
+         WHERE id = $1 RETURNING {COLUMNS}"
+    ))
+    .bind(i.id)
+    .bind(&i.title)
+    .bind(&i.description)
+    .bind(i.level.as_str())
+    .bind(i.pending_level.map(Level::as_str))
+    .bind(i.category.as_str())
+    .bind(i.status.as_str())
+    .bind(i.owner_id)
+    .bind(i.service_interrupted)
+    .bind(i.fault_started_at)
+    .bind(i.recovered_at)
+    .bind(&i.cause)
+    .bind(&i.solution)
+    .bind(i.paused_until)
+    .bind(now)
+    .fetch_one(conn)
+    .await?;
+    row.try_into()
+}
+
+fn push_filter<'a>(q: &mut QueryBuilder<'a, Postgres>, f: &'a IncidentFilter) {
+    q.push(" WHERE TRUE");
+    if let Some(me) = f.mine_pending_for {
+        q.push(" AND owner_id = ")
+            .push_bind(me)
+            .push(" AND status IN ('unaccepted', 'accepted', 'paused')");
+    }
+    if let Some(s) = f.status {
+        q.push(" AND status = ").push_bind(s.as_str());
+    }
+    if let Some(l) = f.level {
+        q.push(" AND level = ").push_bind(l.as_str());
+    }
+    if let Some(a) = f.application_id {
+        q.push(" AND application_id = ").push_bind(a);
+    }
+    if let Some(o) = f.owner_id {
+        q.push(" AND owner_id = ").push_bind(o);
+    }
+    if let Some(s) = f.source {
+        q.push(" AND source = ").push_bind(s.as_str());
+    }
+    if let Some(text) = f.q.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        q.push(" AND title ILIKE ")
+            .push_bind(format!("%{}%", escape_like(text)));
+    }
+    if let Some(from) = f.from {
+        q.push(" AND created_at >= ").push_bind(from);
+    }
+    if let Some(to) = f.to {
+        q.push(" AND created_at < ").push_bind(to);
+    }
+}
+
+pub async fn list(
+    conn: &mut PgConnection,
+    filter: &IncidentFilter,
+    window: Window,
+) -> Result<Page<Incident>, AppError> {
+    let mut count = QueryBuilder::new("SELECT count(*) FROM incidents");
+    push_filter(&mut count, filter);
+    let total: i64 = count.build_query_scalar().fetch_one(&mut *conn).await?;
+    let order = order_by(window.sort);
+    let mut q = QueryBuilder::new(format!(
+        "SELECT {COLUMNS} FROM incidents WHERE id IN (SELECT id FROM incidents"
+    ));
+    push_filter(&mut q, filter);
+    q.push(" ")
+        .push(&order)
+        .push(" LIMIT ")
+        .push_bind(i64::from(window.per_page))
+        .push(" OFFSET ")
+        .push_bind(window.offset())
+        .push(") ")
+        .push(&order);
+    let rows: Vec<IncidentRow> = q.build_query_as().fetch_all(conn).await?;
+    Ok(Page {
+        items: rows
+            .into_iter()
+            .map(Incident::try_from)
+            .collect::<Result<_, _>>()?,
+        total,
+        page: window.page,
+        per_page: window.per_page,
+    })
+}
+
+/// A line to add to an incident's timeline.
+pub struct NewHistory<'a> {
+    pub incident_id: i64,
+    pub at: DateTime<Utc>,
+    pub actor_id: Option<i64>,
+    pub actor_name: &'a str,
+    pub action: &'a str,
+    pub status_before: Option<IncidentStatus>,
+    pub status_after: IncidentStatus,
+    pub comment: &'a str,
+    pub changes: serde_json::Value,
+}
+
+pub async fn add_history(conn: &mut PgConnection, h: NewHistory<'_>) -> Result<(), AppError> {
+    sqlx::query(
+        "INSERT INTO incident_history (incident_id, at, actor_id, actor_name, action, \
+                                       status_before, status_after, comment, changes) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(h.incident_id)
+    .bind(h.at)
+    .bind(h.actor_id)
+    .bind(h.actor_name)
+    .bind(h.action)
+    .bind(h.status_before.map(IncidentStatus::as_str))
+    .bind(h.status_after.as_str())
+    .bind(h.comment)
+    .bind(h.changes)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+#[derive(sqlx::FromRow)]
+struct HistoryRow {
+    id: i64,
+    at: DateTime<Utc>,
+    actor_name: String,
+    action: String,
+    status_before: Option<String>,
+    status_after: String,
+    comment: String,
+    changes: serde_json::Value,
+}
+
+/// An incident's timeline, oldest first.
+pub async fn history(conn: &mut PgConnection, id: i64) -> Result<Vec<HistoryEntry>, AppError> {
+    let rows: Vec<HistoryRow> = sqlx::query_as(
+        "SELECT id, at, actor_name, action, status_before, status_after, comment, changes \
+         FROM incident_history WHERE incident_id = $1 ORDER BY id",
+    )
+    .bind(id)
+    .fetch_all(conn)
+    .await?;
+    rows.into_iter()
+        .map(|r| {
+            Ok(HistoryEntry {
+                status_after: known(
+                    IncidentStatus::parse(&r.status_after),
+                    "status",
+                    &r.status_after,
+                )?,
+                status_before: r.status_before.as_deref().and_then(IncidentStatus::parse),
+                id: r.id,
+                at: r.at,
+                actor: r.actor_name,
+                action: r.action,
+                comment: r.comment,
+                changes: r.changes,
+            })
+        })
+        .collect()
+}

@@ -1,0 +1,517 @@
+//! Incidents over real HTTP: every transition of the SPEC §4 table through the one actions
+//! endpoint, its refusals, history and owners resolved from schedules.
+
+use crate::common::{TestApp, assert_error, spawn};
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+use sqlx::PgPool;
+
+struct Team {
+    app: TestApp,
+    admin: String,
+    alice: (i64, String),
+    bob: (i64, String),
+}
+
+async fn team(pool: PgPool) -> Team {
+    let app = spawn(pool).await;
+    let admin = app.admin().await;
+    let mut people = Vec::new();
+    for name in ["alice", "bob"] {
+        let id = app.create_user(&admin, name, "operator").await["id"]
+            .as_i64()
+            .unwrap();
+        people.push((id, app.token(name, "password-123").await));
+    }
+    let bob = people.pop().unwrap();
+    let alice = people.pop().unwrap();
+    Team {
+        app,
+        admin,
+        alice,
+        bob,
+    }
+}
+
+async fn open(t: &Team, token: &str, owner: Value) -> Value {
+    let response = t
+        .app
+        .send(
+            Method::POST,
+            token,
+            "/v1/incidents",
+            json!({"title": "Checkout fails", "level": "P3", "category": "function", "owner": owner}),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+    response.json().await.unwrap()
+}
+
+async fn act(t: &Team, token: &str, incident: &Value, action: &str, params: Value) -> Value {
+    let response = t
+        .app
+        .send(
+            Method::POST,
+            token,
+            &format!("/v1/incidents/{}/actions", incident["id"]),
+            json!({"action": action, "params": params, "version": incident["version"]}),
+        )
+        .await;
+    let status = response.status();
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(status, StatusCode::OK, "{action}: {body}");
+    body
+}
+
+async fn refused(
+    t: &Team,
+    token: &str,
+    incident: &Value,
+    action: &str,
+    params: Value,
+    status: u16,
+    code: &str,
+) -> String {
+    let response = t
+        .app
+        .send(
+            Method::POST,
+            token,
+            &format!("/v1/incidents/{}/actions", incident["id"]),
+            json!({"action": action, "params": params, "version": incident["version"]}),
+        )
+        .await;
+    assert_error(response, status, code).await
+}
+
+async fn allowed(t: &Team, token: &str, incident: &Value) -> Vec<String> {
+    let body: Value = t
+        .app
+        .get(token, &format!("/v1/incidents/{}/actions", incident["id"]))
+        .await
+        .json()
+        .await
+        .unwrap();
+    body["actions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a.as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[sqlx::test(migrator = "server::db::MIGRATOR")]
+async fn an_incident_goes_from_open_to_completed(pool: PgPool) {
+    let t = team(pool).await;
+    let (alice, bob) = (&t.alice.1, &t.bob.1);
+    let i = open(&t, alice, json!({"user_id": t.bob.0})).await;
+    assert_eq!(
+        (
+            i["status"].as_str(),
+            i["owner_id"].as_i64(),
+            i["creator_id"].as_i64()
+        ),
+        (Some("unaccepted"), Some(t.bob.0), Some(t.alice.0))
+    );
+    assert_eq!(
+        allowed(&t, bob, &i).await,
+        ["accept", "reject", "forward", "remark"]
+    );
+    assert_eq!(allowed(&t, alice, &i).await, ["remark"]);
+
+    let i = act(&t, bob, &i, "accept", json!({})).await;
+    assert_eq!(i["status"], "accepted");
+    // Raising is immediate; lowering by more than one level waits for an administrator.
+    let i = act(
+        &t,
+        bob,
+        &i,
+        "change_level",
+        json!({"level": "P1", "reason": "all customers"}),
+    )
+    .await;
+    assert_eq!(i["level"], "P1");
+    let i = act(
+        &t,
+        bob,
+        &i,
+        "change_level",
+        json!({"level": "P4", "reason": "workaround"}),
+    )
+    .await;
+    assert_eq!(
+        (i["level"].as_str(), i["pending_level"].as_str()),
+        (Some("P1"), Some("P4"))
+    );
+    assert!(
+        allowed(&t, &t.admin, &i)
+            .await
+            .contains(&"approve_level".to_owned())
+    );
+    let msg = refused(
+        &t,
+        bob,
+        &i,
+        "approve_level",
+        json!({"approve": true}),
+        403,
+        "OPS.0403",
+    )
+    .await;
+    assert!(msg.contains("administrator"), "{msg}");
+    let i = act(&t, &t.admin, &i, "approve_level", json!({"approve": true})).await;
+    assert_eq!(
+        (i["level"].as_str(), i["pending_level"].as_str()),
+        (Some("P4"), None)
+    );
+
+    let i = act(
+        &t,
+        alice,
+        &i,
+        "remark",
+        json!({"text": "customers confirm"}),
+    )
+    .await;
+    let i = act(
+        &t,
+        bob,
+        &i,
+        "pause",
+        json!({"until": "2026-11-29T09:00:00Z", "reason": "vendor"}),
+    )
+    .await;
+    assert_eq!(i["status"], "paused");
+    let i = act(&t, bob, &i, "resume", json!({})).await;
+    assert_eq!(
+        (i["status"].as_str(), i["paused_until"].as_str()),
+        (Some("accepted"), None)
+    );
+    refused(
+        &t,
+        bob,
+        &i,
+        "submit_solution",
+        json!({"cause": "x", "solution": "y", "service_interrupted": true}),
+        422,
+        "OPS.0422",
+    )
+    .await;
+    let i = act(
+        &t,
+        bob,
+        &i,
+        "submit_solution",
+        json!({"cause": "expired certificate", "solution": "renewed it", "service_interrupted": true,
+               "fault_started_at": "2026-11-28T08:00:00Z", "recovered_at": "2026-11-28T08:40:00Z"}),
+    )
+    .await;
+    assert_eq!(i["status"], "resolved");
+    // The creator verifies; "not resolved" sends it back, "resolved" completes it.
+    assert_eq!(allowed(&t, bob, &i).await, ["remark"]);
+    refused(
+        &t,
+        alice,
+        &i,
+        "verify",
+        json!({"resolved": false}),
+        422,
+        "OPS.0422",
+    )
+    .await;
+    let i = act(
+        &t,
+        alice,
+        &i,
+        "verify",
+        json!({"resolved": false, "comment": "still failing in EU"}),
+    )
+    .await;
+    assert_eq!(i["status"], "accepted");
+    let i = act(
+        &t,
+        bob,
+        &i,
+        "submit_solution",
+        json!({"cause": "two certificates", "solution": "renewed both"}),
+    )
+    .await;
+    let i = act(
+        &t,
+        alice,
+        &i,
+        "verify",
+        json!({"resolved": true, "comment": "ok"}),
+    )
+    .await;
+    assert_eq!(i["status"], "completed");
+    assert!(allowed(&t, bob, &i).await.is_empty());
+
+    let detail: Value = t
+        .app
+        .get(alice, &format!("/v1/incidents/{}", i["id"]))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let steps: Vec<(String, String)> = detail["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| {
+            (
+                h["action"].as_str().unwrap().to_owned(),
+                h["status_after"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    let expected = [
+        ("create", "unaccepted"),
+        ("accept", "accepted"),
+        ("change_level", "accepted"),
+        ("change_level", "accepted"),
+        ("approve_level", "accepted"),
+        ("remark", "accepted"),
+        ("pause", "paused"),
+        ("resume", "accepted"),
+        ("submit_solution", "resolved"),
+        ("verify", "accepted"),
+        ("submit_solution", "resolved"),
+        ("verify", "completed"),
+    ];
+    assert_eq!(steps, expected.map(|(a, s)| (a.to_owned(), s.to_owned())));
+    assert_eq!(
+        detail["history"][2]["changes"]["level"],
+        json!(["P3", "P1"])
+    );
+    assert_eq!(detail["history"][5]["comment"], "customers confirm");
+    assert_eq!(detail["owner_name"], "bob");
+    let audit: Value = t
+        .app
+        .get(&t.admin, "/v1/audit-logs?object_type=incident")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(audit["total"], 12);
+}
+
+#[sqlx::test(migrator = "server::db::MIGRATOR")]
+async fn refusals_name_the_reason_and_change_nothing(pool: PgPool) {
+    let t = team(pool).await;
+    let (alice, bob) = (&t.alice.1, &t.bob.1);
+    let i = open(&t, alice, json!({"user_id": t.bob.0})).await;
+    let msg = refused(&t, alice, &i, "accept", json!({}), 403, "OPS.0403").await;
+    assert!(msg.contains("owner"), "{msg}");
+    let msg = refused(
+        &t,
+        bob,
+        &i,
+        "verify",
+        json!({"resolved": true}),
+        409,
+        "OPS.0409",
+    )
+    .await;
+    assert!(msg.contains("unaccepted cannot take 'verify'"), "{msg}");
+    refused(&t, bob, &i, "reject", json!({}), 422, "OPS.0422").await;
+    refused(
+        &t,
+        bob,
+        &i,
+        "reject",
+        json!({"reason": ""}),
+        422,
+        "OPS.0422",
+    )
+    .await;
+    let accepted = act(&t, bob, &i, "accept", json!({})).await;
+    // The old version is stale now.
+    refused(
+        &t,
+        bob,
+        &i,
+        "remark",
+        json!({"text": "late"}),
+        409,
+        "OPS.0410",
+    )
+    .await;
+    refused(&t, bob, &accepted, "accept", json!({}), 409, "OPS.0409").await;
+    refused(
+        &t,
+        bob,
+        &accepted,
+        "pause",
+        json!({"until": "2020-01-01T00:00:00Z", "reason": "x"}),
+        422,
+        "OPS.0422",
+    )
+    .await;
+    refused(
+        &t,
+        bob,
+        &accepted,
+        "change_level",
+        json!({"level": "P3", "reason": "same"}),
+        422,
+        "OPS.0422",
+    )
+    .await;
+    let response = t
+        .app
+        .send(
+            Method::POST,
+            bob,
+            &format!("/v1/incidents/{}/actions", i["id"]),
+            json!({"action": "teleport", "version": 2}),
+        )
+        .await;
+    assert_error(response, 422, "OPS.0422").await;
+
+    let detail: Value = t
+        .app
+        .get(bob, &format!("/v1/incidents/{}", i["id"]))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        (detail["status"].as_str(), detail["version"].as_i64()),
+        (Some("accepted"), Some(2))
+    );
+    assert_eq!(detail["history"].as_array().unwrap().len(), 2);
+
+    // Viewers read but never act; bad input is named.
+    t.app.create_user(&t.admin, "vera", "viewer").await;
+    let vera = t.app.token("vera", "password-123").await;
+    assert_eq!(allowed(&t, &vera, &accepted).await, Vec::<String>::new());
+    assert_error(
+        t.app.send(Method::POST, &vera, "/v1/incidents", json!({"title": "x", "level": "P1", "category": "other", "owner": {"user_id": t.bob.0}})).await,
+        403,
+        "OPS.0403",
+    )
+    .await;
+    for (body, field) in [
+        (
+            json!({"title": "", "level": "P1", "category": "other", "owner": {"user_id": t.bob.0}}),
+            "title",
+        ),
+        (
+            json!({"title": "t".repeat(201), "level": "P1", "category": "other", "owner": {"user_id": t.bob.0}}),
+            "title",
+        ),
+        (
+            json!({"title": "x", "level": "P1", "category": "other", "owner": {"user_id": 4242}}),
+            "owner",
+        ),
+        (
+            json!({"title": "x", "level": "P1", "category": "other", "application_id": 77, "owner": {"user_id": t.bob.0}}),
+            "application_id",
+        ),
+    ] {
+        let msg = assert_error(
+            t.app.send(Method::POST, alice, "/v1/incidents", body).await,
+            422,
+            "OPS.0422",
+        )
+        .await;
+        assert!(msg.starts_with(field), "{msg}");
+    }
+    assert_error(t.app.get(alice, "/v1/incidents/999").await, 404, "OPS.0404").await;
+}
+
+#[sqlx::test(migrator = "server::db::MIGRATOR")]
+async fn rejection_resubmission_forwarding_and_the_pending_tab(pool: PgPool) {
+    let t = team(pool).await;
+    let (alice, bob) = (&t.alice.1, &t.bob.1);
+    let i = open(&t, alice, json!({"user_id": t.bob.0})).await;
+    let i = act(&t, bob, &i, "reject", json!({"reason": "not ours"})).await;
+    assert_eq!(i["status"], "rejected");
+    assert_eq!(
+        allowed(&t, alice, &i).await,
+        ["resubmit", "close", "remark"]
+    );
+    let i = act(
+        &t,
+        alice,
+        &i,
+        "resubmit",
+        json!({"title": "Checkout fails for card payments", "level": "P2"}),
+    )
+    .await;
+    assert_eq!(
+        (i["status"].as_str(), i["level"].as_str()),
+        (Some("unaccepted"), Some("P2"))
+    );
+
+    // Forward to whoever is on duty for a schedule role: alice, fixed.
+    let schedule: Value = t
+        .app
+        .send(
+            Method::POST,
+            &t.admin,
+            "/v1/schedules",
+            json!({"name": "payments", "time_zone": "UTC"}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let response = t
+        .app
+        .send(
+            Method::POST,
+            &t.admin,
+            &format!("/v1/schedules/{}/roles", schedule["id"]),
+            json!({"name": "primary", "members": [t.alice.0]}),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let mine: Value = t
+        .app
+        .get(bob, "/v1/incidents?tab=mine")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(mine["total"], 1);
+    let i = act(&t, bob, &i, "forward", json!({"to": {"schedule_id": schedule["id"], "role": "primary"}, "comment": "payments team"})).await;
+    assert_eq!(
+        (i["owner_id"].as_i64(), i["status"].as_str()),
+        (Some(t.alice.0), Some("unaccepted"))
+    );
+    let mine: Value = t
+        .app
+        .get(alice, "/v1/incidents?tab=mine")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(mine["items"][0]["id"], i["id"]);
+    let mine: Value = t
+        .app
+        .get(bob, "/v1/incidents?tab=mine")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(mine["total"], 0);
+    let i = act(&t, alice, &i, "reject", json!({"reason": "a duplicate"})).await;
+    let i = act(&t, alice, &i, "close", json!({"comment": "agreed"})).await;
+    assert_eq!(i["status"], "closed");
+    let closed: Value = t
+        .app
+        .get(alice, "/v1/incidents?status=closed&level=P2&q=card")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(closed["total"], 1);
+    assert_error(
+        t.app.get(alice, "/v1/incidents?tab=theirs").await,
+        422,
+        "OPS.0422",
+    )
+    .await;
+}
