@@ -11,6 +11,7 @@ use crate::pages::{
     components::ComponentPage,
     groups::GroupPage,
     imports::{ImportPage, ImportReportPage},
+    incidents::{IncidentPage, IncidentsPage, NewIncidentPage},
     login::LoginPage,
     not_found::NotFound,
     overview::OverviewPage,
@@ -75,6 +76,9 @@ pub fn App() -> impl IntoView {
                     <Route ssr=SsrMode::Async path=path!("/groups/:id/capacity")
                         view=|| view! { <CapacityPage scope=Scope::Group/> }/>
                     <Route ssr=SsrMode::Async path=path!("/topology") view=TopologyPage/>
+                    <Route ssr=SsrMode::Async path=path!("/incidents") view=IncidentsPage/>
+                    <Route ssr=SsrMode::Async path=path!("/incidents/new") view=NewIncidentPage/>
+                    <Route ssr=SsrMode::Async path=path!("/incidents/:id") view=IncidentPage/>
                     <Route ssr=SsrMode::Async path=path!("/schedules") view=SchedulesPage/>
                     <Route ssr=SsrMode::Async path=path!("/schedules/:id") view=SchedulePage/>
                     <Route ssr=SsrMode::Async path=path!("/users") view=UsersPage/>

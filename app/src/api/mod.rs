@@ -4,6 +4,7 @@ pub mod applications;
 pub mod audit;
 pub mod auth;
 pub mod docs;
+pub mod incidents;
 pub mod overview;
 pub mod resources;
 pub mod schedules;

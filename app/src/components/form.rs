@@ -58,13 +58,22 @@ pub fn PostForm(
     /// Sends files (`multipart/form-data`); such forms always post plainly.
     #[prop(optional)]
     multipart: bool,
+    /// Tells apart several forms on one page that post to the same server function.
+    #[prop(optional)]
+    key: &'static str,
     children: Children,
 ) -> impl IntoView {
     let error = sent_back_error(action);
     let ctx = FormErrorCtx {
         error: error.clone(),
         claimed: Default::default(),
-        id_prefix: action.trim_start_matches("/api/").replace('/', "-"),
+        id_prefix: match key {
+            "" => action.trim_start_matches("/api/").replace('/', "-"),
+            key => format!(
+                "{}-{key}",
+                action.trim_start_matches("/api/").replace('/', "-")
+            ),
+        },
     };
     provide_context(ctx.clone());
     // Rendering the fields first tells which errors they show themselves.

@@ -35,6 +35,13 @@ const NAV: &[NavSection] = &[
                 role: Role::Viewer,
             },
             NavItem {
+                href: "/incidents",
+                also: &[],
+                label: "Incidents",
+                icon: "M1 21h22L12 2 1 21zm12-3h-2v-2h2v2zm0-4h-2v-4h2v4z",
+                role: Role::Viewer,
+            },
+            NavItem {
                 href: "/schedules",
                 also: &[],
                 label: "On-call",

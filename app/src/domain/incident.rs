@@ -333,6 +333,26 @@ impl Incident {
     }
 }
 
+impl Assignee {
+    /// Reads a picker's value: `user:<id>` or `duty:<schedule id>:<role>`.
+    pub fn parse_choice(field: &str, text: &str) -> Result<Assignee, AppError> {
+        let bad = || AppError::invalid(field, "pick a person or an on-call role");
+        match text.trim().split_once(':') {
+            Some(("user", id)) => Ok(Assignee::User {
+                user_id: id.parse().map_err(|_| bad())?,
+            }),
+            Some(("duty", rest)) => {
+                let (schedule, role) = rest.split_once(':').ok_or_else(bad)?;
+                Ok(Assignee::OnDuty {
+                    schedule_id: schedule.parse().map_err(|_| bad())?,
+                    role: role.to_owned(),
+                })
+            }
+            _ => Err(bad()),
+        }
+    }
+}
+
 /// A new incident, as a person or the API opens it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
@@ -534,6 +554,26 @@ mod tests {
         );
         assert_eq!(target(S::Resolved, Action::Verify, true), S::Completed);
         assert_eq!(target(S::Resolved, Action::Verify, false), S::Accepted);
+    }
+
+    #[test]
+    fn assignee_choices_read_back() {
+        assert_eq!(
+            Assignee::parse_choice("owner", "user:7").unwrap(),
+            Assignee::User { user_id: 7 }
+        );
+        assert_eq!(
+            Assignee::parse_choice("owner", "duty:3:primary").unwrap(),
+            Assignee::OnDuty {
+                schedule_id: 3,
+                role: "primary".into()
+            }
+        );
+        assert_eq!(
+            Assignee::parse_choice("owner", "").unwrap_err().field(),
+            Some("owner")
+        );
+        assert!(Assignee::parse_choice("to", "user:x").is_err());
     }
 
     #[test]

@@ -7,6 +7,7 @@ pub mod capacity;
 pub mod components;
 pub mod groups;
 pub mod imports;
+pub mod incidents;
 pub mod login;
 pub mod not_found;
 pub mod overview;

@@ -472,3 +472,39 @@ pub async fn act(
     tx.commit().await?;
     Ok(stored)
 }
+
+/// Display names of these users, for lists that show owners.
+pub async fn names(
+    state: &AppState,
+    actor: &Actor,
+    ids: &[i64],
+) -> Result<Vec<(i64, String)>, AppError> {
+    actor.require(Role::Viewer, READ)?;
+    let mut conn = state.pool.acquire().await?;
+    Ok(store::users::many(&mut conn, ids)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.display_name))
+        .collect())
+}
+
+/// Who work can go to, as (form value, label): every active operator or administrator
+/// (`user:<id>`), and every schedule role (`duty:<schedule id>:<role>`), resolved when used.
+pub async fn assignees(state: &AppState, actor: &Actor) -> Result<Vec<(String, String)>, AppError> {
+    actor.require(Role::Viewer, READ)?;
+    let mut conn = state.pool.acquire().await?;
+    let mut out: Vec<(String, String)> = store::users::assignable(&mut conn)
+        .await?
+        .into_iter()
+        .map(|(id, name, username)| (format!("user:{id}"), format!("{name} ({username})")))
+        .collect();
+    for schedule in store::schedules::list(&mut conn).await? {
+        for role in store::schedules::roles(&mut conn, schedule.id).await? {
+            out.push((
+                format!("duty:{}:{}", schedule.id, role.spec.name),
+                format!("On duty: {} / {}", schedule.spec.name, role.spec.name),
+            ));
+        }
+    }
+    Ok(out)
+}

@@ -318,3 +318,14 @@ pub async fn ids_by_username(
             .await?,
     )
 }
+
+/// Active operators and administrators as (id, display name, username), by name: the people
+/// work can be assigned to.
+pub async fn assignable(conn: &mut PgConnection) -> Result<Vec<(i64, String, String)>, AppError> {
+    Ok(sqlx::query_as(
+        "SELECT id, display_name, username FROM users \
+         WHERE active AND role IN ('operator', 'admin') ORDER BY display_name, id",
+    )
+    .fetch_all(conn)
+    .await?)
+}

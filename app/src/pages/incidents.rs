@@ -1,0 +1,407 @@
+//! Incidents: the list with its tabs and filters, a new incident, and one incident's page with
+//! exactly the actions its state allows the viewer, each with its form, and its timeline.
+
+use crate::api::incidents::{
+    CreateIncident, IncidentAction, IncidentListing, IncidentPage as Page, get_incident,
+    list_incidents, new_incident_choices,
+};
+use crate::components::badge::{Badge, Tone};
+use crate::components::feedback::{EmptyState, ErrorBox, Loading};
+use crate::components::form::{ButtonKind, Field, PostForm, SelectField, Submit};
+use crate::components::layout::{Card, PageHeader};
+use crate::components::live::LiveRegion;
+use crate::components::table::{Pagination, TD, Table, col, sortable};
+use crate::components::time::{Time, TimeFull};
+use crate::domain::incident::{Action, Category, Incident, IncidentStatus, Level};
+use crate::pages::applications::route_id;
+use crate::pages::resources::{FILTER_INPUT, Property, options};
+use chrono::{DateTime, Utc};
+use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+const CRUMBS: &[(&str, &str)] = &[("Operations", "/incidents")];
+const LINK: &str = "font-medium text-indigo-700 hover:underline";
+
+#[component]
+pub fn LevelBadge(level: Level) -> impl IntoView {
+    let tone = match level {
+        Level::P1 => Tone::Bad,
+        Level::P2 => Tone::Warn,
+        Level::P3 => Tone::Accent,
+        Level::P4 | Level::P5 => Tone::Neutral,
+    };
+    view! { <Badge text=level.as_str() tone/> }
+}
+
+#[component]
+pub fn IncidentStatusBadge(status: IncidentStatus) -> impl IntoView {
+    let tone = match status {
+        IncidentStatus::Unaccepted => Tone::Bad,
+        IncidentStatus::Accepted => Tone::Info,
+        IncidentStatus::Paused | IncidentStatus::Rejected => Tone::Warn,
+        IncidentStatus::Resolved => Tone::Accent,
+        IncidentStatus::Completed | IncidentStatus::Closed => Tone::Good,
+    };
+    view! { <Badge text=status.as_str() tone/> }
+}
+
+fn rows(
+    items: Vec<Incident>,
+    owners: &[(i64, String)],
+    now: DateTime<Utc>,
+) -> impl IntoView + use<> {
+    let owner = |id: i64| {
+        owners
+            .iter()
+            .find(|(i, _)| *i == id)
+            .map(|(_, n)| n.clone())
+            .unwrap_or_default()
+    };
+    items
+        .into_iter()
+        .map(|i| {
+            let who = owner(i.owner_id);
+            view! {
+                <tr class="hover:bg-slate-50" data-testid=format!("incident-row-{}", i.id)>
+                    <td class=format!("{TD} whitespace-nowrap font-mono text-xs")>{i.number()}</td>
+                    <td class=TD><a href=format!("/incidents/{}", i.id) class=LINK>{i.title.clone()}</a></td>
+                    <td class=TD><LevelBadge level=i.level/></td>
+                    <td class=TD><IncidentStatusBadge status=i.status/></td>
+                    <td class=TD>{who}</td>
+                    <td class=TD>{i.category.as_str()}</td>
+                    <td class=TD><Time at=i.created_at now/></td>
+                </tr>
+            }
+        })
+        .collect_view()
+}
+
+#[component]
+pub fn IncidentsPage() -> impl IntoView {
+    let query = use_query_map();
+    let (tab, status, level, q) = {
+        let q = query.read_untracked();
+        (
+            q.get("tab").unwrap_or_else(|| "all".to_owned()),
+            q.get("status").unwrap_or_default(),
+            q.get("level").unwrap_or_default(),
+            q.get("q").unwrap_or_default(),
+        )
+    };
+    let load = move || {
+        let q = query.read_untracked();
+        list_incidents(
+            q.get("tab"),
+            q.get("status"),
+            q.get("level"),
+            q.get("q"),
+            q.get("page").and_then(|p| p.parse::<u32>().ok()),
+            q.get("sort"),
+        )
+    };
+    let columns = vec![
+        sortable("Number", "id"),
+        sortable("Title", "title"),
+        sortable("Level", "level"),
+        sortable("Status", "status"),
+        col("Owner"),
+        sortable("Category", "category"),
+        sortable("Opened", "created_at"),
+    ];
+    let tab_link = |value: &'static str, label: &'static str, current: &str| {
+        let class = if value == current {
+            "rounded-md bg-slate-900 px-3 py-1.5 text-sm font-medium text-white"
+        } else {
+            "rounded-md px-3 py-1.5 text-sm font-medium text-slate-600 hover:bg-slate-100"
+        };
+        view! { <a href=format!("/incidents?tab={value}") class=class data-testid=format!("tab-{value}")>{label}</a> }
+    };
+    let tabs = view! {
+        <nav class="mb-3 flex gap-1">
+            {tab_link("mine", "Mine, pending", &tab)}
+            {tab_link("all", "All", &tab)}
+        </nav>
+    };
+    let select = |name: &'static str,
+                  label: &'static str,
+                  opts: Vec<(String, String)>,
+                  current: String| {
+        view! {
+            <select name=name class=FILTER_INPUT aria-label=label>
+                <option value="">{label}</option>
+                {opts.into_iter().map(|(v, t)| { let s = v == current; view! { <option value=v selected=s>{t}</option> } }).collect_view()}
+            </select>
+        }
+    };
+    let filters = view! {
+        <form method="get" class="mb-4 flex flex-wrap gap-2" data-testid="incident-filters">
+            <input type="hidden" name="tab" value=tab.clone()/>
+            <input type="search" name="q" value=q placeholder="Title contains" class=format!("{FILTER_INPUT} w-56")/>
+            {select("status", "Any status", options(IncidentStatus::ALL, IncidentStatus::as_str), status)}
+            {select("level", "Any level", options(Level::ALL, Level::as_str), level)}
+            <button type="submit" class=ButtonKind::Secondary.classes()>"Filter"</button>
+        </form>
+    };
+    view! {
+        <Title text="Incidents"/>
+        <Suspense fallback=Loading>
+            {move || {
+                let (columns, tabs, filters) = (columns.clone(), tabs.clone(), filters.clone());
+                Suspend::new(async move {
+                    match load().await {
+                        Ok(IncidentListing { listing, owners, can_open }) => {
+                            let page = listing.data;
+                            let body = if page.items.is_empty() {
+                                view! { <EmptyState title="No incidents here" hint="Nothing waits for you, or the filters hide it."/> }.into_any()
+                            } else {
+                                let (p, pages, total, per_page) = (page.page, page.pages(), page.total, page.per_page);
+                                view! {
+                                    <Table columns testid="incidents-table">{rows(page.items, &owners, listing.now)}</Table>
+                                    <Pagination page=p pages total per_page/>
+                                }.into_any()
+                            };
+                            view! {
+                                <PageHeader title="Incidents" subtitle="Open work first: accept, forward or reject what is yours." crumbs=CRUMBS.to_vec()>
+                                    {can_open.then(|| view! { <a href="/incidents/new" class=ButtonKind::Primary.classes() data-testid="new-incident">"New incident"</a> })}
+                                </PageHeader>
+                                {tabs}
+                                {filters}
+                                <LiveRegion id="incidents".to_owned() topics="incident".to_owned()>{body}</LiveRegion>
+                            }.into_any()
+                        }
+                        Err(e) => view! { <PageHeader title="Incidents" crumbs=CRUMBS.to_vec()/><ErrorBox error=e/> }.into_any(),
+                    }
+                })
+            }}
+        </Suspense>
+    }
+}
+
+#[component]
+pub fn NewIncidentPage() -> impl IntoView {
+    view! {
+        <Title text="New incident"/>
+        <PageHeader title="New incident" subtitle="It goes to its owner unaccepted." crumbs=vec![("Operations", "/incidents"), ("Incidents", "/incidents")]/>
+        <Suspense fallback=Loading>
+            {move || Suspend::new(async move {
+                match new_incident_choices().await {
+                    Ok(choices) => {
+                        let apps = std::iter::once((String::new(), "— none —".to_owned()))
+                            .chain(choices.applications.into_iter().map(|(id, n)| (id.to_string(), n)))
+                            .collect();
+                        view! {
+                            <Card class="max-w-3xl">
+                                <PostForm action=CreateIncident::PATH class="space-y-4" testid="new-incident-form">
+                                    <Field name="title" label="Title" required=true maxlength=200/>
+                                    <Field name="description" label="Description" maxlength=2000/>
+                                    <div class="grid gap-4 sm:grid-cols-3">
+                                        <SelectField name="level" label="Level" options=options(Level::ALL, Level::as_str) selected="P3"
+                                            hint="P1: core functions down for all customers."/>
+                                        <SelectField name="category" label="Category" options=options(Category::ALL, Category::as_str) selected="function"/>
+                                        <SelectField name="application_id" label="Application" options=apps/>
+                                    </div>
+                                    <SelectField name="owner" label="Owner" options=choices.assignees
+                                        hint="A person, or whoever is on duty for a role right now."/>
+                                    <div class="flex justify-end gap-2">
+                                        <a href="/incidents" class=ButtonKind::Secondary.classes()>"Cancel"</a>
+                                        <Submit label="Open incident" testid="create-incident"/>
+                                    </div>
+                                </PostForm>
+                            </Card>
+                        }.into_any()
+                    }
+                    Err(e) => view! { <ErrorBox error=e/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// One allowed action as a small form posting to the shared action endpoint.
+#[component]
+fn ActionForm(
+    incident: Incident,
+    action: Action,
+    assignees: Vec<(String, String)>,
+) -> impl IntoView {
+    let (label, kind) = match action {
+        Action::Accept => ("Accept", ButtonKind::Primary),
+        Action::Reject => ("Reject", ButtonKind::Danger),
+        Action::Forward => ("Forward", ButtonKind::Secondary),
+        Action::Resubmit => ("Resubmit", ButtonKind::Primary),
+        Action::Close => ("Close", ButtonKind::Secondary),
+        Action::ChangeLevel => ("Change level", ButtonKind::Secondary),
+        Action::ApproveLevel => ("Decide", ButtonKind::Primary),
+        Action::Pause => ("Pause", ButtonKind::Secondary),
+        Action::Resume => ("Resume", ButtonKind::Primary),
+        Action::Remark => ("Add remark", ButtonKind::Secondary),
+        Action::SubmitSolution => ("Submit solution", ButtonKind::Primary),
+        Action::Verify => ("Verify", ButtonKind::Primary),
+    };
+    let fields = match action {
+        Action::Accept | Action::Resume => ().into_any(),
+        Action::Reject => view! { <Field name="reason" label="Reason" required=true maxlength=500/> }.into_any(),
+        Action::Close => view! { <Field name="comment" label="Comment" maxlength=500/> }.into_any(),
+        Action::Forward => view! {
+            <SelectField name="to" label="Forward to" options=assignees/>
+            <Field name="comment" label="Comment" maxlength=500/>
+        }.into_any(),
+        Action::Resubmit => view! {
+            <Field name="title" label="Title" value=incident.title.clone() maxlength=200/>
+            <SelectField name="level" label="Level" options=options(Level::ALL, Level::as_str) selected=incident.level.as_str()/>
+            <Field name="comment" label="Comment" maxlength=500/>
+        }.into_any(),
+        Action::ChangeLevel => view! {
+            <SelectField name="level" label="New level" options=options(Level::ALL, Level::as_str) selected=incident.level.as_str()
+                hint="Raising is immediate; lowering by more than one level waits for an administrator."/>
+            <Field name="reason" label="Reason" required=true maxlength=500/>
+        }.into_any(),
+        Action::ApproveLevel => view! {
+            <SelectField name="approve" label=format!("Lower to {}?", incident.pending_level.map(|l| l.as_str()).unwrap_or("?"))
+                options=vec![("yes".into(), "Approve".into()), ("no".into(), "Refuse".into())]/>
+            <Field name="comment" label="Comment" maxlength=500/>
+        }.into_any(),
+        Action::Pause => view! {
+            <Field name="until" label="Until (UTC)" kind="datetime-local" required=true/>
+            <Field name="reason" label="Reason" required=true maxlength=500/>
+        }.into_any(),
+        Action::Remark => view! { <Field name="text" label="Remark" required=true maxlength=1000/> }.into_any(),
+        Action::SubmitSolution => view! {
+            <Field name="cause" label="Cause" required=true maxlength=10000/>
+            <Field name="solution" label="Solution" required=true maxlength=10000/>
+            <label class="flex items-center gap-2 text-sm text-slate-700">
+                <input type="checkbox" name="service_interrupted" value="on"/> "The service was interrupted"
+            </label>
+            <div class="grid gap-3 sm:grid-cols-2">
+                <Field name="fault_started_at" label="Fault started (UTC)" kind="datetime-local"/>
+                <Field name="recovered_at" label="Recovered (UTC)" kind="datetime-local"/>
+            </div>
+        }.into_any(),
+        Action::Verify => view! {
+            <SelectField name="resolved" label="Is it resolved?"
+                options=vec![("yes".into(), "Yes, resolved".into()), ("no".into(), "No, not resolved".into())]/>
+            <Field name="comment" label="Comment" maxlength=300 hint="Required when it is not resolved."/>
+        }.into_any(),
+    };
+    let simple = matches!(action, Action::Accept | Action::Resume);
+    view! {
+        <div class="rounded-lg border border-slate-200 p-3" data-testid=format!("action-{}", action.as_str())>
+            <PostForm action=IncidentAction::PATH key=action.as_str() class=if simple { "flex items-center justify-between gap-3" } else { "space-y-3" } success="Done.">
+                <input type="hidden" name="id" value=incident.id/>
+                <input type="hidden" name="version" value=incident.version/>
+                <input type="hidden" name="action" value=action.as_str()/>
+                {fields}
+                <div class="flex justify-end"><Submit label kind testid=action.as_str()/></div>
+            </PostForm>
+        </div>
+    }
+}
+
+#[component]
+fn IncidentView(page: Page) -> impl IntoView {
+    let now = page.detail.now;
+    let d = page.detail.data;
+    let i = d.incident.clone();
+    let actions = if d.actions.is_empty() {
+        view! { <p class="text-sm text-slate-500" data-testid="no-actions">"Nothing for you to do on this incident now."</p> }.into_any()
+    } else {
+        let assignees = page.assignees.clone();
+        view! {
+            <div class="space-y-3" data-testid="actions">
+                {d.actions.iter().map(|a| view! { <ActionForm incident=i.clone() action=*a assignees=assignees.clone()/> }).collect_view()}
+            </div>
+        }.into_any()
+    };
+    let timeline = view! {
+        <ol class="space-y-3" data-testid="timeline">
+            {d.history.iter().map(|h| {
+                let moved = match h.status_before {
+                    Some(b) if b != h.status_after => format!("{b} → {}", h.status_after),
+                    _ => String::new(),
+                };
+                let changed: Vec<String> = h.changes.as_object().map(|m| m.iter().map(|(k, v)| {
+                    format!("{}: {} → {}", k.replace('_', " "), v[0], v[1])
+                }).collect()).unwrap_or_default();
+                view! {
+                    <li class="flex gap-3 text-sm" data-testid="timeline-entry">
+                        <span class="mt-1.5 h-2 w-2 shrink-0 rounded-full bg-indigo-400"></span>
+                        <span class="min-w-0 flex-1">
+                            <span class="font-medium text-slate-800">{h.actor.clone()}</span>
+                            " " {h.action.replace('_', " ")}
+                            {(!moved.is_empty()).then(|| view! { <span class="text-slate-500">{format!(" ({moved})")}</span> })}
+                            {(!h.comment.is_empty()).then(|| view! { <span class="block text-slate-700">{format!("“{}”", h.comment)}</span> })}
+                            {(!changed.is_empty()).then(|| view! { <span class="block text-xs text-slate-500">{changed.join(" · ")}</span> })}
+                            <span class="block text-xs text-slate-500"><Time at=h.at now/></span>
+                        </span>
+                    </li>
+                }
+            }).collect_view()}
+        </ol>
+    };
+    let (cause, fix, interrupted) = (i.cause.clone(), i.solution.clone(), i.service_interrupted);
+    let solution = (!cause.is_empty()).then(move || view! {
+        <Card title="Solution">
+            <dl class="divide-y divide-slate-100">
+                <Property label="Cause">{cause}</Property>
+                <Property label="Solution">{fix}</Property>
+                <Property label="Service interrupted">{if interrupted { "yes" } else { "no" }}</Property>
+            </dl>
+        </Card>
+    });
+    view! {
+        <PageHeader title=format!("{} · {}", i.number(), i.title) subtitle=if i.description.is_empty() { "No description.".to_owned() } else { i.description.clone() }
+            crumbs=vec![("Operations", "/incidents"), ("Incidents", "/incidents")]>
+            <LevelBadge level=i.level/>
+            <span data-testid="incident-status"><IncidentStatusBadge status=i.status/></span>
+        </PageHeader>
+        <div class="grid gap-4 lg:grid-cols-3">
+            <div class="space-y-4 lg:col-span-2">
+                <Card title="Timeline">{timeline}</Card>
+                {solution}
+            </div>
+            <div class="space-y-4">
+                <Card title="Actions">{actions}</Card>
+                <Card title="Fields">
+                    <dl class="divide-y divide-slate-100" data-testid="incident-fields">
+                        <Property label="Owner"><span data-testid="incident-owner">{d.owner_name.clone()}</span></Property>
+                        <Property label="Creator">{d.creator_name.clone().unwrap_or_default()}</Property>
+                        <Property label="Level">{i.level.as_str()} {i.pending_level.map(|p| format!(" (lowering to {p} awaits approval)"))}</Property>
+                        <Property label="Category">{i.category.as_str()}</Property>
+                        <Property label="Source">{i.source.as_str().replace('_', " ")}</Property>
+                        <Property label="Application">{d.application_name.clone().unwrap_or_else(|| "—".to_owned())}</Property>
+                        <Property label="Opened"><TimeFull at=i.created_at now/></Property>
+                        {i.paused_until.map(|at| view! { <Property label="Paused until"><TimeFull at now/></Property> })}
+                    </dl>
+                </Card>
+            </div>
+        </div>
+    }
+}
+
+#[component]
+pub fn IncidentPage() -> impl IntoView {
+    let id = route_id();
+    view! {
+        <Suspense fallback=Loading>
+            {move || Suspend::new(async move {
+                let loaded = match id {
+                    Some(id) => get_incident(id).await,
+                    None => Err(crate::domain::AppError::not_found("Incident", "?")),
+                };
+                match loaded {
+                    Ok(page) => {
+                        let title = page.detail.data.incident.number();
+                        let live = format!("incident-{}", page.detail.data.incident.id);
+                        view! {
+                            <Title text=title/>
+                            <LiveRegion id=live topics="incident".to_owned()><IncidentView page/></LiveRegion>
+                        }.into_any()
+                    }
+                    Err(e) => view! { <PageHeader title="Incident" crumbs=CRUMBS.to_vec()/><ErrorBox error=e/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}

@@ -1,0 +1,61 @@
+import { ADMIN, apiToken, createUser, expect, hydrated, login, navLink, test, unique } from "./fixtures";
+
+test("reject → resubmit → accept, with the creator watching the status change live", async ({ page, browser, request }) => {
+  const token = await apiToken(request, ADMIN.username, ADMIN.password);
+  const creator = unique("creator");
+  const owner = unique("owner");
+  await createUser(request, token, { username: creator, role: "operator", password: "operator-pass-1" });
+  await createUser(request, token, { username: owner, role: "operator", password: "operator-pass-1" });
+
+  await login(page, creator, "operator-pass-1");
+  await navLink(page, "Incidents").click();
+  await page.getByTestId("new-incident").click();
+  await hydrated(page);
+  const title = unique("Checkout returns 502");
+  const form = page.getByTestId("new-incident-form");
+  await form.getByLabel("Title").fill(title);
+  await form.getByLabel("Level").selectOption("P2");
+  await form.getByLabel("Owner").selectOption({ label: `${owner} (${owner})` });
+  await page.getByTestId("create-incident").click();
+  await expect(page.getByRole("heading", { name: title })).toBeVisible();
+  await expect(page.getByTestId("incident-status")).toHaveText("unaccepted");
+  await expect(page.getByTestId("incident-owner")).toHaveText(owner);
+  // The creator may only remark while the owner decides.
+  await expect(page.getByTestId("actions").getByRole("button")).toHaveText(["Add remark"]);
+  const url = page.url();
+  await hydrated(page);
+
+  const theirs = await browser.newContext();
+  const ownerPage = await theirs.newPage();
+  await login(ownerPage, owner, "operator-pass-1");
+  await ownerPage.goto("/incidents?tab=mine");
+  await ownerPage.getByRole("link", { name: title }).click();
+  await expect(ownerPage.getByTestId("actions").getByRole("button")).toHaveText(["Accept", "Reject", "Forward", "Add remark"]);
+  await hydrated(ownerPage);
+  await ownerPage.getByTestId("action-reject").getByLabel("Reason").fill("belongs to the payments team");
+  await ownerPage.getByTestId("reject").click();
+  await expect(ownerPage.getByTestId("incident-status")).toHaveText("rejected");
+
+  // The creator's open page follows without a reload.
+  await expect(page.getByTestId("incident-status")).toHaveText("rejected");
+  await expect(page.getByTestId("timeline")).toContainText("belongs to the payments team");
+  await page.goto(url);
+  await hydrated(page);
+  const resubmit = page.getByTestId("action-resubmit");
+  await resubmit.getByLabel("Title").fill(`${title} (card payments)`);
+  await resubmit.getByLabel("Comment").fill("it is the checkout, please look again");
+  await page.getByTestId("resubmit").click();
+  await expect(page.getByTestId("incident-status")).toHaveText("unaccepted");
+
+  await ownerPage.reload();
+  await hydrated(ownerPage);
+  await ownerPage.getByTestId("accept").click();
+  await expect(ownerPage.getByTestId("incident-status")).toHaveText("accepted");
+  const steps = ownerPage.getByTestId("timeline-entry");
+  await expect(steps).toHaveCount(4);
+  await expect(steps.nth(0)).toContainText("create");
+  await expect(steps.nth(1)).toContainText("reject (unaccepted → rejected)");
+  await expect(steps.nth(2)).toContainText("resubmit (rejected → unaccepted)");
+  await expect(steps.nth(3)).toContainText("accept (unaccepted → accepted)");
+  await theirs.close();
+});
