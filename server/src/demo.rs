@@ -3,7 +3,12 @@
 
 use app::domain::AppError;
 use app::domain::application::{ApplicationDraft, ComponentDraft};
+use app::domain::audit::Method;
 use app::domain::group::{AssociationRule, Environment, GroupDraft};
+use app::domain::incident::{
+    Action, ActionRequest, Assignee, Category, Incident, IncidentFilter, IncidentSource, Level,
+    NewIncident,
+};
 use app::domain::list::ListParams;
 use app::domain::resource::ResourceFilter;
 use app::domain::resource::{
@@ -11,8 +16,9 @@ use app::domain::resource::{
 };
 use app::domain::schedule::{RoleDraft, Rotation, ScheduleDraft};
 use app::domain::user::{NewUser, Role};
-use app::service::{Actor, applications, groups, resources, schedules, users};
+use app::service::{Actor, applications, groups, incidents, resources, schedules, users};
 use app::state::AppState;
+use serde_json::{Value, json};
 
 /// Everyone in the demo data logs in with this password unless `OPSROOM_DEMO_PASSWORD` is set.
 pub const DEFAULT_DEMO_PASSWORD: &str = "opsroom-demo";
@@ -344,6 +350,182 @@ pub async fn load_schedules(state: &AppState) -> Result<usize, AppError> {
     )
     .await?;
     Ok(1)
+}
+
+/// A demo user acting in the console.
+async fn acting(state: &AppState, username: &str) -> Result<Actor, AppError> {
+    let system = Actor::system();
+    let id = schedules::user_ids(state, &system, "user", username).await?[0];
+    let user = users::get(state, &system, id).await?;
+    Ok(Actor {
+        user: Some(user.as_ref()),
+        method: Method::Ui,
+        token_id: None,
+    })
+}
+
+/// One demo action: by the owner (`true`) or the creator, with its parameters.
+type Step = (bool, Action, Value);
+
+/// Takes `action` on `incident` as `who`, returning the incident after it.
+async fn step(
+    state: &AppState,
+    who: &Actor,
+    incident: Incident,
+    action: Action,
+    params: Value,
+) -> Result<Incident, AppError> {
+    let request = ActionRequest {
+        action,
+        params,
+        version: incident.version,
+    };
+    incidents::act(state, who, incident.id, request).await
+}
+
+/// Adds incidents in every state unless incidents exist: Alex Smith opens them, Jonas Müller
+/// owns them. Returns how many were added.
+pub async fn load_incidents(state: &AppState) -> Result<usize, AppError> {
+    let system = Actor::system();
+    let page = incidents::list(
+        state,
+        &system,
+        &IncidentFilter::default(),
+        &ListParams::default(),
+    )
+    .await?;
+    if page.total > 0 {
+        return Ok(0);
+    }
+    let creator = acting(state, "asmith").await?;
+    let owner = acting(state, "jmuller").await?;
+    let owner_id = owner.id().unwrap_or_default();
+    let apps = applications::names(state, &system).await?;
+    let app = |name: &str| apps.iter().find(|(_, n)| n == name).map(|(id, _)| *id);
+    let open = |title: &str, level: Level, category: Category, application: &str| NewIncident {
+        title: title.to_owned(),
+        description: String::new(),
+        level,
+        category,
+        application_id: app(application),
+        region: String::new(),
+        owner: Assignee::User { user_id: owner_id },
+    };
+    let now = state.now();
+    let mut added = 0;
+    let cases: Vec<(NewIncident, Vec<Step>)> = vec![
+        (
+            open(
+                "Checkout latency above 2 s",
+                Level::P2,
+                Category::Reliability,
+                "shop",
+            ),
+            vec![],
+        ),
+        (
+            open(
+                "Payment provider timeouts",
+                Level::P1,
+                Category::Function,
+                "payments",
+            ),
+            vec![
+                (true, Action::Accept, json!({})),
+                (
+                    false,
+                    Action::Remark,
+                    json!({"text": "Card payments fail for about 8 % of customers."}),
+                ),
+            ],
+        ),
+        (
+            open(
+                "Search index rebuild failing",
+                Level::P3,
+                Category::Middleware,
+                "search",
+            ),
+            vec![(
+                true,
+                Action::Reject,
+                json!({"reason": "Planned maintenance, see the change calendar."}),
+            )],
+        ),
+        (
+            open(
+                "Ledger nightly batch delayed",
+                Level::P3,
+                Category::Reliability,
+                "ledger",
+            ),
+            vec![
+                (true, Action::Accept, json!({})),
+                (
+                    true,
+                    Action::Pause,
+                    json!({"until": now + chrono::Duration::hours(6), "reason": "Waiting for the bank's file."}),
+                ),
+            ],
+        ),
+        (
+            open(
+                "Login errors for EU users",
+                Level::P2,
+                Category::Function,
+                "identity",
+            ),
+            vec![
+                (true, Action::Accept, json!({})),
+                (
+                    true,
+                    Action::SubmitSolution,
+                    json!({"cause": "An expired signing certificate.", "solution": "Rotated the certificate and added an expiry alarm.", "service_interrupted": true, "fault_started_at": now - chrono::Duration::hours(3), "recovered_at": now - chrono::Duration::hours(2)}),
+                ),
+            ],
+        ),
+        (
+            open(
+                "Disk full on shop-prod-db-01",
+                Level::P2,
+                Category::Configuration,
+                "shop",
+            ),
+            vec![
+                (true, Action::Accept, json!({})),
+                (
+                    true,
+                    Action::SubmitSolution,
+                    json!({"cause": "WAL archiving stopped.", "solution": "Restarted archiving and freed 200 GiB."}),
+                ),
+                (
+                    false,
+                    Action::Verify,
+                    json!({"resolved": true, "comment": "Disk at 41 %."}),
+                ),
+            ],
+        ),
+        (
+            open("Duplicate cache alert", Level::P5, Category::Other, "shop"),
+            vec![
+                (
+                    true,
+                    Action::Reject,
+                    json!({"reason": "Same as the checkout latency incident."}),
+                ),
+                (false, Action::Close, json!({"comment": "Agreed."})),
+            ],
+        ),
+    ];
+    for (new, steps) in cases {
+        let mut incident = incidents::create(state, &creator, new, IncidentSource::Manual).await?;
+        for (by_owner, action, params) in steps {
+            let who = if by_owner { &owner } else { &creator };
+            incident = step(state, who, incident, action, params).await?;
+        }
+        added += 1;
+    }
+    Ok(added)
 }
 
 #[cfg(test)]

@@ -62,6 +62,9 @@ pub async fn serve(config: Config, shutdown: CancellationToken) -> Result<(), St
         demo::load_schedules(&state)
             .await
             .map_err(|e| format!("cannot load demo schedules: {e}"))?;
+        demo::load_incidents(&state)
+            .await
+            .map_err(|e| format!("cannot load demo incidents: {e}"))?;
         if created + resources + applications > 0 {
             println!(
                 "Loaded demo data: {created} users (password '{password}'), {resources} resources, \
