@@ -33,6 +33,7 @@ CREATE INDEX incidents_owner_idx ON incidents (owner_id, status, id);
 CREATE INDEX incidents_level_idx ON incidents (level, id);
 CREATE INDEX incidents_application_idx ON incidents (application_id, id);
 CREATE INDEX incidents_created_idx ON incidents (created_at, id);
+CREATE INDEX incidents_paused_idx ON incidents (paused_until) WHERE status = 'paused';
 
 CREATE TABLE incident_history (
     id             BIGSERIAL PRIMARY KEY,

@@ -10,6 +10,7 @@ pub mod metrics;
 pub mod rest;
 pub mod router;
 mod session;
+pub mod workers;
 
 use app::service::bootstrap::{FirstAdmin, ensure_first_admin};
 use app::state::SystemClock;
@@ -74,6 +75,7 @@ pub async fn serve(config: Config, shutdown: CancellationToken) -> Result<(), St
     }
     let hub = live::Hub::new(shutdown.clone());
     hub.spawn_listener(pool.clone());
+    workers::spawn(state.clone(), shutdown.clone());
     let app = router::router(state, hub, config.request_timeout);
     let listener = TcpListener::bind(config.addr)
         .await

@@ -296,6 +296,47 @@ fn changes(before: &Incident, after: &Incident) -> Value {
     Value::Object(diff)
 }
 
+/// Resumes, as the system, every paused incident whose pause has ended; returns how many.
+/// A batch at a time, each row taken by one server process only.
+pub async fn resume_due(state: &AppState) -> Result<usize, AppError> {
+    let actor = Actor::system();
+    let now = state.now();
+    let mut tx = state.pool.begin().await?;
+    let due = store::incidents::paused_due(&mut tx, now, 100).await?;
+    for before in &due {
+        let mut after = before.clone();
+        after.status = target(before.status, Action::Resume, false);
+        after.paused_until = None;
+        let stored = store::incidents::update(&mut tx, &after, now).await?;
+        store::incidents::add_history(
+            &mut tx,
+            NewHistory {
+                incident_id: before.id,
+                at: now,
+                actor_id: None,
+                actor_name: actor.name(),
+                action: Action::Resume.as_str(),
+                status_before: Some(before.status),
+                status_after: stored.status,
+                comment: "automatically, at the end of the pause",
+                changes: changes(before, &stored),
+            },
+        )
+        .await?;
+        record(
+            &mut tx,
+            &actor,
+            now,
+            Change::new("incident", before.id, Action::Resume.as_str())
+                .before(before)
+                .after(&stored),
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(due.len())
+}
+
 /// Takes one action on incident `id`: checked against the table and the version the caller saw,
 /// written with its history line and audit record in one transaction.
 pub async fn act(

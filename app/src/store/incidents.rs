@@ -107,6 +107,24 @@ pub async fn find_for_update(conn: &mut PgConnection, id: i64) -> Result<Inciden
         .ok_or_else(|| AppError::not_found("Incident", id))
 }
 
+/// Paused incidents whose pause has ended by `now`, locked; rows another process holds are
+/// skipped, so several servers can share the work.
+pub async fn paused_due(
+    conn: &mut PgConnection,
+    now: DateTime<Utc>,
+    limit: i64,
+) -> Result<Vec<Incident>, AppError> {
+    let rows: Vec<IncidentRow> = sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM incidents WHERE status = 'paused' AND paused_until <= $1 \
+         ORDER BY paused_until LIMIT $2 FOR UPDATE SKIP LOCKED"
+    ))
+    .bind(now)
+    .bind(limit)
+    .fetch_all(conn)
+    .await?;
+    rows.into_iter().map(Incident::try_from).collect()
+}
+
 /// Inserts `i` (its id, version and times are the database's) and returns it as stored.
 pub async fn insert(conn: &mut PgConnection, i: &Incident) -> Result<Incident, AppError> {
     let row: IncidentRow = sqlx::query_as(&format!(

@@ -515,3 +515,61 @@ async fn rejection_resubmission_forwarding_and_the_pending_tab(pool: PgPool) {
     )
     .await;
 }
+
+#[sqlx::test(migrator = "server::db::MIGRATOR")]
+async fn a_paused_incident_resumes_by_itself_when_the_pause_ends(pool: PgPool) {
+    let t = team(pool.clone()).await;
+    let bob = &t.bob.1;
+    let i = open(&t, &t.alice.1, json!({"user_id": t.bob.0})).await;
+    let i = act(&t, bob, &i, "accept", json!({})).await;
+    let i = act(
+        &t,
+        bob,
+        &i,
+        "pause",
+        json!({"until": "2026-11-28T10:00:00Z", "reason": "vendor"}),
+    )
+    .await;
+    // The same database and clock as the server, as the worker sees them.
+    let state = server::router::app_state(
+        pool,
+        t.app.clock.clone(),
+        app::state::Settings::default(),
+        server::router::leptos_options("target/site", "127.0.0.1:0".parse().unwrap()),
+    );
+    assert_eq!(
+        app::service::incidents::resume_due(&state).await.unwrap(),
+        0
+    );
+    t.app.clock.advance(chrono::Duration::minutes(61));
+    assert_eq!(
+        app::service::incidents::resume_due(&state).await.unwrap(),
+        1
+    );
+    assert_eq!(
+        app::service::incidents::resume_due(&state).await.unwrap(),
+        0
+    );
+    let detail: Value = t
+        .app
+        .get(bob, &format!("/v1/incidents/{}", i["id"]))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        (detail["status"].as_str(), detail["paused_until"].as_str()),
+        (Some("accepted"), None)
+    );
+    let last = detail["history"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap()
+        .clone();
+    assert_eq!(
+        (last["actor"].as_str(), last["action"].as_str()),
+        (Some("system"), Some("resume"))
+    );
+    assert_eq!(last["comment"], "automatically, at the end of the pause");
+}
