@@ -1,4 +1,5 @@
-//! Background work on a timer: resuming paused incidents when their pause ends. Every step is
+//! Background work on a timer: resuming paused incidents when their pause ends, and recording
+//! service-level breaches. Every step is
 //! safe to run in several server processes at once (rows are taken with SKIP LOCKED).
 
 use app::state::AppState;
@@ -21,6 +22,11 @@ pub fn spawn(state: AppState, shutdown: CancellationToken) {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(resumed = n, "paused incidents resumed"),
                 Err(e) => tracing::warn!(error = %e, "resuming paused incidents failed"),
+            }
+            match app::service::sla::mark_breaches(&state).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(breaches = n, "service level breaches recorded"),
+                Err(e) => tracing::warn!(error = %e, "checking service levels failed"),
             }
         }
     });

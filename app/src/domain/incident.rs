@@ -313,12 +313,29 @@ pub struct Incident {
     pub cause: String,
     pub solution: String,
     pub paused_until: Option<DateTime<Utc>>,
+    /// When the owner must have accepted it (SLA).
+    pub accept_due_at: Option<DateTime<Utc>>,
+    /// When it must be resolved (SLA).
+    pub resolve_due_at: Option<DateTime<Utc>>,
+    /// When the time to accept was found breached.
+    pub accept_breached_at: Option<DateTime<Utc>>,
+    /// When the time to resolve was found breached.
+    pub resolve_breached_at: Option<DateTime<Utc>>,
     pub version: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
 
 impl Incident {
+    /// The SLA target that matters now: accepting while unaccepted, resolving until resolved.
+    pub fn sla_due(&self) -> Option<DateTime<Utc>> {
+        match self.status {
+            IncidentStatus::Unaccepted => self.accept_due_at,
+            IncidentStatus::Accepted | IncidentStatus::Paused => self.resolve_due_at,
+            _ => None,
+        }
+    }
+
     pub fn party(&self, user_id: Option<i64>, role: Role) -> Party {
         Party {
             role,

@@ -13,6 +13,7 @@ pub mod list;
 pub mod overview;
 pub mod resource;
 pub mod schedule;
+pub mod sla;
 pub mod time;
 pub mod topology;
 pub mod user;

@@ -109,10 +109,16 @@ pub async fn create(
         cause: String::new(),
         solution: String::new(),
         paused_until: None,
+        accept_due_at: None,
+        resolve_due_at: None,
+        accept_breached_at: None,
+        resolve_breached_at: None,
         version: 1,
         created_at: now,
         updated_at: now,
     };
+    let mut draft = draft;
+    super::sla::set_dues(&mut tx, &mut draft).await?;
     let incident = store::incidents::insert(&mut tx, &draft).await?;
     store::incidents::add_history(
         &mut tx,
@@ -485,6 +491,9 @@ pub async fn act(
         }
     };
     after.status = target(before.status, request.action, verdict);
+    if after.level != before.level {
+        super::sla::set_dues(&mut tx, &mut after).await?;
+    }
     let stored = store::incidents::update(&mut tx, &after, now).await?;
     store::incidents::add_history(
         &mut tx,

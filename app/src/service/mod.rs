@@ -13,6 +13,7 @@ pub mod overview;
 mod password;
 pub mod resources;
 pub mod schedules;
+pub mod sla;
 pub mod users;
 
 use crate::domain::AppError;

@@ -24,8 +24,9 @@ pub const SORTABLE: &[&str] = &[
 
 const COLUMNS: &str = "id, title, description, level, pending_level, category, source, status, \
                        application_id, region, owner_id, creator_id, service_interrupted, \
-                       fault_started_at, recovered_at, cause, solution, paused_until, version, \
-                       created_at, updated_at";
+                       fault_started_at, recovered_at, cause, solution, paused_until, \
+                       accept_due_at, resolve_due_at, accept_breached_at, resolve_breached_at, \
+                       version, created_at, updated_at";
 
 #[derive(sqlx::FromRow)]
 struct IncidentRow {
@@ -47,6 +48,10 @@ struct IncidentRow {
     cause: String,
     solution: String,
     paused_until: Option<DateTime<Utc>>,
+    accept_due_at: Option<DateTime<Utc>>,
+    resolve_due_at: Option<DateTime<Utc>>,
+    accept_breached_at: Option<DateTime<Utc>>,
+    resolve_breached_at: Option<DateTime<Utc>>,
     version: i32,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
@@ -79,6 +84,10 @@ impl TryFrom<IncidentRow> for Incident {
             cause: r.cause,
             solution: r.solution,
             paused_until: r.paused_until,
+            accept_due_at: r.accept_due_at,
+            resolve_due_at: r.resolve_due_at,
+            accept_breached_at: r.accept_breached_at,
+            resolve_breached_at: r.resolve_breached_at,
             version: r.version,
             created_at: r.created_at,
             updated_at: r.updated_at,
@@ -130,8 +139,8 @@ pub async fn insert(conn: &mut PgConnection, i: &Incident) -> Result<Incident, A
     let row: IncidentRow = sqlx::query_as(&format!(
         "INSERT INTO incidents (title, description, level, category, source, status, \
                                 application_id, region, owner_id, creator_id, created_at, \
-                                updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) RETURNING {COLUMNS}"
+                                updated_at, accept_due_at, resolve_due_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $12, $13) RETURNING {COLUMNS}"
     ))
     .bind(&i.title)
     .bind(&i.description)
@@ -144,6 +153,8 @@ pub async fn insert(conn: &mut PgConnection, i: &Incident) -> Result<Incident, A
     .bind(i.owner_id)
     .bind(i.creator_id)
     .bind(i.created_at)
+    .bind(i.accept_due_at)
+    .bind(i.resolve_due_at)
     .fetch_one(conn)
     .await?;
     row.try_into()
@@ -159,7 +170,9 @@ pub async fn update(
         "UPDATE incidents SET title = $2, description = $3, level = $4, pending_level = $5, \
                 category = $6, status = $7, owner_id = $8, service_interrupted = $9, \
                 fault_started_at = $10, recovered_at = $11, cause = $12, solution = $13, \
-                paused_until = $14, version = version + 1, updated_at = $15 \
+                paused_until = $14, accept_due_at = $16, resolve_due_at = $17, \
+                accept_breached_at = $18, resolve_breached_at = $19, \
+                version = version + 1, updated_at = $15 \
          WHERE id = $1 RETURNING {COLUMNS}"
     ))
     .bind(i.id)
@@ -177,6 +190,10 @@ pub async fn update(
     .bind(&i.solution)
     .bind(i.paused_until)
     .bind(now)
+    .bind(i.accept_due_at)
+    .bind(i.resolve_due_at)
+    .bind(i.accept_breached_at)
+    .bind(i.resolve_breached_at)
     .fetch_one(conn)
     .await?;
     row.try_into()
@@ -321,4 +338,88 @@ pub async fn history(conn: &mut PgConnection, id: i64) -> Result<Vec<HistoryEntr
             })
         })
         .collect()
+}
+
+/// Incidents whose time to accept or to resolve has just run out, not yet marked, locked
+/// (rows another process holds are skipped).
+pub async fn breaching(
+    conn: &mut PgConnection,
+    now: DateTime<Utc>,
+    limit: i64,
+) -> Result<Vec<Incident>, AppError> {
+    let rows: Vec<IncidentRow> = sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM incidents \
+         WHERE (status = 'unaccepted' AND accept_breached_at IS NULL AND accept_due_at <= $1) \
+            OR (status IN ('unaccepted', 'accepted', 'paused') AND resolve_breached_at IS NULL \
+                AND resolve_due_at <= $1) \
+         ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED"
+    ))
+    .bind(now)
+    .bind(limit)
+    .fetch_all(conn)
+    .await?;
+    rows.into_iter().map(Incident::try_from).collect()
+}
+
+#[derive(sqlx::FromRow)]
+struct PolicyRow {
+    level: String,
+    accept_minutes: i32,
+    resolve_minutes: i32,
+    version: i32,
+}
+
+fn policy(r: PolicyRow) -> Result<crate::domain::sla::SlaPolicy, AppError> {
+    Ok(crate::domain::sla::SlaPolicy {
+        level: known(Level::parse(&r.level), "level", &r.level)?,
+        accept_minutes: r.accept_minutes,
+        resolve_minutes: r.resolve_minutes,
+        version: r.version,
+    })
+}
+
+pub async fn policies(
+    conn: &mut PgConnection,
+) -> Result<Vec<crate::domain::sla::SlaPolicy>, AppError> {
+    let rows: Vec<PolicyRow> = sqlx::query_as(
+        "SELECT level, accept_minutes, resolve_minutes, version FROM sla_policies ORDER BY level",
+    )
+    .fetch_all(conn)
+    .await?;
+    rows.into_iter().map(policy).collect()
+}
+
+pub async fn policy_for_update(
+    conn: &mut PgConnection,
+    level: Level,
+) -> Result<crate::domain::sla::SlaPolicy, AppError> {
+    let row: PolicyRow = sqlx::query_as(
+        "SELECT level, accept_minutes, resolve_minutes, version FROM sla_policies \
+         WHERE level = $1 FOR UPDATE",
+    )
+    .bind(level.as_str())
+    .fetch_one(conn)
+    .await?;
+    policy(row)
+}
+
+pub async fn update_policy(
+    conn: &mut PgConnection,
+    level: Level,
+    accept_minutes: i32,
+    resolve_minutes: i32,
+    now: DateTime<Utc>,
+) -> Result<crate::domain::sla::SlaPolicy, AppError> {
+    let row: PolicyRow = sqlx::query_as(
+        "UPDATE sla_policies SET accept_minutes = $2, resolve_minutes = $3, \
+                version = version + 1, updated_at = $4 \
+         WHERE level = $1 RETURNING level, accept_minutes, resolve_minutes, version",
+    )
+    .bind(level.as_str())
+    .bind(accept_minutes)
+    .bind(resolve_minutes)
+    .bind(now)
+    .fetch_one(conn)
+    .await?;
+    policy(row)
 }

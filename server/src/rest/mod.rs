@@ -11,6 +11,7 @@ pub mod imports;
 pub mod incidents;
 pub mod resources;
 pub mod schedules;
+pub mod sla;
 pub mod system;
 pub mod users;
 
@@ -124,6 +125,7 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(incidents::list, incidents::create))
         .routes(routes!(incidents::get))
         .routes(routes!(incidents::allowed, incidents::act))
+        .routes(routes!(sla::list, sla::update))
         .routes(routes!(audit::list))
         .routes(routes!(audit::verify))
         .routes(routes!(crate::live::stream))

@@ -155,6 +155,7 @@ async fn openapi_documents_every_route_and_the_error_body(pool: PgPool) {
         "GET /v1/schedules",
         "GET /v1/schedules/{id}",
         "GET /v1/schedules/{id}/on-duty",
+        "GET /v1/sla",
         "GET /v1/users",
         "GET /v1/users/{id}",
         "PATCH /v1/applications/{id}",
@@ -182,6 +183,7 @@ async fn openapi_documents_every_route_and_the_error_body(pool: PgPool) {
         "POST /v1/schedules/{id}/roles",
         "POST /v1/users",
         "PUT /v1/profile/password",
+        "PUT /v1/sla",
         "PUT /v1/users/{id}/password",
     ];
     assert_eq!(documented, expected);

@@ -573,3 +573,114 @@ async fn a_paused_incident_resumes_by_itself_when_the_pause_ends(pool: PgPool) {
     );
     assert_eq!(last["comment"], "automatically, at the end of the pause");
 }
+
+#[sqlx::test(migrator = "server::db::MIGRATOR")]
+async fn service_levels_set_due_times_and_breaches_are_recorded(pool: PgPool) {
+    let t = team(pool.clone()).await;
+    let state = server::router::app_state(
+        pool,
+        t.app.clock.clone(),
+        app::state::Settings::default(),
+        server::router::leptos_options("target/site", "127.0.0.1:0".parse().unwrap()),
+    );
+    // P3 by default: 30 minutes to accept, a day to resolve.
+    let i = open(&t, &t.alice.1, json!({"user_id": t.bob.0})).await;
+    assert_eq!(
+        (i["accept_due_at"].as_str(), i["resolve_due_at"].as_str()),
+        (Some("2026-11-28T09:30:00Z"), Some("2026-11-29T09:00:00Z"))
+    );
+    let i = act(&t, &t.bob.1, &i, "remark", json!({"text": "looking"})).await;
+    assert_eq!(app::service::sla::mark_breaches(&state).await.unwrap(), 0);
+    t.app.clock.advance(chrono::Duration::minutes(31));
+    assert_eq!(app::service::sla::mark_breaches(&state).await.unwrap(), 1);
+    assert_eq!(app::service::sla::mark_breaches(&state).await.unwrap(), 0);
+    let detail: Value = t
+        .app
+        .get(&t.bob.1, &format!("/v1/incidents/{}", i["id"]))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let last = detail["history"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap()
+        .clone();
+    assert_eq!(
+        (last["action"].as_str(), last["comment"].as_str()),
+        (Some("sla_breach"), Some("not accepted within 30 min"))
+    );
+    assert!(detail["accept_breached_at"].is_string());
+
+    let i: Value = act(&t, &t.bob.1, &detail, "accept", json!({})).await;
+    let i = act(
+        &t,
+        &t.bob.1,
+        &i,
+        "change_level",
+        json!({"level": "P1", "reason": "spreading"}),
+    )
+    .await;
+    assert_eq!(i["resolve_due_at"], "2026-11-28T10:00:00Z");
+    t.app.clock.advance(chrono::Duration::minutes(30));
+    assert_eq!(app::service::sla::mark_breaches(&state).await.unwrap(), 1);
+
+    // Administrators change a level's targets; others may not; bad values are named.
+    let levels: Value = t.app.get(&t.bob.1, "/v1/sla").await.json().await.unwrap();
+    assert_eq!(
+        levels[0],
+        json!({"level": "P1", "accept_minutes": 5, "resolve_minutes": 60, "version": 1})
+    );
+    assert_error(
+        t.app
+            .send(
+                Method::PUT,
+                &t.bob.1,
+                "/v1/sla",
+                json!({"level": "P3", "accept_minutes": 10, "resolve_minutes": 100, "version": 1}),
+            )
+            .await,
+        403,
+        "OPS.0403",
+    )
+    .await;
+    assert_error(
+        t.app
+            .send(
+                Method::PUT,
+                &t.admin,
+                "/v1/sla",
+                json!({"level": "P3", "accept_minutes": 100, "resolve_minutes": 10, "version": 1}),
+            )
+            .await,
+        422,
+        "OPS.0422",
+    )
+    .await;
+    let edited = t
+        .app
+        .send(
+            Method::PUT,
+            &t.admin,
+            "/v1/sla",
+            json!({"level": "P3", "accept_minutes": 10, "resolve_minutes": 100, "version": 1}),
+        )
+        .await;
+    assert_eq!(edited.status(), StatusCode::OK);
+    assert_error(
+        t.app
+            .send(
+                Method::PUT,
+                &t.admin,
+                "/v1/sla",
+                json!({"level": "P3", "accept_minutes": 11, "resolve_minutes": 100, "version": 1}),
+            )
+            .await,
+        409,
+        "OPS.0410",
+    )
+    .await;
+    let fresh = open(&t, &t.alice.1, json!({"user_id": t.bob.0})).await;
+    assert_eq!(fresh["accept_due_at"], "2026-11-28T10:11:00Z");
+}
