@@ -18,6 +18,7 @@ use crate::pages::{
     profile::ProfilePage,
     resources::{NewResourcePage, ResourcePage, ResourcesPage},
     schedules::{SchedulePage, SchedulesPage},
+    sla::SlaPage,
     topology::TopologyPage,
     users::{NewUserPage, UserPage, UsersPage},
 };
@@ -81,6 +82,7 @@ pub fn App() -> impl IntoView {
                     <Route ssr=SsrMode::Async path=path!("/incidents/:id") view=IncidentPage/>
                     <Route ssr=SsrMode::Async path=path!("/schedules") view=SchedulesPage/>
                     <Route ssr=SsrMode::Async path=path!("/schedules/:id") view=SchedulePage/>
+                    <Route ssr=SsrMode::Async path=path!("/sla") view=SlaPage/>
                     <Route ssr=SsrMode::Async path=path!("/users") view=UsersPage/>
                     <Route ssr=SsrMode::Async path=path!("/users/new") view=NewUserPage/>
                     <Route ssr=SsrMode::Async path=path!("/users/:id") view=UserPage/>

@@ -29,6 +29,8 @@ test("reject → resubmit → accept, with the creator watching the status chang
   const ownerPage = await theirs.newPage();
   await login(ownerPage, owner, "operator-pass-1");
   await ownerPage.goto("/incidents?tab=mine");
+  // P2: fifteen minutes to accept, counting down in the list.
+  await expect(ownerPage.getByRole("row", { name: new RegExp(title) }).getByTestId("sla")).toContainText("min left");
   await ownerPage.getByRole("link", { name: title }).click();
   await expect(ownerPage.getByTestId("actions").getByRole("button")).toHaveText(["Accept", "Reject", "Forward", "Add remark"]);
   await hydrated(ownerPage);

@@ -8,6 +8,7 @@ pub mod incidents;
 pub mod overview;
 pub mod resources;
 pub mod schedules;
+pub mod sla;
 pub mod users;
 
 use crate::domain::AppError;

@@ -87,6 +87,13 @@ const NAV: &[NavSection] = &[
                 role: Role::Admin,
             },
             NavItem {
+                href: "/sla",
+                also: &[],
+                label: "Service levels",
+                icon: "M15 1H9v2h6V1zm-4 13h2V8h-2v6zm8.03-6.61 1.42-1.42c-.43-.51-.9-.99-1.41-1.41l-1.42 1.42A8.962 8.962 0 0 0 12 4c-4.97 0-9 4.03-9 9s4.02 9 9 9 9-4.03 9-9c0-2.12-.74-4.07-1.97-5.61zM12 20c-3.87 0-7-3.13-7-7s3.13-7 7-7 7 3.13 7 7-3.13 7-7 7z",
+                role: Role::Admin,
+            },
+            NavItem {
                 href: "/audit",
                 also: &[],
                 label: "Audit log",

@@ -63,6 +63,11 @@ fn rows(
         .into_iter()
         .map(|i| {
             let who = owner(i.owner_id);
+            let sla = i.sla_due().map(|due| {
+                let (text, breached) = crate::domain::sla::remaining(now, due);
+                let class = if breached { "font-semibold text-rose-700" } else { "text-slate-600" };
+                view! { <span class=class data-testid="sla">{text}</span> }
+            });
             view! {
                 <tr class="hover:bg-slate-50" data-testid=format!("incident-row-{}", i.id)>
                     <td class=format!("{TD} whitespace-nowrap font-mono text-xs")>{i.number()}</td>
@@ -70,7 +75,7 @@ fn rows(
                     <td class=TD><LevelBadge level=i.level/></td>
                     <td class=TD><IncidentStatusBadge status=i.status/></td>
                     <td class=TD>{who}</td>
-                    <td class=TD>{i.category.as_str()}</td>
+                    <td class=format!("{TD} whitespace-nowrap text-xs")>{sla}</td>
                     <td class=TD><Time at=i.created_at now/></td>
                 </tr>
             }
@@ -107,7 +112,7 @@ pub fn IncidentsPage() -> impl IntoView {
         sortable("Level", "level"),
         sortable("Status", "status"),
         col("Owner"),
-        sortable("Category", "category"),
+        col("SLA"),
         sortable("Opened", "created_at"),
     ];
     let tab_link = |value: &'static str, label: &'static str, current: &str| {
@@ -299,6 +304,21 @@ fn ActionForm(
     }
 }
 
+/// A due time with how much is left, red once breached.
+#[component]
+fn Due(due: DateTime<Utc>, now: DateTime<Utc>, breached: bool) -> impl IntoView {
+    let (text, late) = crate::domain::sla::remaining(now, due);
+    let class = if breached || late {
+        "text-rose-700 font-semibold"
+    } else {
+        "text-slate-600"
+    };
+    view! {
+        <span class="block"><TimeFull at=due now/></span>
+        <span class=format!("block text-xs {class}")>{text}</span>
+    }
+}
+
 #[component]
 fn IncidentView(page: Page) -> impl IntoView {
     let now = page.detail.now;
@@ -372,6 +392,8 @@ fn IncidentView(page: Page) -> impl IntoView {
                         <Property label="Source">{i.source.as_str().replace('_', " ")}</Property>
                         <Property label="Application">{d.application_name.clone().unwrap_or_else(|| "—".to_owned())}</Property>
                         <Property label="Opened"><TimeFull at=i.created_at now/></Property>
+                        {i.accept_due_at.map(|due| view! { <Property label="Accept by"><Due due now breached=i.accept_breached_at.is_some()/></Property> })}
+                        {i.resolve_due_at.map(|due| view! { <Property label="Resolve by"><Due due now breached=i.resolve_breached_at.is_some()/></Property> })}
                         {i.paused_until.map(|at| view! { <Property label="Paused until"><TimeFull at now/></Property> })}
                     </dl>
                 </Card>

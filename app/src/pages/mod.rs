@@ -14,5 +14,6 @@ pub mod overview;
 pub mod profile;
 pub mod resources;
 pub mod schedules;
+pub mod sla;
 pub mod topology;
 pub mod users;
