@@ -14,6 +14,7 @@ use crate::pages::{
     incidents::{IncidentPage, IncidentsPage, NewIncidentPage},
     login::LoginPage,
     not_found::NotFound,
+    notifications::NotificationsPage,
     overview::OverviewPage,
     profile::ProfilePage,
     resources::{NewResourcePage, ResourcePage, ResourcesPage},
@@ -87,6 +88,7 @@ pub fn App() -> impl IntoView {
                     <Route ssr=SsrMode::Async path=path!("/users/new") view=NewUserPage/>
                     <Route ssr=SsrMode::Async path=path!("/users/:id") view=UserPage/>
                     <Route ssr=SsrMode::Async path=path!("/profile") view=ProfilePage/>
+                    <Route ssr=SsrMode::Async path=path!("/notifications") view=NotificationsPage/>
                     <Route ssr=SsrMode::Async path=path!("/audit") view=AuditPage/>
                     <Route ssr=SsrMode::Async path=path!("/api-docs") view=ApiDocsPage/>
                 </ParentRoute>

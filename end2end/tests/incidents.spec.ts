@@ -41,6 +41,12 @@ test("reject → resubmit → accept, with the creator watching the status chang
   // The creator's open page follows without a reload.
   await expect(page.getByTestId("incident-status")).toHaveText("rejected");
   await expect(page.getByTestId("timeline")).toContainText("belongs to the payments team");
+  // And the creator's bell counts the rejection.
+  await expect(page.getByTestId("unread")).toHaveText("1");
+  await page.getByTestId("bell").click();
+  await expect(page.getByTestId("notification").first()).toContainText(`rejected: ${title}`);
+  await page.getByTestId("mark-all-read").click();
+  await expect(page.getByTestId("unread")).toHaveCount(0);
   await page.goto(url);
   await hydrated(page);
   const resubmit = page.getByTestId("action-resubmit");

@@ -5,6 +5,7 @@ pub mod audit;
 pub mod auth;
 pub mod docs;
 pub mod incidents;
+pub mod notifications;
 pub mod overview;
 pub mod resources;
 pub mod schedules;

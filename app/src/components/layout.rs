@@ -203,13 +203,37 @@ fn UserMenu(user: UserRef) -> impl IntoView {
     }
 }
 
+/// The notification bell with the unread count; it follows new notifications live.
+#[component]
+fn Bell(unread: i64) -> impl IntoView {
+    let label = format!("Notifications: {unread} unread");
+    view! {
+        <super::live::LiveRegion id="bell".to_owned() topics="notification".to_owned()>
+            <a href="/notifications" aria-label=label data-testid="bell"
+                class="relative mr-3 flex h-9 w-9 items-center justify-center rounded-full text-slate-600 hover:bg-slate-100">
+                <svg viewBox="0 0 24 24" class="h-5 w-5 fill-current" aria-hidden="true">
+                    <path d="M12 22a2 2 0 0 0 2-2h-4a2 2 0 0 0 2 2zm6-6V11c0-3.07-1.64-5.64-4.5-6.32V4a1.5 1.5 0 0 0-3 0v.68C7.63 5.36 6 7.92 6 11v5l-2 2v1h16v-1l-2-2z"/>
+                </svg>
+                {(unread > 0).then(|| view! {
+                    <span class="absolute -right-0.5 -top-0.5 min-w-5 rounded-full bg-rose-600 px-1 text-center text-[11px] font-semibold leading-5 text-white" data-testid="unread">
+                        {unread.to_string()}
+                    </span>
+                })}
+            </a>
+        </super::live::LiveRegion>
+    }
+}
+
 /// The frame around every page of a logged-in user.
 #[component]
 pub fn Shell() -> impl IntoView {
     let frame = move || {
         Suspend::new(async move {
             let user = current_user().await.ok().flatten();
-            let menu = user.clone().map(|u| view! { <UserMenu user=u/> });
+            let unread = crate::api::notifications::unread_count().await.unwrap_or(0);
+            let menu = user
+                .clone()
+                .map(|u| view! { <Bell unread/><UserMenu user=u/> });
             view! {
                 <aside class="fixed inset-y-0 left-0 flex w-60 flex-col bg-slate-900">
                     <a href="/" class="flex h-14 items-center gap-2 border-b border-slate-800 px-5">

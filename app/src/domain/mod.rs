@@ -10,6 +10,7 @@ pub mod group;
 pub mod import;
 pub mod incident;
 pub mod list;
+pub mod notification;
 pub mod overview;
 pub mod resource;
 pub mod schedule;

@@ -10,6 +10,7 @@ pub mod imports;
 pub mod incidents;
 pub mod login;
 pub mod not_found;
+pub mod notifications;
 pub mod overview;
 pub mod profile;
 pub mod resources;

@@ -10,6 +10,7 @@ use crate::domain::incident::{
     TITLE_MAX, VERIFY_COMMENT_MAX, allowed, check, check_len, level_change_needs_approval, target,
 };
 use crate::domain::list::{ListParams, Page, Sort};
+use crate::domain::notification::NotificationKind;
 use crate::domain::user::Role;
 use crate::state::AppState;
 use crate::store;
@@ -68,6 +69,28 @@ fn params<T: DeserializeOwned>(value: &Value) -> Result<T, AppError> {
         value.clone()
     };
     serde_json::from_value(value).map_err(|e| AppError::invalid("params", e.to_string()))
+}
+
+/// Tells the person an incident event concerns: its owner, or (rejected, to verify) its
+/// creator.
+pub(crate) async fn tell(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    incident: &Incident,
+    kind: NotificationKind,
+    at: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let (who, what) = match kind {
+        NotificationKind::Assigned => (Some(incident.owner_id), "assigned to you"),
+        NotificationKind::Forwarded => (Some(incident.owner_id), "forwarded to you"),
+        NotificationKind::Rejected => (incident.creator_id, "rejected"),
+        NotificationKind::ToVerify => (incident.creator_id, "resolved: please verify"),
+        NotificationKind::SlaBreach => (Some(incident.owner_id), "breached its service level"),
+    };
+    let Some(who) = who else { return Ok(()) };
+    let title = format!("{} {what}: {}", incident.number(), incident.title);
+    let link = format!("/incidents/{}", incident.id);
+    super::notifications::notify(conn, actor, &[who], kind, &title, &link, at).await
 }
 
 /// Opens an incident by hand or through the API.
@@ -142,6 +165,7 @@ pub async fn create(
         Change::new("incident", incident.id, "create").after(&incident),
     )
     .await?;
+    tell(&mut tx, actor, &incident, NotificationKind::Assigned, now).await?;
     tx.commit().await?;
     Ok(incident)
 }
@@ -519,6 +543,16 @@ pub async fn act(
             .after(&stored),
     )
     .await?;
+    let news = match request.action {
+        Action::Forward => Some(NotificationKind::Forwarded),
+        Action::Resubmit => Some(NotificationKind::Assigned),
+        Action::Reject => Some(NotificationKind::Rejected),
+        Action::SubmitSolution => Some(NotificationKind::ToVerify),
+        _ => None,
+    };
+    if let Some(kind) = news {
+        tell(&mut tx, actor, &stored, kind, now).await?;
+    }
     tx.commit().await?;
     Ok(stored)
 }

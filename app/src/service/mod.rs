@@ -9,6 +9,7 @@ pub mod capacity;
 pub mod groups;
 pub mod imports;
 pub mod incidents;
+pub mod notifications;
 pub mod overview;
 mod password;
 pub mod resources;

@@ -5,6 +5,7 @@ use super::Actor;
 use super::audit::{Change, record};
 use crate::domain::AppError;
 use crate::domain::incident::{Incident, IncidentStatus, Level};
+use crate::domain::notification::NotificationKind;
 use crate::domain::sla::{SlaEdit, SlaPolicy, span};
 use crate::domain::user::Role;
 use crate::state::AppState;
@@ -130,6 +131,7 @@ pub async fn mark_breaches(state: &AppState) -> Result<usize, AppError> {
                 .after(&stored),
         )
         .await?;
+        super::incidents::tell(&mut tx, &actor, &stored, NotificationKind::SlaBreach, now).await?;
     }
     tx.commit().await?;
     Ok(found)

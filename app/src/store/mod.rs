@@ -6,6 +6,7 @@ pub mod groups;
 pub mod imports;
 pub mod incidents;
 pub mod login_failures;
+pub mod notifications;
 pub mod resources;
 pub mod schedules;
 pub mod tokens;

@@ -9,6 +9,7 @@ pub mod groups;
 pub mod history;
 pub mod imports;
 pub mod incidents;
+pub mod notifications;
 pub mod resources;
 pub mod schedules;
 pub mod sla;
@@ -55,6 +56,7 @@ impl Modify for TokenScheme {
         (name = "groups", description = "Groups of resources, by hand or by rule"),
         (name = "schedules", description = "On-call schedules, roles, overrides and who is on duty"),
         (name = "incidents", description = "Incidents and their workflow"),
+        (name = "notifications", description = "The caller's in-app notifications"),
         (name = "users", description = "User administration (administrators)"),
         (name = "profile", description = "The caller's own account"),
         (name = "audit", description = "The tamper-evident audit log (administrators)"),
@@ -126,6 +128,8 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(incidents::get))
         .routes(routes!(incidents::allowed, incidents::act))
         .routes(routes!(sla::list, sla::update))
+        .routes(routes!(notifications::inbox))
+        .routes(routes!(notifications::mark_read))
         .routes(routes!(audit::list))
         .routes(routes!(audit::verify))
         .routes(routes!(crate::live::stream))

@@ -684,3 +684,74 @@ async fn service_levels_set_due_times_and_breaches_are_recorded(pool: PgPool) {
     let fresh = open(&t, &t.alice.1, json!({"user_id": t.bob.0})).await;
     assert_eq!(fresh["accept_due_at"], "2026-11-28T10:11:00Z");
 }
+
+#[sqlx::test(migrator = "server::db::MIGRATOR")]
+async fn the_people_an_event_concerns_are_notified(pool: PgPool) {
+    let t = team(pool).await;
+    let (alice, bob) = (&t.alice.1, &t.bob.1);
+    let inbox = |token: String| {
+        let app = &t.app;
+        async move {
+            let v: Value = app
+                .get(&token, "/v1/notifications")
+                .await
+                .json()
+                .await
+                .unwrap();
+            v
+        }
+    };
+    let i = open(&t, alice, json!({"user_id": t.bob.0})).await;
+    let bobs = inbox(bob.clone()).await;
+    assert_eq!(bobs["unread"], 1);
+    assert_eq!(bobs["items"][0]["kind"], "assigned");
+    assert_eq!(bobs["items"][0]["link"], format!("/incidents/{}", i["id"]));
+    assert!(
+        bobs["items"][0]["title"]
+            .as_str()
+            .unwrap()
+            .contains("assigned to you: Checkout fails")
+    );
+    // Nobody is told what they did themselves.
+    assert_eq!(inbox(alice.clone()).await["unread"], 0);
+    let i = act(&t, bob, &i, "reject", json!({"reason": "not ours"})).await;
+    assert_eq!(inbox(alice.clone()).await["items"][0]["kind"], "rejected");
+    let i = act(&t, alice, &i, "resubmit", json!({})).await;
+    let i = act(&t, bob, &i, "accept", json!({})).await;
+    act(
+        &t,
+        bob,
+        &i,
+        "submit_solution",
+        json!({"cause": "c", "solution": "s"}),
+    )
+    .await;
+    let alices = inbox(alice.clone()).await;
+    assert_eq!(alices["unread"], 2);
+    assert_eq!(alices["items"][0]["kind"], "to_verify");
+
+    let marked: Value = t
+        .app
+        .send(
+            Method::POST,
+            alice,
+            "/v1/notifications/read",
+            json!({"ids": [alices["items"][0]["id"]]}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(marked["marked"], 1);
+    assert_eq!(inbox(alice.clone()).await["unread"], 1);
+    let marked: Value = t
+        .app
+        .send(Method::POST, alice, "/v1/notifications/read", json!({}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(marked["marked"], 1);
+    assert_eq!(inbox(alice.clone()).await["unread"], 0);
+    assert_eq!(inbox(bob.clone()).await["unread"], 2, "bob's are his own");
+}
