@@ -67,3 +67,53 @@ test("reject → resubmit → accept, with the creator watching the status chang
   await expect(steps.nth(3)).toContainText("accept (unaccepted → accepted)");
   await theirs.close();
 });
+
+test("forwarded to a schedule role, the incident waits in the on-duty person's pending tab", async ({ page, browser, request }) => {
+  const token = await apiToken(request, ADMIN.username, ADMIN.password);
+  const creator = unique("opener");
+  const first = unique("first");
+  const onDuty = unique("duty");
+  for (const username of [creator, first, onDuty]) {
+    await createUser(request, token, { username, role: "operator", password: "operator-pass-1" });
+  }
+  const users = await (await request.get("/v1/users?per_page=200", { headers: { "X-Auth-Token": token } })).json();
+  const id = (name: string) => users.items.find((u: { username: string }) => u.username === name).id;
+  const schedule = await (
+    await request.post("/v1/schedules", { data: { name: unique("db-team"), time_zone: "UTC" }, headers: { "X-Auth-Token": token } })
+  ).json();
+  const role = await request.post(`/v1/schedules/${schedule.id}/roles`, {
+    data: { name: "primary", members: [id(onDuty)] },
+    headers: { "X-Auth-Token": token },
+  });
+  expect(role.status()).toBe(201);
+  const opener = await apiToken(request, creator, "operator-pass-1");
+  const incident = await (
+    await request.post("/v1/incidents", {
+      data: { title: unique("Replication lag"), level: "P3", category: "reliability", owner: { user_id: id(first) } },
+      headers: { "X-Auth-Token": opener },
+    })
+  ).json();
+
+  await login(page, first, "operator-pass-1");
+  await page.goto(`/incidents/${incident.id}`);
+  await hydrated(page);
+  const forward = page.getByTestId("action-forward");
+  await forward.getByLabel("Forward to").selectOption({ label: `On duty: ${schedule.name} / primary` });
+  await forward.getByLabel("Comment").fill("the database team is on it");
+  await page.getByTestId("forward").click();
+  await expect(page.getByTestId("incident-owner")).toHaveText(onDuty);
+  // No longer the owner, they may still add remarks.
+  await expect(page.getByTestId("actions").getByRole("button")).toHaveText(["Add remark"]);
+
+  const theirs = await browser.newContext();
+  const dutyPage = await theirs.newPage();
+  await login(dutyPage, onDuty, "operator-pass-1");
+  await navLink(dutyPage, "Incidents").click();
+  await dutyPage.getByTestId("tab-mine").click();
+  await expect(dutyPage.getByTestId("incidents-table")).toContainText(incident.title);
+  await expect(dutyPage.getByTestId("unread")).toHaveText("1");
+  await dutyPage.getByRole("link", { name: incident.title }).click();
+  await expect(dutyPage.getByTestId("timeline")).toContainText("the database team is on it");
+  await expect(dutyPage.getByTestId("actions").getByRole("button")).toHaveText(["Accept", "Reject", "Forward", "Add remark"]);
+  await theirs.close();
+});
