@@ -114,6 +114,44 @@ say "inventory: capacity and topology of an application"
 load "GET /v1/applications/1/capacity (demo application)" "X-Auth-Token: $token" \
   "$BASE/v1/applications/1/capacity" 1
 
+say "incidents: generating 1,000,000 owned by the admin"
+admin_id=$(psql -tA "$DB" -c "SELECT id FROM users WHERE username = 'admin'")
+t0=$(date +%s)
+psql -q "$DB" -v ON_ERROR_STOP=1 -c "
+  INSERT INTO incidents (title, level, category, source, status, owner_id, creator_id,
+                         created_at, updated_at, accept_due_at, resolve_due_at)
+  SELECT 'Generated incident ' || g,
+         (ARRAY['P1', 'P2', 'P3', 'P4', 'P5'])[1 + g % 5],
+         (ARRAY['security', 'function', 'reliability', 'configuration', 'middleware', 'change',
+                'other'])[1 + g % 7],
+         'api',
+         (ARRAY['unaccepted', 'accepted', 'rejected', 'paused', 'resolved', 'completed',
+                'closed'])[1 + g % 7],
+         $admin_id, $admin_id, now() - make_interval(secs => g), now(), now() + interval '1 day',
+         now() + interval '10 days'
+  FROM generate_series(1, 1000000) AS g" >/dev/null
+psql -q "$DB" -c "VACUUM ANALYZE incidents" >/dev/null
+row "Generating 1,000,000 incidents (one INSERT … SELECT, then VACUUM ANALYZE)" "$(( $(date +%s) - t0 )) s"
+for connections in 1 32; do
+  load "GET /v1/incidents?status=accepted&level=P2 (1M rows)" "X-Auth-Token: $token" \
+    "$BASE/v1/incidents?status=accepted&level=P2" "$connections"
+  load "GET /v1/incidents?page=40000 (deep page, 1M rows)" "X-Auth-Token: $token" \
+    "$BASE/v1/incidents?page=40000" "$connections"
+done
+say "incidents: 300 transitions, one at a time"
+times=$(mktemp)
+for id in $(psql -tA "$DB" -c "SELECT id FROM incidents WHERE status = 'unaccepted' AND owner_id = $admin_id ORDER BY id LIMIT 300"); do
+  curl -s -o /dev/null -w '%{http_code} %{time_total}\n' -H "X-Auth-Token: $token" \
+    -H 'content-type: application/json' -d '{"action": "accept", "params": {}, "version": 1}' \
+    "$BASE/v1/incidents/$id/actions"
+done >"$times"
+ok=$(awk '$1 == 200' "$times" | wc -l)
+p50=$(awk '{print $2}' "$times" | sort -n | awk '{a[NR] = $1} END {print a[int(NR * 0.50)] * 1000}')
+p95=$(awk '{print $2}' "$times" | sort -n | awk '{a[NR] = $1} END {print a[int(NR * 0.95)] * 1000}')
+row "POST /v1/incidents/{id}/actions (accept) at 1M rows, 1 connection: p50 / p95" \
+  "$(printf '%.1f ms / %.1f ms' "$p50" "$p95") ($ok of 300 answered 200)"
+rm -f "$times"
+
 echo
 echo "| Measure | Value |"
 echo "|---|---|"
