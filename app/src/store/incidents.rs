@@ -1,6 +1,5 @@
 //! The `incidents` and `incident_history` tables.
 
-use super::order_by;
 use super::users::escape_like;
 use crate::domain::AppError;
 use crate::domain::incident::{
@@ -238,32 +237,14 @@ pub async fn list(
     filter: &IncidentFilter,
     window: Window,
 ) -> Result<Page<Incident>, AppError> {
-    let mut count = QueryBuilder::new("SELECT count(*) FROM incidents");
-    push_filter(&mut count, filter);
-    let total: i64 = count.build_query_scalar().fetch_one(&mut *conn).await?;
-    let order = order_by(window.sort);
-    let mut q = QueryBuilder::new(format!(
-        "SELECT {COLUMNS} FROM incidents WHERE id IN (SELECT id FROM incidents"
-    ));
-    push_filter(&mut q, filter);
-    q.push(" ")
-        .push(&order)
-        .push(" LIMIT ")
-        .push_bind(i64::from(window.per_page))
-        .push(" OFFSET ")
-        .push_bind(window.offset())
-        .push(") ")
-        .push(&order);
-    let rows: Vec<IncidentRow> = q.build_query_as().fetch_all(conn).await?;
-    Ok(Page {
-        items: rows
-            .into_iter()
-            .map(Incident::try_from)
-            .collect::<Result<_, _>>()?,
-        total,
-        page: window.page,
-        per_page: window.per_page,
-    })
+    super::page_of::<IncidentRow, _>(
+        conn,
+        "incidents",
+        COLUMNS,
+        |q| push_filter(q, filter),
+        window,
+    )
+    .await
 }
 
 /// A line to add to an incident's timeline.

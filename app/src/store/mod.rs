@@ -50,3 +50,46 @@ pub fn order_by(sort: crate::domain::list::Sort) -> String {
         format!("ORDER BY {} {dir}, id {dir}", sort.field)
     }
 }
+
+/// One page of a big table and its total, the way every big list reads: the exact count over the
+/// filter, then the page's ids first and only then their rows, so skipping to a deep page walks
+/// index entries, not the rows it skips. `filter` appends the `WHERE` clause.
+pub async fn page_of<'a, R, T>(
+    conn: &mut sqlx::PgConnection,
+    table: &str,
+    columns: &str,
+    filter: impl Fn(&mut sqlx::QueryBuilder<'a, sqlx::Postgres>),
+    window: crate::domain::list::Window,
+) -> Result<crate::domain::list::Page<T>, AppError>
+where
+    R: for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow> + Send + Unpin,
+    T: TryFrom<R, Error = AppError>,
+{
+    let mut count: sqlx::QueryBuilder<'a, sqlx::Postgres> =
+        sqlx::QueryBuilder::new(format!("SELECT count(*) FROM {table}"));
+    filter(&mut count);
+    let total: i64 = count.build_query_scalar().fetch_one(&mut *conn).await?;
+    let order = order_by(window.sort);
+    let mut q: sqlx::QueryBuilder<'a, sqlx::Postgres> = sqlx::QueryBuilder::new(format!(
+        "SELECT {columns} FROM {table} WHERE id IN (SELECT id FROM {table}"
+    ));
+    filter(&mut q);
+    q.push(" ")
+        .push(&order)
+        .push(" LIMIT ")
+        .push_bind(i64::from(window.per_page))
+        .push(" OFFSET ")
+        .push_bind(window.offset())
+        .push(") ")
+        .push(&order);
+    let rows: Vec<R> = q.build_query_as().fetch_all(conn).await?;
+    Ok(crate::domain::list::Page {
+        items: rows
+            .into_iter()
+            .map(T::try_from)
+            .collect::<Result<_, _>>()?,
+        total,
+        page: window.page,
+        per_page: window.per_page,
+    })
+}

@@ -1,6 +1,5 @@
 //! The `resources` table.
 
-use super::order_by;
 use super::users::escape_like;
 use crate::domain::AppError;
 use crate::domain::list::{Page, Window};
@@ -251,35 +250,14 @@ pub async fn list(
     filter: &ResourceFilter,
     window: Window,
 ) -> Result<Page<Resource>, AppError> {
-    let mut count = QueryBuilder::new("SELECT count(*) FROM resources");
-    push_filter(&mut count, filter);
-    let total: i64 = count.build_query_scalar().fetch_one(&mut *conn).await?;
-
-    // The page's ids first, then their rows: skipping to a deep page walks index entries only,
-    // not the rows it skips.
-    let order = order_by(window.sort);
-    let mut q = QueryBuilder::new(format!(
-        "SELECT {COLUMNS} FROM resources WHERE id IN (SELECT id FROM resources"
-    ));
-    push_filter(&mut q, filter);
-    q.push(" ")
-        .push(&order)
-        .push(" LIMIT ")
-        .push_bind(i64::from(window.per_page))
-        .push(" OFFSET ")
-        .push_bind(window.offset())
-        .push(") ")
-        .push(&order);
-    let rows: Vec<ResourceRow> = q.build_query_as().fetch_all(conn).await?;
-    Ok(Page {
-        items: rows
-            .into_iter()
-            .map(Resource::try_from)
-            .collect::<Result<_, _>>()?,
-        total,
-        page: window.page,
-        per_page: window.per_page,
-    })
+    super::page_of::<ResourceRow, _>(
+        conn,
+        "resources",
+        COLUMNS,
+        |q| push_filter(q, filter),
+        window,
+    )
+    .await
 }
 
 /// Distinct regions in use, for the filter picker.
