@@ -388,6 +388,7 @@ pub struct NewIncident {
     pub owner: Assignee,
 }
 
+/// Trims free text (which may span lines) and checks its length.
 pub(crate) fn check_len(
     field: &str,
     text: &mut String,
@@ -395,16 +396,7 @@ pub(crate) fn check_len(
     max: usize,
 ) -> Result<(), AppError> {
     *text = text.trim().to_owned();
-    let len = text.chars().count();
-    if len < min || len > max {
-        let rule = if min == 0 {
-            format!("must be at most {max} characters (got {len})")
-        } else {
-            format!("must be {min} to {max} characters (got {len})")
-        };
-        return Err(AppError::invalid(field, rule));
-    }
-    Ok(())
+    super::resource::check_length(field, text, min, max)
 }
 
 impl NewIncident {

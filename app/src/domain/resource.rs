@@ -170,7 +170,13 @@ impl ResourcePatch {
     }
 }
 
-pub(crate) fn check_text(field: &str, value: &str, min: usize, max: usize) -> Result<(), AppError> {
+/// `min` to `max` characters, or a 422 naming the field and the limit.
+pub(crate) fn check_length(
+    field: &str,
+    value: &str,
+    min: usize,
+    max: usize,
+) -> Result<(), AppError> {
     let len = value.chars().count();
     if len < min || len > max {
         let rule = if min == 0 {
@@ -180,6 +186,12 @@ pub(crate) fn check_text(field: &str, value: &str, min: usize, max: usize) -> Re
         };
         return Err(AppError::invalid(field, rule));
     }
+    Ok(())
+}
+
+/// One line of text: `min` to `max` characters, no control characters.
+pub(crate) fn check_text(field: &str, value: &str, min: usize, max: usize) -> Result<(), AppError> {
+    check_length(field, value, min, max)?;
     if value.chars().any(char::is_control) {
         return Err(AppError::invalid(
             field,

@@ -6,7 +6,6 @@ use crate::components::feedback::{EmptyState, ErrorBox, Loading};
 use crate::components::form::ButtonKind;
 use crate::components::layout::{Card, PageHeader};
 use crate::components::live::LiveRegion;
-use crate::domain::capacity::Scope;
 use crate::domain::topology::{Health, Layout, Placed, TopologyNode, layout};
 use crate::pages::applications::{CRUMBS, TREE_TOPICS};
 use crate::pages::resources::FILTER_INPUT;
@@ -35,14 +34,6 @@ fn position(p: &Placed<'_>) -> (f64, f64) {
         PAD + p.depth as f64 * COL_W,
         PAD + p.row * ROW_H + (ROW_H - BOX_H) / 2.0,
     )
-}
-
-fn kind_label(scope: Scope) -> &'static str {
-    match scope {
-        Scope::Application => "application",
-        Scope::Component => "component",
-        Scope::Group => "group",
-    }
 }
 
 /// "12 resources · 1 fault · 2 stopped"
@@ -102,14 +93,14 @@ fn Diagram(tree: TopologyNode) -> impl IntoView {
             let (x, y) = position(p);
             let (fill, stroke, text) = colours(n.counts.health());
             let label = if n.detail.is_empty() {
-                kind_label(n.scope).to_owned()
+                n.scope.as_str().to_owned()
             } else {
-                format!("{} · {}", kind_label(n.scope), n.detail)
+                format!("{} · {}", n.scope.as_str(), n.detail)
             };
-            let testid = format!("topology-{}-{}", kind_label(n.scope), n.name);
+            let testid = format!("topology-{}-{}", n.scope.as_str(), n.name);
             view! {
                 <a href=n.scope.href(n.id) data-testid=testid data-health=n.counts.health().as_str()>
-                    <title>{format!("{} {}: {}", kind_label(n.scope), n.name, counts_text(n))}</title>
+                    <title>{format!("{} {}: {}", n.scope.as_str(), n.name, counts_text(n))}</title>
                     <rect x=x y=y width=BOX_W height=BOX_H rx="10" fill=fill stroke=stroke stroke-width="1.5"/>
                     <text x=x + 12.0 y=y + 20.0 font-size="13" font-weight="600" fill=text>{short(&n.name)}</text>
                     <text x=x + 12.0 y=y + 36.0 font-size="10.5" fill="#64748b">{label}</text>

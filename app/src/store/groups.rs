@@ -43,12 +43,11 @@ impl TryFrom<GroupRow> for Group {
     type Error = AppError;
 
     fn try_from(r: GroupRow) -> Result<Group, AppError> {
-        let environment = Environment::parse(&r.environment).ok_or_else(|| {
-            super::internal(format!(
-                "unknown environment '{}' in the database",
-                r.environment
-            ))
-        })?;
+        let environment = super::known(
+            Environment::parse(&r.environment),
+            "environment",
+            &r.environment,
+        )?;
         Ok(Group {
             id: r.id,
             spec: GroupDraft {
@@ -297,9 +296,11 @@ async fn path_rows(
     rows.into_iter()
         .map(|r| {
             Ok(GroupPath {
-                environment: Environment::parse(&r.environment).ok_or_else(|| {
-                    super::internal(format!("unknown environment '{}'", r.environment))
-                })?,
+                environment: super::known(
+                    Environment::parse(&r.environment),
+                    "environment",
+                    &r.environment,
+                )?,
                 group_id: r.group_id,
                 group_name: r.group_name,
                 automatic: r.automatic,

@@ -56,20 +56,16 @@ struct IncidentRow {
     updated_at: DateTime<Utc>,
 }
 
-fn known<T>(value: Option<T>, what: &str, raw: &str) -> Result<T, AppError> {
-    value.ok_or_else(|| super::internal(format!("unknown {what} '{raw}' in the database")))
-}
-
 impl TryFrom<IncidentRow> for Incident {
     type Error = AppError;
 
     fn try_from(r: IncidentRow) -> Result<Incident, AppError> {
         Ok(Incident {
-            level: known(Level::parse(&r.level), "level", &r.level)?,
+            level: super::known(Level::parse(&r.level), "level", &r.level)?,
             pending_level: r.pending_level.as_deref().and_then(Level::parse),
-            category: known(Category::parse(&r.category), "category", &r.category)?,
-            source: known(IncidentSource::parse(&r.source), "source", &r.source)?,
-            status: known(IncidentStatus::parse(&r.status), "status", &r.status)?,
+            category: super::known(Category::parse(&r.category), "category", &r.category)?,
+            source: super::known(IncidentSource::parse(&r.source), "source", &r.source)?,
+            status: super::known(IncidentStatus::parse(&r.status), "status", &r.status)?,
             id: r.id,
             title: r.title,
             description: r.description,
@@ -304,7 +300,7 @@ pub async fn history(conn: &mut PgConnection, id: i64) -> Result<Vec<HistoryEntr
     rows.into_iter()
         .map(|r| {
             Ok(HistoryEntry {
-                status_after: known(
+                status_after: super::known(
                     IncidentStatus::parse(&r.status_after),
                     "status",
                     &r.status_after,
@@ -352,7 +348,7 @@ struct PolicyRow {
 
 fn policy(r: PolicyRow) -> Result<crate::domain::sla::SlaPolicy, AppError> {
     Ok(crate::domain::sla::SlaPolicy {
-        level: known(Level::parse(&r.level), "level", &r.level)?,
+        level: super::known(Level::parse(&r.level), "level", &r.level)?,
         accept_minutes: r.accept_minutes,
         resolve_minutes: r.resolve_minutes,
         version: r.version,

@@ -33,6 +33,11 @@ pub fn internal(e: impl std::fmt::Display) -> AppError {
     AppError::Internal { reference }
 }
 
+/// A closed-set value read back from the database; an unknown one is a server fault.
+pub fn known<T>(value: Option<T>, what: &str, raw: &str) -> Result<T, AppError> {
+    value.ok_or_else(|| internal(format!("unknown {what} '{raw}' in the database")))
+}
+
 /// The name of the unique constraint a database error violated, if that is what it is.
 pub fn unique_violation(e: &sqlx::Error) -> Option<&str> {
     match e {

@@ -52,10 +52,6 @@ struct ResourceRow {
     updated_at: DateTime<Utc>,
 }
 
-fn known<T>(value: Option<T>, what: &str, raw: &str) -> Result<T, AppError> {
-    value.ok_or_else(|| super::internal(format!("unknown {what} '{raw}' in the database")))
-}
-
 impl TryFrom<ResourceRow> for Resource {
     type Error = AppError;
 
@@ -63,14 +59,14 @@ impl TryFrom<ResourceRow> for Resource {
         Ok(Resource {
             id: r.id,
             spec: ResourceDraft {
-                resource_type: known(
+                resource_type: super::known(
                     ResourceType::parse(&r.resource_type),
                     "type",
                     &r.resource_type,
                 )?,
-                provider: known(Provider::parse(&r.provider), "provider", &r.provider)?,
-                status: known(ResourceStatus::parse(&r.status), "status", &r.status)?,
-                agent_state: known(
+                provider: super::known(Provider::parse(&r.provider), "provider", &r.provider)?,
+                status: super::known(ResourceStatus::parse(&r.status), "status", &r.status)?,
+                agent_state: super::known(
                     AgentState::parse(&r.agent_state),
                     "agent state",
                     &r.agent_state,
