@@ -316,7 +316,15 @@ fn changes(before: &Incident, after: &Incident) -> Value {
     let diff: serde_json::Map<String, Value> = a
         .into_iter()
         .filter(|(k, v)| {
-            !["version", "updated_at", "status"].contains(&k.as_str()) && b.get(k) != Some(v)
+            ![
+                "version",
+                "updated_at",
+                "status",
+                "accept_breached_at",
+                "resolve_breached_at",
+            ]
+            .contains(&k.as_str())
+                && b.get(k) != Some(v)
         })
         .map(|(k, v)| {
             let was = b.get(&k).cloned().unwrap_or(Value::Null);
@@ -324,6 +332,45 @@ fn changes(before: &Incident, after: &Incident) -> Value {
         })
         .collect();
     Value::Object(diff)
+}
+
+/// Writes a change of an incident with its timeline line and its audit record, inside the
+/// caller's transaction; returns the incident as stored.
+pub(crate) async fn save(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    before: &Incident,
+    after: &Incident,
+    action: &str,
+    comment: &str,
+) -> Result<Incident, AppError> {
+    let stored = store::incidents::update(conn, after, now).await?;
+    store::incidents::add_history(
+        conn,
+        NewHistory {
+            incident_id: before.id,
+            at: now,
+            actor_id: actor.id(),
+            actor_name: actor.name(),
+            action,
+            status_before: Some(before.status),
+            status_after: stored.status,
+            comment,
+            changes: changes(before, &stored),
+        },
+    )
+    .await?;
+    record(
+        conn,
+        actor,
+        now,
+        Change::new("incident", before.id, action)
+            .before(before)
+            .after(&stored),
+    )
+    .await?;
+    Ok(stored)
 }
 
 /// Resumes, as the system, every paused incident whose pause has ended; returns how many.
@@ -337,29 +384,14 @@ pub async fn resume_due(state: &AppState) -> Result<usize, AppError> {
         let mut after = before.clone();
         after.status = target(before.status, Action::Resume, false);
         after.paused_until = None;
-        let stored = store::incidents::update(&mut tx, &after, now).await?;
-        store::incidents::add_history(
-            &mut tx,
-            NewHistory {
-                incident_id: before.id,
-                at: now,
-                actor_id: None,
-                actor_name: actor.name(),
-                action: Action::Resume.as_str(),
-                status_before: Some(before.status),
-                status_after: stored.status,
-                comment: "automatically, at the end of the pause",
-                changes: changes(before, &stored),
-            },
-        )
-        .await?;
-        record(
+        save(
             &mut tx,
             &actor,
             now,
-            Change::new("incident", before.id, Action::Resume.as_str())
-                .before(before)
-                .after(&stored),
+            before,
+            &after,
+            Action::Resume.as_str(),
+            "automatically, at the end of the pause",
         )
         .await?;
     }
@@ -518,29 +550,14 @@ pub async fn act(
     if after.level != before.level {
         super::sla::set_dues(&mut tx, &mut after).await?;
     }
-    let stored = store::incidents::update(&mut tx, &after, now).await?;
-    store::incidents::add_history(
-        &mut tx,
-        NewHistory {
-            incident_id: id,
-            at: now,
-            actor_id: actor.id(),
-            actor_name: actor.name(),
-            action: request.action.as_str(),
-            status_before: Some(before.status),
-            status_after: stored.status,
-            comment: &comment,
-            changes: changes(&before, &stored),
-        },
-    )
-    .await?;
-    record(
+    let stored = save(
         &mut tx,
         actor,
         now,
-        Change::new("incident", id, request.action.as_str())
-            .before(&before)
-            .after(&stored),
+        &before,
+        &after,
+        request.action.as_str(),
+        &comment,
     )
     .await?;
     let news = match request.action {

@@ -10,8 +10,6 @@ use crate::domain::sla::{SlaEdit, SlaPolicy, span};
 use crate::domain::user::Role;
 use crate::state::AppState;
 use crate::store;
-use crate::store::incidents::NewHistory;
-use serde_json::json;
 use sqlx::PgConnection;
 
 pub async fn policies(state: &AppState, actor: &Actor) -> Result<Vec<SlaPolicy>, AppError> {
@@ -106,31 +104,10 @@ pub async fn mark_breaches(state: &AppState) -> Result<usize, AppError> {
             continue;
         }
         found += what.len();
-        let stored = store::incidents::update(&mut tx, &after, now).await?;
-        store::incidents::add_history(
-            &mut tx,
-            NewHistory {
-                incident_id: before.id,
-                at: now,
-                actor_id: None,
-                actor_name: actor.name(),
-                action: "sla_breach",
-                status_before: Some(before.status),
-                status_after: stored.status,
-                comment: &what.join("; "),
-                changes: json!({}),
-            },
-        )
-        .await?;
-        record(
-            &mut tx,
-            &actor,
-            now,
-            Change::new("incident", before.id, "sla_breach")
-                .before(before)
-                .after(&stored),
-        )
-        .await?;
+        let comment = what.join("; ");
+        let stored =
+            super::incidents::save(&mut tx, &actor, now, before, &after, "sla_breach", &comment)
+                .await?;
         super::incidents::tell(&mut tx, &actor, &stored, NotificationKind::SlaBreach, now).await?;
     }
     tx.commit().await?;
