@@ -52,19 +52,24 @@ async fn people(
         .collect())
 }
 
-fn duty_at(
-    role: &ScheduleRole,
-    schedule: &Schedule,
-    overrides: &[Override],
-    users: &HashMap<i64, User>,
-    at: DateTime<Utc>,
-) -> OnDuty {
-    let mine: Vec<Override> = overrides
+/// The overrides that belong to one role.
+fn of_role(overrides: &[Override], role: &ScheduleRole) -> Vec<Override> {
+    overrides
         .iter()
         .filter(|o| o.role_id == role.id)
         .cloned()
-        .collect();
-    let duty = on_duty(&role.spec, schedule.spec.zone(), &mine, at);
+        .collect()
+}
+
+/// Who is on duty for `role` at `at`, given the role's own overrides.
+fn duty_at(
+    role: &ScheduleRole,
+    schedule: &Schedule,
+    mine: &[Override],
+    users: &HashMap<i64, User>,
+    at: DateTime<Utc>,
+) -> OnDuty {
+    let duty = on_duty(&role.spec, schedule.spec.zone(), mine, at);
     OnDuty {
         role: role.spec.name.clone(),
         at,
@@ -93,11 +98,7 @@ pub async fn detail(state: &AppState, actor: &Actor, id: i64) -> Result<Schedule
     let role_views = roles
         .iter()
         .map(|role| {
-            let mine: Vec<Override> = overrides
-                .iter()
-                .filter(|o| o.role_id == role.id)
-                .cloned()
-                .collect();
+            let mine = of_role(&overrides, role);
             RoleView {
                 people: role
                     .spec
@@ -106,7 +107,7 @@ pub async fn detail(state: &AppState, actor: &Actor, id: i64) -> Result<Schedule
                     .filter_map(|m| users.get(m))
                     .map(person)
                     .collect(),
-                now: duty_at(role, &schedule, &overrides, &users, now),
+                now: duty_at(role, &schedule, &mine, &users, now),
                 gaps: gaps(&role.spec, tz, &mine, &active, now, horizon),
                 next_handoff: role
                     .spec
@@ -168,7 +169,13 @@ pub async fn who_is_on_duty(
     // Overrides that end after `at` are the only ones that can cover it.
     let overrides = store::schedules::overrides(&mut conn, id, at).await?;
     let users = people(&mut conn, std::slice::from_ref(found), &overrides).await?;
-    Ok(duty_at(found, &schedule, &overrides, &users, at))
+    Ok(duty_at(
+        found,
+        &schedule,
+        &of_role(&overrides, found),
+        &users,
+        at,
+    ))
 }
 
 pub async fn create(
