@@ -435,9 +435,8 @@ pub async fn get_group(
             ..Default::default()
         };
         let page = resources::list(&state, &actor, &filter, &by_name(None, 15)).await?;
-        let mut conn = state.pool.acquire().await?;
         let ids: Vec<i64> = page.items.iter().map(|r| r.id).collect();
-        let held = crate::store::groups::held(&mut conn, id, &ids).await?;
+        let held = groups::held(&state, &actor, id, &ids).await?;
         (Some(page), held)
     } else {
         (None, vec![])

@@ -55,6 +55,18 @@ pub async fn paths(state: &AppState, actor: &Actor) -> Result<Vec<GroupPath>, Ap
     store::groups::paths(&mut conn).await
 }
 
+/// Which of `ids` group `id` holds already.
+pub async fn held(
+    state: &AppState,
+    actor: &Actor,
+    id: i64,
+    ids: &[i64],
+) -> Result<Vec<i64>, AppError> {
+    actor.require(Role::Viewer, READ)?;
+    let mut conn = state.pool.acquire().await?;
+    store::groups::held(&mut conn, id, ids).await
+}
+
 /// The groups a resource belongs to.
 pub async fn of_resource(
     state: &AppState,
