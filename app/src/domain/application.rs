@@ -184,13 +184,24 @@ pub struct ComponentSummary {
     pub resources: i64,
 }
 
+/// How many names a refusal lists before "and N more".
+pub const NAMES_SHOWN: usize = 5;
+
 /// "a, b, c and 4 more": the names in a refusal to delete.
 pub fn name_some(names: &[String]) -> String {
-    const SHOWN: usize = 5;
-    let quoted: Vec<String> = names.iter().take(SHOWN).map(|n| format!("'{n}'")).collect();
-    match names.len() {
+    name_some_of(names, names.len())
+}
+
+/// The same, when only the first few of `total` names were read.
+pub fn name_some_of(names: &[String], total: usize) -> String {
+    let quoted: Vec<String> = names
+        .iter()
+        .take(NAMES_SHOWN)
+        .map(|n| format!("'{n}'"))
+        .collect();
+    match total {
         0 => String::new(),
-        n if n > SHOWN => format!("{} and {} more", quoted.join(", "), n - SHOWN),
+        n if n > quoted.len() => format!("{} and {} more", quoted.join(", "), n - quoted.len()),
         1 => quoted[0].clone(),
         _ => {
             let (last, rest) = quoted.split_last().unwrap_or((&quoted[0], &[]));

@@ -4,7 +4,7 @@
 use super::Actor;
 use super::audit::{Change, record, record_many};
 use crate::domain::AppError;
-use crate::domain::application::name_some;
+use crate::domain::application::{NAMES_SHOWN, name_some_of};
 use crate::domain::group::{
     ASSOCIATE_MAX, AssociationResult, Group, GroupDraft, GroupFilter, GroupPatch, GroupPath,
     GroupSummary, TRANSFER_MAX, resource_ids,
@@ -159,18 +159,9 @@ pub async fn delete(
     if let Some(seen) = version {
         AppError::check_version("Group", id, before.version, seen)?;
     }
-    let (names, total) = store::groups::member_names(&mut tx, id, 5).await?;
+    let (names, total) = store::groups::member_names(&mut tx, id, NAMES_SHOWN as i64).await?;
     if total > 0 && !before.is_automatic() {
-        let shown = if total > names.len() as i64 {
-            let quoted: Vec<String> = names.iter().map(|n| format!("'{n}'")).collect();
-            format!(
-                "{} and {} more",
-                quoted.join(", "),
-                total - names.len() as i64
-            )
-        } else {
-            name_some(&names)
-        };
+        let shown = name_some_of(&names, usize::try_from(total).unwrap_or(usize::MAX));
         return Err(AppError::conflict(format!(
             "Group '{}' still has {total} resource{} ({shown}); disassociate or transfer them first.",
             before.spec.name,
