@@ -15,7 +15,7 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "ssr")]
-use super::ssr::context;
+use super::ssr::{context, optional_id};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ApplicationListing {
@@ -65,18 +65,6 @@ pub struct GroupDetail {
 pub struct TopologyView {
     pub applications: Vec<(i64, String)>,
     pub tree: Option<TopologyNode>,
-}
-
-/// An optional id from a form field: empty is none.
-#[cfg(feature = "ssr")]
-fn optional_id(field: &str, text: &str) -> Result<Option<i64>, AppError> {
-    let text = text.trim();
-    if text.is_empty() {
-        return Ok(None);
-    }
-    text.parse()
-        .map(Some)
-        .map_err(|_| AppError::invalid(field, format!("'{text}' is not an id")))
 }
 
 #[cfg(feature = "ssr")]

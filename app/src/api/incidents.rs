@@ -97,13 +97,7 @@ pub async fn create_incident(
 ) -> Result<(), AppError> {
     use crate::domain::incident::{Assignee, Category, IncidentSource, Level, NewIncident};
     let (state, actor) = context().await?;
-    let application_id = match application_id.trim() {
-        "" => None,
-        id => Some(
-            id.parse()
-                .map_err(|_| AppError::invalid("application_id", "pick an application"))?,
-        ),
-    };
+    let application_id = super::ssr::optional_id("application_id", &application_id)?;
     let new = NewIncident {
         title,
         description,

@@ -94,6 +94,17 @@ pub mod ssr {
         Ok((state, actor))
     }
 
+    /// An optional id from a form field: empty is none.
+    pub fn optional_id(field: &str, text: &str) -> Result<Option<i64>, AppError> {
+        let text = text.trim();
+        if text.is_empty() {
+            return Ok(None);
+        }
+        text.parse()
+            .map(Some)
+            .map_err(|_| AppError::invalid(field, format!("'{text}' is not an id")))
+    }
+
     pub fn set_cookie(cookie: &str) -> Result<(), AppError> {
         let value = http::HeaderValue::from_str(cookie).map_err(crate::store::internal)?;
         expect_context::<leptos_axum::ResponseOptions>()
