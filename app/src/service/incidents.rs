@@ -599,13 +599,16 @@ pub async fn assignees(state: &AppState, actor: &Actor) -> Result<Vec<(String, S
         .into_iter()
         .map(|(id, name, username)| (format!("user:{id}"), format!("{name} ({username})")))
         .collect();
-    for schedule in store::schedules::list(&mut conn).await? {
-        for role in store::schedules::roles(&mut conn, schedule.id).await? {
-            out.push((
-                format!("duty:{}:{}", schedule.id, role.spec.name),
-                format!("On duty: {} / {}", schedule.spec.name, role.spec.name),
-            ));
-        }
-    }
+    out.extend(
+        store::schedules::role_names(&mut conn)
+            .await?
+            .into_iter()
+            .map(|(id, schedule, role)| {
+                (
+                    format!("duty:{id}:{role}"),
+                    format!("On duty: {schedule} / {role}"),
+                )
+            }),
+    );
     Ok(out)
 }

@@ -161,6 +161,16 @@ fn role_unique(e: sqlx::Error, name: &str) -> AppError {
     }
 }
 
+/// Every role of every schedule as (schedule id, schedule name, role name), by name.
+pub async fn role_names(conn: &mut PgConnection) -> Result<Vec<(i64, String, String)>, AppError> {
+    Ok(sqlx::query_as(
+        "SELECT s.id, s.name, r.name FROM schedules s \
+         JOIN schedule_roles r ON r.schedule_id = s.id ORDER BY s.name, r.name",
+    )
+    .fetch_all(conn)
+    .await?)
+}
+
 pub async fn roles(conn: &mut PgConnection, schedule: i64) -> Result<Vec<ScheduleRole>, AppError> {
     let rows: Vec<RoleRow> = sqlx::query_as(&format!(
         "SELECT {ROLE_COLUMNS} FROM schedule_roles WHERE schedule_id = $1 ORDER BY name"
