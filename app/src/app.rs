@@ -11,17 +11,20 @@ use crate::pages::{
     components::ComponentPage,
     groups::GroupPage,
     imports::{ImportPage, ImportReportPage},
+    improvements::{ImprovementPage, ImprovementsPage, NewImprovementPage},
     incidents::{IncidentPage, IncidentsPage, NewIncidentPage},
     login::LoginPage,
     not_found::NotFound,
     notifications::NotificationsPage,
     overview::OverviewPage,
+    problems::{NewProblemPage, ProblemPage, ProblemsPage},
     profile::ProfilePage,
     resources::{NewResourcePage, ResourcePage, ResourcesPage},
     schedules::{SchedulePage, SchedulesPage},
     sla::SlaPage,
     topology::TopologyPage,
     users::{NewUserPage, UserPage, UsersPage},
+    war_rooms::{WarRoomPage, WarRoomsPage},
 };
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
@@ -81,6 +84,14 @@ pub fn App() -> impl IntoView {
                     <Route ssr=SsrMode::Async path=path!("/incidents") view=IncidentsPage/>
                     <Route ssr=SsrMode::Async path=path!("/incidents/new") view=NewIncidentPage/>
                     <Route ssr=SsrMode::Async path=path!("/incidents/:id") view=IncidentPage/>
+                    <Route ssr=SsrMode::Async path=path!("/war-rooms") view=WarRoomsPage/>
+                    <Route ssr=SsrMode::Async path=path!("/war-rooms/:id") view=WarRoomPage/>
+                    <Route ssr=SsrMode::Async path=path!("/improvements") view=ImprovementsPage/>
+                    <Route ssr=SsrMode::Async path=path!("/improvements/new") view=NewImprovementPage/>
+                    <Route ssr=SsrMode::Async path=path!("/improvements/:id") view=ImprovementPage/>
+                    <Route ssr=SsrMode::Async path=path!("/problems") view=ProblemsPage/>
+                    <Route ssr=SsrMode::Async path=path!("/problems/new") view=NewProblemPage/>
+                    <Route ssr=SsrMode::Async path=path!("/problems/:id") view=ProblemPage/>
                     <Route ssr=SsrMode::Async path=path!("/schedules") view=SchedulesPage/>
                     <Route ssr=SsrMode::Async path=path!("/schedules/:id") view=SchedulePage/>
                     <Route ssr=SsrMode::Async path=path!("/sla") view=SlaPage/>

@@ -10,13 +10,19 @@ use app::domain::incident::{
     NewIncident,
 };
 use app::domain::list::ListParams;
+use app::domain::problem::{
+    NewProblem, ProblemAction, ProblemActionRequest, ProblemLevel, ProblemSource,
+};
 use app::domain::resource::ResourceFilter;
 use app::domain::resource::{
     AgentState, Provider, ResourceDraft, ResourceStatus, ResourceType, Tags,
 };
 use app::domain::schedule::{RoleDraft, Rotation, ScheduleDraft};
 use app::domain::user::{NewUser, Role};
-use app::service::{Actor, applications, groups, incidents, resources, schedules, users};
+use app::domain::war_room::{MemberRole, NewNotice, NoticeKind};
+use app::service::{
+    Actor, applications, groups, incidents, problems, resources, schedules, users, war_rooms,
+};
 use app::state::AppState;
 use serde_json::{Value, json};
 
@@ -437,6 +443,11 @@ pub async fn load_incidents(state: &AppState) -> Result<usize, AppError> {
                     Action::Remark,
                     json!({"text": "Card payments fail for about 8 % of customers."}),
                 ),
+                (
+                    true,
+                    Action::StartWarRoom,
+                    json!({"title": "Payments outage"}),
+                ),
             ],
         ),
         (
@@ -503,6 +514,12 @@ pub async fn load_incidents(state: &AppState) -> Result<usize, AppError> {
                     Action::Verify,
                     json!({"resolved": true, "comment": "Disk at 41 %."}),
                 ),
+                (
+                    false,
+                    Action::CreateImprovement,
+                    json!({"title": "Alert when WAL archiving stops", "owner": {"user_id": owner_id},
+                           "verifier_id": creator.id(), "due_on": (now + chrono::Duration::days(7)).date_naive()}),
+                ),
             ],
         ),
         (
@@ -523,9 +540,108 @@ pub async fn load_incidents(state: &AppState) -> Result<usize, AppError> {
             let who = if by_owner { &owner } else { &creator };
             incident = step(state, who, incident, action, params).await?;
         }
+        if let Some(room) = war_rooms::of_incident(state, &system, incident.id).await? {
+            work_the_room(state, &owner, room.id, app("payments")).await?;
+        }
         added += 1;
     }
+    load_problems(state, &creator, &owner, app("payments")).await?;
     Ok(added)
+}
+
+/// The demo war room: an engineer invited, the affected application named, two notices.
+async fn work_the_room(
+    state: &AppState,
+    admin: &Actor,
+    room: i64,
+    application: Option<i64>,
+) -> Result<(), AppError> {
+    let engineer = acting(state, "sokafor").await?;
+    war_rooms::put_member(
+        state,
+        admin,
+        room,
+        engineer.id().unwrap_or_default(),
+        MemberRole::Engineer,
+    )
+    .await?;
+    if let Some(app) = application {
+        war_rooms::add_application(state, admin, room, app).await?;
+    }
+    for (kind, body) in [
+        (
+            NoticeKind::First,
+            "Card payments time out at the provider for about 8 % of customers since 08:40.",
+        ),
+        (
+            NoticeKind::Progress,
+            "Traffic moved to the secondary provider; error rate falling.",
+        ),
+    ] {
+        let notice = NewNotice {
+            kind,
+            body: body.to_owned(),
+        };
+        war_rooms::post_notice(state, &engineer, room, notice).await?;
+    }
+    Ok(())
+}
+
+/// Two demo problems: one being located with a suspension waiting for its creator, one waiting
+/// for verification.
+async fn load_problems(
+    state: &AppState,
+    creator: &Actor,
+    owner: &Actor,
+    application: Option<i64>,
+) -> Result<(), AppError> {
+    let owner_id = owner.id().unwrap_or_default();
+    let new = |title: &str, level: ProblemLevel| NewProblem {
+        title: title.to_owned(),
+        description: String::new(),
+        level,
+        source: ProblemSource::Proactive,
+        source_id: None,
+        application_id: application,
+        owner: Assignee::User { user_id: owner_id },
+    };
+    let cases = [
+        (
+            new(
+                "Payment provider timeouts recur weekly",
+                ProblemLevel::Major,
+            ),
+            vec![
+                (ProblemAction::Accept, json!({})),
+                (
+                    ProblemAction::Suspend,
+                    json!({"reason": "Waiting for the provider's root-cause report."}),
+                ),
+            ],
+        ),
+        (
+            new("Certificates expire unnoticed", ProblemLevel::Critical),
+            vec![
+                (ProblemAction::Accept, json!({})),
+                (
+                    ProblemAction::SubmitSolution,
+                    json!({"root_cause": "No inventory of certificates.", "solution": "Certificates are now tracked with expiry alarms 30 days ahead."}),
+                ),
+            ],
+        ),
+    ];
+    for (new, steps) in cases {
+        let mut problem = problems::create(state, creator, new).await?;
+        for (action, params) in steps {
+            let request = ProblemActionRequest {
+                action,
+                params,
+                version: problem.version,
+            };
+            problem = problems::act(state, owner, problem.id, request).await?;
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

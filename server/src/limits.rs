@@ -1,4 +1,5 @@
-//! Request body limits: one for ordinary requests, a larger one for bulk imports.
+//! Request body limits: one for ordinary requests, larger ones for bulk imports and attached
+//! files.
 
 use app::domain::AppError;
 use app::state::AppState;
@@ -11,9 +12,16 @@ use axum::response::{IntoResponse, Response};
 /// The paths that take whole files.
 const IMPORT_PATHS: &[&str] = &["/v1/resources/import", "/api/resources/import"];
 
+/// A file of the largest size attachments take, with room for a multipart form around it.
+pub const ATTACHMENT_LIMIT: usize = app::domain::attachment::MAX_BYTES + 64 * 1024;
+
 pub fn limit_for(settings: &app::state::Settings, path: &str) -> usize {
+    let attachment = (path.starts_with("/v1/") && path.ends_with("/attachments"))
+        || path == "/api/attachments/upload";
     if IMPORT_PATHS.contains(&path) {
         settings.import_limit_bytes
+    } else if attachment {
+        ATTACHMENT_LIMIT.max(settings.body_limit_bytes)
     } else {
         settings.body_limit_bytes
     }

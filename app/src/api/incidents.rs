@@ -164,6 +164,10 @@ pub async fn incident_action(
     fault_started_at: Option<String>,
     recovered_at: Option<String>,
     resolved: Option<String>,
+    description: Option<String>,
+    owner: Option<String>,
+    verifier_id: Option<String>,
+    due_on: Option<String>,
 ) -> Result<(), AppError> {
     use crate::domain::incident::{Action, ActionRequest, Assignee};
     use serde_json::{Map, Value, json};
@@ -179,7 +183,10 @@ pub async fn incident_action(
     put("comment", comment.map(Value::from));
     put(
         "title",
-        title.filter(|t| !t.trim().is_empty()).map(Value::from),
+        title
+            .clone()
+            .filter(|t| !t.trim().is_empty())
+            .map(Value::from),
     );
     put("level", level.filter(|l| !l.is_empty()).map(Value::from));
     put("text", text.map(Value::from));
@@ -223,6 +230,19 @@ pub async fn incident_action(
             .transpose()?
             .flatten(),
     );
+    if action == Action::CreateImprovement {
+        let new = super::improvements::new_improvement(
+            title.unwrap_or_default(),
+            description.unwrap_or_default(),
+            owner.as_deref().unwrap_or_default(),
+            verifier_id.as_deref().unwrap_or_default(),
+            due_on.as_deref().unwrap_or_default(),
+        )?;
+        p = serde_json::to_value(new)
+            .ok()
+            .and_then(|v| v.as_object().cloned())
+            .unwrap_or_default();
+    }
     let request = ActionRequest {
         action,
         params: Value::Object(p),

@@ -1,16 +1,20 @@
 //! Server functions: the console's thin doors into `service/`, one module per area.
 
 pub mod applications;
+pub mod attachments;
 pub mod audit;
 pub mod auth;
 pub mod docs;
+pub mod improvements;
 pub mod incidents;
 pub mod notifications;
 pub mod overview;
+pub mod problems;
 pub mod resources;
 pub mod schedules;
 pub mod sla;
 pub mod users;
+pub mod war_rooms;
 
 use crate::domain::AppError;
 use chrono::{DateTime, Utc};

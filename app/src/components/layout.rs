@@ -42,6 +42,27 @@ const NAV: &[NavSection] = &[
                 role: Role::Viewer,
             },
             NavItem {
+                href: "/war-rooms",
+                also: &[],
+                label: "War rooms",
+                icon: "M12 2 4 5v6c0 5.55 3.84 10.74 8 12 4.16-1.26 8-6.45 8-12V5l-8-3zm-1 6h2v5h-2V8zm0 7h2v2h-2v-2z",
+                role: Role::Viewer,
+            },
+            NavItem {
+                href: "/improvements",
+                also: &[],
+                label: "Improvements",
+                icon: "M16 6l2.29 2.29-4.88 4.88-4-4L2 16.59 3.41 18l6-6 4 4 6.3-6.29L22 12V6h-6z",
+                role: Role::Viewer,
+            },
+            NavItem {
+                href: "/problems",
+                also: &[],
+                label: "Problems",
+                icon: "M15.5 14h-.79l-.28-.27A6.47 6.47 0 0 0 16 9.5 6.5 6.5 0 1 0 9.5 16c1.61 0 3.09-.59 4.23-1.57l.27.28v.79l5 4.99L20.49 19l-4.99-5zm-6 0C7.01 14 5 11.99 5 9.5S7.01 5 9.5 5 14 7.01 14 9.5 11.99 14 9.5 14z",
+                role: Role::Viewer,
+            },
+            NavItem {
                 href: "/schedules",
                 also: &[],
                 label: "On-call",

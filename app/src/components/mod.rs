@@ -9,4 +9,6 @@ pub mod live;
 pub mod password;
 pub mod submit;
 pub mod table;
+pub mod ticket;
 pub mod time;
+pub mod timeline;

@@ -3,6 +3,8 @@
 
 use super::AppError;
 use super::user::Role;
+use super::workflow::Rule;
+pub use super::workflow::{HistoryEntry, Party, Who};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -73,46 +75,16 @@ crate::string_enum! {
         Remark = "remark",
         SubmitSolution = "submit_solution",
         Verify = "verify",
+        StartWarRoom = "start_war_room",
+        CreateImprovement = "create_improvement",
     }
-}
-
-/// Who may take an action.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Who {
-    /// The incident's current owner.
-    Owner,
-    /// Whoever created the incident.
-    Creator,
-    CreatorOrAdmin,
-    /// Any operator or administrator.
-    Operator,
-    Admin,
-}
-
-impl Who {
-    fn describe(self) -> &'static str {
-        match self {
-            Who::Owner => "owner",
-            Who::Creator => "creator",
-            Who::CreatorOrAdmin => "creator or administrator",
-            Who::Operator => "operator",
-            Who::Admin => "administrator",
-        }
-    }
-}
-
-/// One line of the table: an action, the states it starts from, and who may take it.
-pub struct Rule {
-    pub action: Action,
-    pub from: &'static [IncidentStatus],
-    pub who: Who,
 }
 
 use IncidentStatus as S;
 
 /// SPEC §4, one line per action. Where an action lands depends on its parameters
 /// (see [`target`]).
-pub const RULES: &[Rule] = &[
+pub const RULES: &[Rule<IncidentStatus, Action>] = &[
     Rule {
         action: Action::Accept,
         from: &[S::Unaccepted],
@@ -179,46 +151,24 @@ pub const RULES: &[Rule] = &[
         from: &[S::Resolved],
         who: Who::CreatorOrAdmin,
     },
+    Rule {
+        action: Action::StartWarRoom,
+        from: &[S::Accepted],
+        who: Who::Owner,
+    },
+    Rule {
+        action: Action::CreateImprovement,
+        from: &[S::Accepted, S::Resolved, S::Completed],
+        who: Who::Operator,
+    },
 ];
-
-/// What the state machine needs to know about the caller and the incident.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Party {
-    pub role: Role,
-    pub is_owner: bool,
-    pub is_creator: bool,
-}
-
-impl Party {
-    fn is(self, who: Who) -> bool {
-        if !self.role.allows(Role::Operator) {
-            return false;
-        }
-        match who {
-            Who::Owner => self.is_owner,
-            Who::Creator => self.is_creator,
-            Who::CreatorOrAdmin => self.is_creator || self.role == Role::Admin,
-            Who::Operator => true,
-            Who::Admin => self.role == Role::Admin,
-        }
-    }
-}
-
-fn rule(action: Action) -> &'static Rule {
-    RULES
-        .iter()
-        .find(|r| r.action == action)
-        .unwrap_or(&RULES[0])
-}
 
 /// The actions `party` may take on an incident in `status`; `approve_level` only while a
 /// lowering waits for approval.
 pub fn allowed(status: IncidentStatus, party: Party, level_pending: bool) -> Vec<Action> {
-    RULES
-        .iter()
-        .filter(|r| r.from.contains(&status) && party.is(r.who))
-        .filter(|r| r.action != Action::ApproveLevel || level_pending)
-        .map(|r| r.action)
+    super::workflow::allowed(RULES, status, party)
+        .into_iter()
+        .filter(|a| *a != Action::ApproveLevel || level_pending)
         .collect()
 }
 
@@ -230,23 +180,10 @@ pub fn check(
     party: Party,
     level_pending: bool,
 ) -> Result<(), AppError> {
-    let r = rule(action);
-    if !r.from.contains(&status) {
-        let from: Vec<&str> = r.from.iter().map(|s| s.as_str()).collect();
-        return Err(AppError::conflict(format!(
-            "An incident that is {status} cannot take '{action}'; it needs one that is {}.",
-            from.join(" or ")
-        )));
-    }
+    super::workflow::check(RULES, "An incident", status, action, party)?;
     if action == Action::ApproveLevel && !level_pending {
         return Err(AppError::conflict(
             "No level change is waiting for approval on this incident.",
-        ));
-    }
-    if !party.is(r.who) {
-        return Err(AppError::forbidden(
-            format!("'{action}' on this incident"),
-            r.who.describe(),
         ));
     }
     Ok(())
@@ -269,7 +206,12 @@ pub fn target(status: IncidentStatus, action: Action, verdict: bool) -> Incident
         Action::SubmitSolution => S::Resolved,
         Action::Verify if verdict => S::Completed,
         Action::Verify => S::Accepted,
-        Action::Forward | Action::ChangeLevel | Action::ApproveLevel | Action::Remark => status,
+        Action::Forward
+        | Action::ChangeLevel
+        | Action::ApproveLevel
+        | Action::Remark
+        | Action::StartWarRoom
+        | Action::CreateImprovement => status,
     }
 }
 
@@ -341,6 +283,7 @@ impl Incident {
             role,
             is_owner: user_id == Some(self.owner_id),
             is_creator: user_id.is_some() && user_id == self.creator_id,
+            is_verifier: false,
         }
     }
 
@@ -418,27 +361,13 @@ pub struct ActionRequest {
     /// `resubmit` {title?, description?, level?, category?, comment?}; `close` {comment?};
     /// `change_level` {level, reason}; `approve_level` {approve, comment?}; `pause` {until,
     /// reason}; `resume` {}; `remark` {text}; `submit_solution` {cause, solution,
-    /// service_interrupted, fault_started_at?, recovered_at?}; `verify` {resolved, comment}.
+    /// service_interrupted, fault_started_at?, recovered_at?}; `verify` {resolved, comment};
+    /// `start_war_room` {title?}; `create_improvement` {title, description?, owner, verifier_id,
+    /// due_on}.
     #[serde(default)]
     #[cfg_attr(feature = "ssr", schema(value_type = Object))]
     pub params: serde_json::Value,
     pub version: i32,
-}
-
-/// One line of an incident's timeline.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
-pub struct HistoryEntry {
-    pub id: i64,
-    pub at: DateTime<Utc>,
-    pub actor: String,
-    pub action: String,
-    pub status_before: Option<IncidentStatus>,
-    pub status_after: IncidentStatus,
-    pub comment: String,
-    /// Fields that changed: `{field: [before, after]}`.
-    #[cfg_attr(feature = "ssr", schema(value_type = Object))]
-    pub changes: serde_json::Value,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -467,6 +396,13 @@ pub struct IncidentDetail {
     pub application_name: Option<String>,
     pub history: Vec<HistoryEntry>,
     pub actions: Vec<Action>,
+    /// The incident's war room, if one was opened.
+    pub war_room: Option<super::war_room::WarRoom>,
+    /// Improvement tickets opened from it.
+    pub improvements: Vec<super::improvement::Improvement>,
+    /// Problems opened from it.
+    pub problems: Vec<super::problem::Problem>,
+    pub attachments: Vec<super::attachment::Attachment>,
 }
 
 #[cfg(test)]
@@ -478,6 +414,7 @@ mod tests {
             role,
             is_owner,
             is_creator,
+            is_verifier: false,
         }
     }
 
@@ -496,6 +433,8 @@ mod tests {
             (Action::Resume, S::Paused) => owner,
             (Action::Remark, s) => operator && s.is_open(),
             (Action::Verify, S::Resolved) => creator || admin,
+            (Action::StartWarRoom, S::Accepted) => owner,
+            (Action::CreateImprovement, S::Accepted | S::Resolved | S::Completed) => operator,
             _ => false,
         }
     }
@@ -522,7 +461,7 @@ mod tests {
                 }
             }
         }
-        assert_eq!(checked, 7 * 12 * 3 * 4);
+        assert_eq!(checked, 7 * 14 * 3 * 4);
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Pure rules shared by server and browser: types, validation, state machines. No I/O.
 
 pub mod application;
+pub mod attachment;
 pub mod audit;
 pub mod auth;
 pub mod capacity;
@@ -8,15 +9,19 @@ pub mod enums;
 pub mod error;
 pub mod group;
 pub mod import;
+pub mod improvement;
 pub mod incident;
 pub mod list;
 pub mod notification;
 pub mod overview;
+pub mod problem;
 pub mod resource;
 pub mod schedule;
 pub mod sla;
 pub mod time;
 pub mod topology;
 pub mod user;
+pub mod war_room;
+pub mod workflow;
 
 pub use error::AppError;

@@ -10,6 +10,9 @@ crate::string_enum! {
         Rejected = "rejected",
         ToVerify = "to_verify",
         SlaBreach = "sla_breach",
+        AddedToWarRoom = "added_to_war_room",
+        WarRoomNotice = "war_room_notice",
+        Approval = "approval",
     }
 }
 

@@ -11,9 +11,12 @@ use crate::components::form::{ButtonKind, Field, PostForm, SelectField, Submit};
 use crate::components::layout::{Card, PageHeader};
 use crate::components::live::LiveRegion;
 use crate::components::table::{Pagination, TD, Table, col, sortable};
+use crate::components::ticket::{ActionForm as TicketAction, Tabs};
 use crate::components::time::{Time, TimeFull};
+use crate::components::timeline::Timeline;
 use crate::domain::incident::{Action, Category, Incident, IncidentStatus, Level};
 use crate::pages::applications::route_id;
+use crate::pages::attachments::Attachments;
 use crate::pages::resources::{FILTER_INPUT, Property, options};
 use chrono::{DateTime, Utc};
 use leptos::prelude::*;
@@ -115,20 +118,6 @@ pub fn IncidentsPage() -> impl IntoView {
         col("SLA"),
         sortable("Opened", "created_at"),
     ];
-    let tab_link = |value: &'static str, label: &'static str, current: &str| {
-        let class = if value == current {
-            "rounded-md bg-slate-900 px-3 py-1.5 text-sm font-medium text-white"
-        } else {
-            "rounded-md px-3 py-1.5 text-sm font-medium text-slate-600 hover:bg-slate-100"
-        };
-        view! { <a href=format!("/incidents?tab={value}") class=class data-testid=format!("tab-{value}")>{label}</a> }
-    };
-    let tabs = view! {
-        <nav class="mb-3 flex gap-1">
-            {tab_link("mine", "Mine, pending", &tab)}
-            {tab_link("all", "All", &tab)}
-        </nav>
-    };
     let select = |name: &'static str,
                   label: &'static str,
                   opts: Vec<(String, String)>,
@@ -153,7 +142,7 @@ pub fn IncidentsPage() -> impl IntoView {
         <Title text="Incidents"/>
         <Suspense fallback=Loading>
             {move || {
-                let (columns, tabs, filters) = (columns.clone(), tabs.clone(), filters.clone());
+                let (columns, tab, filters) = (columns.clone(), tab.clone(), filters.clone());
                 Suspend::new(async move {
                     match load().await {
                         Ok(IncidentListing { listing, owners, can_open }) => {
@@ -171,7 +160,7 @@ pub fn IncidentsPage() -> impl IntoView {
                                 <PageHeader title="Incidents" subtitle="Open work first: accept, forward or reject what is yours." crumbs=CRUMBS.to_vec()>
                                     {can_open.then(|| view! { <a href="/incidents/new" class=ButtonKind::Primary.classes() data-testid="new-incident">"New incident"</a> })}
                                 </PageHeader>
-                                {tabs}
+                                <Tabs base="/incidents" current=tab tabs=&[("mine", "Mine, pending"), ("all", "All")]/>
                                 {filters}
                                 <LiveRegion id="incidents".to_owned() topics="incident".to_owned()>{body}</LiveRegion>
                             }.into_any()
@@ -244,6 +233,8 @@ fn ActionForm(
         Action::Remark => ("Add remark", ButtonKind::Secondary),
         Action::SubmitSolution => ("Submit solution", ButtonKind::Primary),
         Action::Verify => ("Verify", ButtonKind::Primary),
+        Action::StartWarRoom => ("Open war room", ButtonKind::Danger),
+        Action::CreateImprovement => ("Open improvement", ButtonKind::Secondary),
     };
     let fields = match action {
         Action::Accept | Action::Resume => ().into_any(),
@@ -289,18 +280,31 @@ fn ActionForm(
                 options=vec![("yes".into(), "Yes, resolved".into()), ("no".into(), "No, not resolved".into())]/>
             <Field name="comment" label="Comment" maxlength=300 hint="Required when it is not resolved."/>
         }.into_any(),
+        Action::StartWarRoom => view! {
+            <Field name="title" label="Room title" value=incident.title.clone() maxlength=200
+                hint="You become the room's admin; war-room rules bring in who is on duty."/>
+        }.into_any(),
+        Action::CreateImprovement => {
+            let verifiers: Vec<(String, String)> = assignees
+                .iter()
+                .filter_map(|(v, l)| v.strip_prefix("user:").map(|id| (id.to_owned(), l.clone())))
+                .collect();
+            view! {
+                <Field name="title" label="What should improve" required=true maxlength=200/>
+                <Field name="description" label="Description" maxlength=2000/>
+                <div class="grid gap-3 sm:grid-cols-2">
+                    <SelectField name="owner" label="Owner" options=assignees/>
+                    <SelectField name="verifier_id" label="Verifier" options=verifiers/>
+                </div>
+                <Field name="due_on" label="Due on" kind="date" required=true/>
+            }.into_any()
+        }
     };
     let simple = matches!(action, Action::Accept | Action::Resume);
     view! {
-        <div class="rounded-lg border border-slate-200 p-3" data-testid=format!("action-{}", action.as_str())>
-            <PostForm action=IncidentAction::PATH key=action.as_str() class=if simple { "flex items-center justify-between gap-3" } else { "space-y-3" } success="Done.">
-                <input type="hidden" name="id" value=incident.id/>
-                <input type="hidden" name="version" value=incident.version/>
-                <input type="hidden" name="action" value=action.as_str()/>
-                {fields}
-                <div class="flex justify-end"><Submit label kind testid=action.as_str()/></div>
-            </PostForm>
-        </div>
+        <TicketAction path=IncidentAction::PATH id=incident.id version=incident.version action=action.as_str() label kind simple>
+            {fields}
+        </TicketAction>
     }
 }
 
@@ -331,35 +335,11 @@ fn IncidentView(page: Page) -> impl IntoView {
         view! {
             <div class="space-y-3" data-testid="actions">
                 {d.actions.iter().map(|a| view! { <ActionForm incident=i.clone() action=*a assignees=assignees.clone()/> }).collect_view()}
+                <a href=format!("/problems/new?source=incident&source_id={}", i.id) class=format!("{LINK} block text-sm") data-testid="open-problem">"Open a problem for its root cause"</a>
             </div>
         }.into_any()
     };
-    let timeline = view! {
-        <ol class="space-y-3" data-testid="timeline">
-            {d.history.iter().map(|h| {
-                let moved = match h.status_before {
-                    Some(b) if b != h.status_after => format!("{b} → {}", h.status_after),
-                    _ => String::new(),
-                };
-                let changed: Vec<String> = h.changes.as_object().map(|m| m.iter().map(|(k, v)| {
-                    format!("{}: {} → {}", k.replace('_', " "), v[0], v[1])
-                }).collect()).unwrap_or_default();
-                view! {
-                    <li class="flex gap-3 text-sm" data-testid="timeline-entry">
-                        <span class="mt-1.5 h-2 w-2 shrink-0 rounded-full bg-indigo-400"></span>
-                        <span class="min-w-0 flex-1">
-                            <span class="font-medium text-slate-800">{h.actor.clone()}</span>
-                            " " {h.action.replace('_', " ")}
-                            {(!moved.is_empty()).then(|| view! { <span class="text-slate-500">{format!(" ({moved})")}</span> })}
-                            {(!h.comment.is_empty()).then(|| view! { <span class="block text-slate-700">{format!("“{}”", h.comment)}</span> })}
-                            {(!changed.is_empty()).then(|| view! { <span class="block text-xs text-slate-500">{changed.join(" · ")}</span> })}
-                            <span class="block text-xs text-slate-500"><Time at=h.at now/></span>
-                        </span>
-                    </li>
-                }
-            }).collect_view()}
-        </ol>
-    };
+    let timeline = view! { <Timeline entries=d.history.clone() now/> };
     let (cause, fix, interrupted) = (i.cause.clone(), i.solution.clone(), i.service_interrupted);
     let solution = (!cause.is_empty()).then(move || view! {
         <Card title="Solution">
@@ -370,6 +350,32 @@ fn IncidentView(page: Page) -> impl IntoView {
             </dl>
         </Card>
     });
+    let room = d.war_room.clone().map(|r| view! {
+        <Card title="War room">
+            <a href=format!("/war-rooms/{}", r.id) class=LINK data-testid="war-room-link">{format!("{} · {}", r.number(), r.title)}</a>
+            <span class="ml-2"><Badge text=r.status.as_str() tone=if r.status == crate::domain::war_room::WarRoomStatus::Closed { Tone::Good } else { Tone::Bad }/></span>
+        </Card>
+    });
+    let linked = (!d.improvements.is_empty() || !d.problems.is_empty()).then(|| {
+        let improvements = d.improvements.clone();
+        let problems = d.problems.clone();
+        view! {
+            <Card title="Follow-up">
+                <ul class="space-y-1 text-sm" data-testid="follow-up">
+                    {improvements.into_iter().map(|m| view! {
+                        <li><a href=format!("/improvements/{}", m.id) class=LINK>{m.number()}</a> " " {m.title} <span class="text-slate-500">{format!(" · {}", m.status.as_str().replace('_', " "))}</span></li>
+                    }).collect_view()}
+                    {problems.into_iter().map(|p| view! {
+                        <li><a href=format!("/problems/{}", p.id) class=LINK>{p.number()}</a> " " {p.title} <span class="text-slate-500">{format!(" · {}", p.status.as_str().replace('_', " "))}</span></li>
+                    }).collect_view()}
+                </ul>
+            </Card>
+        }
+    });
+    let can_attach = !d.actions.is_empty();
+    let files = view! {
+        <Attachments ticket="incident" id=i.id files=d.attachments.clone() can_attach now/>
+    };
     view! {
         <PageHeader title=format!("{} · {}", i.number(), i.title) subtitle=if i.description.is_empty() { "No description.".to_owned() } else { i.description.clone() }
             crumbs=vec![("Operations", "/incidents"), ("Incidents", "/incidents")]>
@@ -380,9 +386,12 @@ fn IncidentView(page: Page) -> impl IntoView {
             <div class="space-y-4 lg:col-span-2">
                 <Card title="Timeline">{timeline}</Card>
                 {solution}
+                {files}
             </div>
             <div class="space-y-4">
+                {room}
                 <Card title="Actions">{actions}</Card>
+                {linked}
                 <Card title="Fields">
                     <dl class="divide-y divide-slate-100" data-testid="incident-fields">
                         <Property label="Owner"><span data-testid="incident-owner">{d.owner_name.clone()}</span></Property>
@@ -418,7 +427,7 @@ pub fn IncidentPage() -> impl IntoView {
                         let live = format!("incident-{}", page.detail.data.incident.id);
                         view! {
                             <Title text=title/>
-                            <LiveRegion id=live topics="incident".to_owned()><IncidentView page/></LiveRegion>
+                            <LiveRegion id=live topics="incident,war_room,improvement,problem".to_owned()><IncidentView page/></LiveRegion>
                         }.into_any()
                     }
                     Err(e) => view! { <PageHeader title="Incident" crumbs=CRUMBS.to_vec()/><ErrorBox error=e/> }.into_any(),

@@ -2,30 +2,42 @@
 //! domain's table, recorded in the incident's history and in the audit log.
 
 use super::Actor;
-use super::audit::{Change, record};
+use super::tickets::{Step, application_name, log, user_name};
 use crate::domain::AppError;
+use crate::domain::improvement::{ImprovementFilter, ImprovementSource, NewImprovement};
 use crate::domain::incident::{
     Action, ActionRequest, Assignee, Category, Incident, IncidentDetail, IncidentFilter,
     IncidentSource, IncidentStatus, Level, NewIncident, REASON_MAX, REMARK_MAX, SOLUTION_MAX,
     TITLE_MAX, VERIFY_COMMENT_MAX, allowed, check, check_len, level_change_needs_approval, target,
 };
-use crate::domain::list::{ListParams, Page, Sort};
+use crate::domain::list::{ListParams, Page, Sort, Window};
 use crate::domain::notification::NotificationKind;
+use crate::domain::problem::{ProblemFilter, ProblemSource};
 use crate::domain::user::Role;
+use crate::domain::workflow::params;
 use crate::state::AppState;
 use crate::store;
-use crate::store::incidents::NewHistory;
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
-use serde::de::DeserializeOwned;
-use serde_json::{Value, json};
 use sqlx::PgConnection;
 
 const READ: &str = "reading incidents";
+/// The tickets opened from an incident that its page lists, newest first.
+const LINKED: Window = Window {
+    page: 1,
+    per_page: 50,
+    sort: Sort {
+        field: "id",
+        descending: true,
+    },
+};
+const TICKET: &str = "incident";
+/// Fields whose change the timeline does not spell out (the breach lines say it already).
+const SKIP: &[&str] = &["accept_breached_at", "resolve_breached_at"];
 
 /// The person an assignment goes to, now: a user, or whoever is on duty for a schedule role.
 /// They must be an active operator or administrator.
-async fn resolve(
+pub(crate) async fn resolve(
     state: &AppState,
     actor: &Actor,
     conn: &mut PgConnection,
@@ -62,15 +74,6 @@ async fn resolve(
     }
 }
 
-fn params<T: DeserializeOwned>(value: &Value) -> Result<T, AppError> {
-    let value = if value.is_null() {
-        json!({})
-    } else {
-        value.clone()
-    };
-    serde_json::from_value(value).map_err(|e| AppError::invalid("params", e.to_string()))
-}
-
 /// Tells the person an incident event concerns: its owner, or (rejected, to verify) its
 /// creator.
 pub(crate) async fn tell(
@@ -86,6 +89,9 @@ pub(crate) async fn tell(
         NotificationKind::Rejected => (incident.creator_id, "rejected"),
         NotificationKind::ToVerify => (incident.creator_id, "resolved: please verify"),
         NotificationKind::SlaBreach => (Some(incident.owner_id), "breached its service level"),
+        NotificationKind::AddedToWarRoom
+        | NotificationKind::WarRoomNotice
+        | NotificationKind::Approval => return Ok(()),
     };
     let Some(who) = who else { return Ok(()) };
     let title = format!("{} {what}: {}", incident.number(), incident.title);
@@ -104,14 +110,7 @@ pub async fn create(
     let new = new.normalized()?;
     let now = state.now();
     let mut tx = state.pool.begin().await?;
-    if let Some(app) = new.application_id
-        && store::applications::find(&mut tx, app).await?.is_none()
-    {
-        return Err(AppError::invalid(
-            "application_id",
-            format!("no application has id {app}"),
-        ));
-    }
+    super::tickets::check_application(&mut tx, new.application_id).await?;
     let owner_id = resolve(state, actor, &mut tx, "owner", &new.owner).await?;
     let draft = Incident {
         id: 0,
@@ -143,26 +142,19 @@ pub async fn create(
     let mut draft = draft;
     super::sla::set_dues(&mut tx, &mut draft).await?;
     let incident = store::incidents::insert(&mut tx, &draft).await?;
-    store::incidents::add_history(
-        &mut tx,
-        NewHistory {
-            incident_id: incident.id,
-            at: now,
-            actor_id: actor.id(),
-            actor_name: actor.name(),
-            action: "create",
-            status_before: None,
-            status_after: incident.status,
-            comment: "",
-            changes: json!({}),
-        },
-    )
-    .await?;
-    record(
+    log(
         &mut tx,
         actor,
         now,
-        Change::new("incident", incident.id, "create").after(&incident),
+        Step {
+            ticket: TICKET,
+            id: incident.id,
+            action: "create",
+            comment: "",
+            before: None,
+            after: (&incident, incident.status.as_str()),
+        },
+        SKIP,
     )
     .await?;
     tell(&mut tx, actor, &incident, NotificationKind::Assigned, now).await?;
@@ -188,13 +180,16 @@ pub async fn list(
     store::incidents::list(&mut conn, filter, window).await
 }
 
-fn actions_for(incident: &Incident, actor: &Actor) -> Vec<Action> {
-    let role = actor.user.as_ref().map_or(Role::Viewer, |u| u.role);
+/// What the caller may do; a room is opened once.
+fn actions_for(incident: &Incident, actor: &Actor, has_room: bool) -> Vec<Action> {
     allowed(
         incident.status,
-        incident.party(actor.id(), role),
+        incident.party(actor.id(), actor.role()),
         incident.pending_level.is_some(),
     )
+    .into_iter()
+    .filter(|a| *a != Action::StartWarRoom || !has_room)
+    .collect()
 }
 
 pub async fn get(state: &AppState, actor: &Actor, id: i64) -> Result<IncidentDetail, AppError> {
@@ -203,27 +198,47 @@ pub async fn get(state: &AppState, actor: &Actor, id: i64) -> Result<IncidentDet
     let incident = store::incidents::find(&mut conn, id)
         .await?
         .ok_or_else(|| AppError::not_found("Incident", id))?;
-    let name = |u: Option<crate::domain::user::User>| u.map(|u| u.display_name);
-    let owner_name =
-        name(store::users::find(&mut conn, incident.owner_id).await?).unwrap_or_default();
+    let owner_name = user_name(&mut conn, incident.owner_id).await?;
     let creator_name = match incident.creator_id {
-        Some(c) => name(store::users::find(&mut conn, c).await?),
+        Some(c) => Some(user_name(&mut conn, c).await?),
         None => Some("system".to_owned()),
     };
-    let application_name = match incident.application_id {
-        Some(a) => store::applications::find(&mut conn, a)
-            .await?
-            .map(|a| a.spec.name),
-        None => None,
-    };
-    let history = store::incidents::history(&mut conn, id).await?;
+    let application_name = application_name(&mut conn, incident.application_id).await?;
+    let history = store::history::of(&mut conn, TICKET, id).await?;
+    let war_room = store::war_rooms::for_incident(&mut conn, id).await?;
+    let improvements = store::improvements::list(
+        &mut conn,
+        &ImprovementFilter {
+            source: Some(ImprovementSource::Incident),
+            source_id: Some(id),
+            ..Default::default()
+        },
+        LINKED,
+    )
+    .await?
+    .items;
+    let problems = store::problems::list(
+        &mut conn,
+        &ProblemFilter {
+            source: Some(ProblemSource::Incident),
+            source_id: Some(id),
+            ..Default::default()
+        },
+        LINKED,
+    )
+    .await?
+    .items;
     Ok(IncidentDetail {
-        actions: actions_for(&incident, actor),
+        actions: actions_for(&incident, actor, war_room.is_some()),
+        attachments: store::attachments::of(&mut conn, TICKET, id).await?,
         incident,
         owner_name,
         creator_name,
         application_name,
         history,
+        war_room,
+        improvements,
+        problems,
     })
 }
 
@@ -234,7 +249,10 @@ pub async fn actions(state: &AppState, actor: &Actor, id: i64) -> Result<Vec<Act
     let incident = store::incidents::find(&mut conn, id)
         .await?
         .ok_or_else(|| AppError::not_found("Incident", id))?;
-    Ok(actions_for(&incident, actor))
+    let has_room = store::war_rooms::for_incident(&mut conn, id)
+        .await?
+        .is_some();
+    Ok(actions_for(&incident, actor, has_room))
 }
 
 #[derive(Deserialize)]
@@ -300,38 +318,15 @@ struct Solution {
 }
 
 #[derive(Deserialize)]
+struct StartRoom {
+    title: Option<String>,
+}
+
+#[derive(Deserialize)]
 struct Verify {
     resolved: bool,
     #[serde(default)]
     comment: String,
-}
-
-/// The fields that differ between two versions of an incident, as `{field: [before, after]}`.
-fn changes(before: &Incident, after: &Incident) -> Value {
-    let (Ok(Value::Object(b)), Ok(Value::Object(a))) =
-        (serde_json::to_value(before), serde_json::to_value(after))
-    else {
-        return json!({});
-    };
-    let diff: serde_json::Map<String, Value> = a
-        .into_iter()
-        .filter(|(k, v)| {
-            ![
-                "version",
-                "updated_at",
-                "status",
-                "accept_breached_at",
-                "resolve_breached_at",
-            ]
-            .contains(&k.as_str())
-                && b.get(k) != Some(v)
-        })
-        .map(|(k, v)| {
-            let was = b.get(&k).cloned().unwrap_or(Value::Null);
-            (k, json!([was, v]))
-        })
-        .collect();
-    Value::Object(diff)
 }
 
 /// Writes a change of an incident with its timeline line and its audit record, inside the
@@ -346,28 +341,19 @@ pub(crate) async fn save(
     comment: &str,
 ) -> Result<Incident, AppError> {
     let stored = store::incidents::update(conn, after, now).await?;
-    store::incidents::add_history(
-        conn,
-        NewHistory {
-            incident_id: before.id,
-            at: now,
-            actor_id: actor.id(),
-            actor_name: actor.name(),
-            action,
-            status_before: Some(before.status),
-            status_after: stored.status,
-            comment,
-            changes: changes(before, &stored),
-        },
-    )
-    .await?;
-    record(
+    log(
         conn,
         actor,
         now,
-        Change::new("incident", before.id, action)
-            .before(before)
-            .after(&stored),
+        Step {
+            ticket: TICKET,
+            id: before.id,
+            action,
+            comment,
+            before: Some((before, before.status.as_str())),
+            after: (&stored, stored.status.as_str()),
+        },
+        SKIP,
     )
     .await?;
     Ok(stored)
@@ -412,11 +398,10 @@ pub async fn act(
     let mut tx = state.pool.begin().await?;
     let before = store::incidents::find_for_update(&mut tx, id).await?;
     AppError::check_version("Incident", id, before.version, request.version)?;
-    let role = actor.user.as_ref().map_or(Role::Admin, |u| u.role);
     check(
         before.status,
         request.action,
-        before.party(actor.id(), role),
+        before.party(actor.id(), actor.role()),
         before.pending_level.is_some(),
     )?;
     let mut after = before.clone();
@@ -544,6 +529,19 @@ pub async fn act(
             )?;
             verdict = p.resolved;
             p.comment
+        }
+        Action::StartWarRoom => {
+            let p: StartRoom = params(&request.params)?;
+            let room = super::war_rooms::open_in(state, &mut tx, actor, &before, p.title).await?;
+            format!("{}: {}", room.number(), room.title)
+        }
+        Action::CreateImprovement => {
+            let mut p: NewImprovement = params(&request.params)?;
+            p.source = ImprovementSource::Incident;
+            p.source_id = Some(id);
+            p.application_id = p.application_id.or(before.application_id);
+            let improvement = super::improvements::create_in(state, &mut tx, actor, p).await?;
+            format!("{}: {}", improvement.number(), improvement.title)
         }
     };
     after.status = target(before.status, request.action, verdict);

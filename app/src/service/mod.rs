@@ -2,20 +2,25 @@
 //! The only place where business rules meet the database; the UI and the REST API both call it.
 
 pub mod applications;
+pub mod attachments;
 pub mod audit;
 pub mod auth;
 pub mod bootstrap;
 pub mod capacity;
 pub mod groups;
 pub mod imports;
+pub mod improvements;
 pub mod incidents;
 pub mod notifications;
 pub mod overview;
 mod password;
+pub mod problems;
 pub mod resources;
 pub mod schedules;
 pub mod sla;
+mod tickets;
 pub mod users;
+pub mod war_rooms;
 
 use crate::domain::AppError;
 use crate::domain::audit::Method;
@@ -57,6 +62,15 @@ impl Actor {
         match &self.user {
             Some(user) => user.role.allows(role),
             None => self.method == Method::System,
+        }
+    }
+
+    /// The role the actor acts with: their account's, or an administrator's for the system.
+    pub fn role(&self) -> Role {
+        match &self.user {
+            Some(user) => user.role,
+            None if self.method == Method::System => Role::Admin,
+            None => Role::Viewer,
         }
     }
 

@@ -1,9 +1,9 @@
-//! The `incidents` and `incident_history` tables.
+//! The `incidents` table.
 
 use super::users::escape_like;
 use crate::domain::AppError;
 use crate::domain::incident::{
-    Category, HistoryEntry, Incident, IncidentFilter, IncidentSource, IncidentStatus, Level,
+    Category, Incident, IncidentFilter, IncidentSource, IncidentStatus, Level,
 };
 use crate::domain::list::{Page, Window};
 use chrono::{DateTime, Utc};
@@ -241,80 +241,6 @@ pub async fn list(
         window,
     )
     .await
-}
-
-/// A line to add to an incident's timeline.
-pub struct NewHistory<'a> {
-    pub incident_id: i64,
-    pub at: DateTime<Utc>,
-    pub actor_id: Option<i64>,
-    pub actor_name: &'a str,
-    pub action: &'a str,
-    pub status_before: Option<IncidentStatus>,
-    pub status_after: IncidentStatus,
-    pub comment: &'a str,
-    pub changes: serde_json::Value,
-}
-
-pub async fn add_history(conn: &mut PgConnection, h: NewHistory<'_>) -> Result<(), AppError> {
-    sqlx::query(
-        "INSERT INTO incident_history (incident_id, at, actor_id, actor_name, action, \
-                                       status_before, status_after, comment, changes) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-    )
-    .bind(h.incident_id)
-    .bind(h.at)
-    .bind(h.actor_id)
-    .bind(h.actor_name)
-    .bind(h.action)
-    .bind(h.status_before.map(IncidentStatus::as_str))
-    .bind(h.status_after.as_str())
-    .bind(h.comment)
-    .bind(h.changes)
-    .execute(conn)
-    .await?;
-    Ok(())
-}
-
-#[derive(sqlx::FromRow)]
-struct HistoryRow {
-    id: i64,
-    at: DateTime<Utc>,
-    actor_name: String,
-    action: String,
-    status_before: Option<String>,
-    status_after: String,
-    comment: String,
-    changes: serde_json::Value,
-}
-
-/// An incident's timeline, oldest first.
-pub async fn history(conn: &mut PgConnection, id: i64) -> Result<Vec<HistoryEntry>, AppError> {
-    let rows: Vec<HistoryRow> = sqlx::query_as(
-        "SELECT id, at, actor_name, action, status_before, status_after, comment, changes \
-         FROM incident_history WHERE incident_id = $1 ORDER BY id",
-    )
-    .bind(id)
-    .fetch_all(conn)
-    .await?;
-    rows.into_iter()
-        .map(|r| {
-            Ok(HistoryEntry {
-                status_after: super::known(
-                    IncidentStatus::parse(&r.status_after),
-                    "status",
-                    &r.status_after,
-                )?,
-                status_before: r.status_before.as_deref().and_then(IncidentStatus::parse),
-                id: r.id,
-                at: r.at,
-                actor: r.actor_name,
-                action: r.action,
-                comment: r.comment,
-                changes: r.changes,
-            })
-        })
-        .collect()
 }
 
 /// Incidents whose time to accept or to resolve has just run out, not yet marked, locked

@@ -1,16 +1,21 @@
 //! SQL per aggregate: parameterized queries that read and write domain types.
 
 pub mod applications;
+pub mod attachments;
 pub mod audit;
 pub mod groups;
+pub mod history;
 pub mod imports;
+pub mod improvements;
 pub mod incidents;
 pub mod login_failures;
 pub mod notifications;
+pub mod problems;
 pub mod resources;
 pub mod schedules;
 pub mod tokens;
 pub mod users;
+pub mod war_rooms;
 
 use crate::domain::AppError;
 

@@ -135,6 +135,26 @@ impl<S: Send + Sync> FromRequestParts<S> for IdPath {
     }
 }
 
+/// Two numeric ids in the path (`/v1/things/{id}/parts/{part_id}`); a part that is not a number
+/// names nothing, so it is a 404.
+pub struct IdsPath(pub i64, pub i64);
+
+impl<S: Send + Sync> FromRequestParts<S> for IdsPath {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        let raw = axum::extract::Path::<(String, String)>::from_request_parts(parts, state)
+            .await
+            .map_err(|e: PathRejection| ApiError(AppError::malformed(e.body_text())))?;
+        let (a, b) = raw.0;
+        match (a.parse::<i64>(), b.parse::<i64>()) {
+            (Ok(a), Ok(b)) => Ok(IdsPath(a, b)),
+            (Err(_), _) => Err(ApiError(AppError::not_found("Object", a))),
+            (_, Err(_)) => Err(ApiError(AppError::not_found("Object", b))),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::field_of;

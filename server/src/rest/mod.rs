@@ -1,6 +1,7 @@
 //! The public REST API under `/v1`, calling the same `app::service` functions as the console.
 
 pub mod applications;
+pub mod attachments;
 pub mod audit;
 pub mod auth;
 pub mod error;
@@ -8,13 +9,16 @@ pub mod extract;
 pub mod groups;
 pub mod history;
 pub mod imports;
+pub mod improvements;
 pub mod incidents;
 pub mod notifications;
+pub mod problems;
 pub mod resources;
 pub mod schedules;
 pub mod sla;
 pub mod system;
 pub mod users;
+pub mod war_rooms;
 
 use app::state::AppState;
 use axum::Router;
@@ -56,6 +60,10 @@ impl Modify for TokenScheme {
         (name = "groups", description = "Groups of resources, by hand or by rule"),
         (name = "schedules", description = "On-call schedules, roles, overrides and who is on duty"),
         (name = "incidents", description = "Incidents and their workflow"),
+        (name = "war rooms", description = "War rooms of major incidents, and the rules that staff them"),
+        (name = "improvements", description = "Improvement tickets and their workflow"),
+        (name = "problems", description = "Problems (root causes) and their workflow"),
+        (name = "attachments", description = "Files on incidents and problems"),
         (name = "notifications", description = "The caller's in-app notifications"),
         (name = "users", description = "User administration (administrators)"),
         (name = "profile", description = "The caller's own account"),
@@ -127,6 +135,31 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(incidents::list, incidents::create))
         .routes(routes!(incidents::get))
         .routes(routes!(incidents::allowed, incidents::act))
+        .routes(routes!(
+            attachments::of_incident,
+            attachments::add_to_incident
+        ))
+        .routes(routes!(war_rooms::list))
+        .routes(routes!(war_rooms::get))
+        .routes(routes!(war_rooms::put_member, war_rooms::remove_member))
+        .routes(routes!(war_rooms::add_application))
+        .routes(routes!(war_rooms::set_restored))
+        .routes(routes!(war_rooms::post_notice))
+        .routes(routes!(war_rooms::close))
+        .routes(routes!(war_rooms::subscribe, war_rooms::unsubscribe))
+        .routes(routes!(war_rooms::rules, war_rooms::create_rule))
+        .routes(routes!(war_rooms::delete_rule))
+        .routes(routes!(improvements::list, improvements::create))
+        .routes(routes!(improvements::get))
+        .routes(routes!(improvements::allowed, improvements::act))
+        .routes(routes!(problems::list, problems::create))
+        .routes(routes!(problems::get))
+        .routes(routes!(problems::allowed, problems::act))
+        .routes(routes!(
+            attachments::of_problem,
+            attachments::add_to_problem
+        ))
+        .routes(routes!(attachments::download))
         .routes(routes!(sla::list, sla::update))
         .routes(routes!(notifications::inbox))
         .routes(routes!(notifications::mark_read))

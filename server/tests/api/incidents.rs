@@ -208,7 +208,7 @@ async fn an_incident_goes_from_open_to_completed(pool: PgPool) {
     .await;
     assert_eq!(i["status"], "resolved");
     // The creator verifies; "not resolved" sends it back, "resolved" completes it.
-    assert_eq!(allowed(&t, bob, &i).await, ["remark"]);
+    assert_eq!(allowed(&t, bob, &i).await, ["remark", "create_improvement"]);
     refused(
         &t,
         alice,
@@ -245,7 +245,8 @@ async fn an_incident_goes_from_open_to_completed(pool: PgPool) {
     )
     .await;
     assert_eq!(i["status"], "completed");
-    assert!(allowed(&t, bob, &i).await.is_empty());
+    // Done: only lessons are left to draw.
+    assert_eq!(allowed(&t, bob, &i).await, ["create_improvement"]);
 
     let detail: Value = t
         .app

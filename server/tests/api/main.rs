@@ -12,4 +12,6 @@ mod live;
 mod pages;
 mod resources;
 mod schedules;
+mod tickets;
 mod users;
+mod war_rooms;

@@ -178,3 +178,85 @@ pub async fn assert_error(response: Response, status: u16, code: &str) -> String
     assert!(!msg.is_empty());
     msg
 }
+
+impl TestApp {
+    /// Takes `action` on the ticket at `base` (`/v1/incidents/3`) at the version `ticket` shows;
+    /// asserts it worked and returns the ticket after it.
+    pub async fn act(
+        &self,
+        token: &str,
+        base: &str,
+        ticket: &Value,
+        action: &str,
+        params: Value,
+    ) -> Value {
+        let response = self
+            .send(
+                reqwest::Method::POST,
+                token,
+                &format!("{base}/actions"),
+                json!({"action": action, "params": params, "version": ticket["version"]}),
+            )
+            .await;
+        let status = response.status();
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(status, StatusCode::OK, "{action}: {body}");
+        body
+    }
+
+    /// Like [`TestApp::act`], for an action that must be refused with `status` and `code`;
+    /// returns the message.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn refuse(
+        &self,
+        token: &str,
+        base: &str,
+        ticket: &Value,
+        action: &str,
+        params: Value,
+        status: u16,
+        code: &str,
+    ) -> String {
+        let response = self
+            .send(
+                reqwest::Method::POST,
+                token,
+                &format!("{base}/actions"),
+                json!({"action": action, "params": params, "version": ticket["version"]}),
+            )
+            .await;
+        assert_error(response, status, code).await
+    }
+
+    /// The actions `token`'s holder may take on the ticket at `base`.
+    pub async fn allowed(&self, token: &str, base: &str) -> Vec<String> {
+        let body: Value = self
+            .get(token, &format!("{base}/actions"))
+            .await
+            .json()
+            .await
+            .unwrap();
+        body["actions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a.as_str().unwrap().to_owned())
+            .collect()
+    }
+
+    /// Sends `body` and asserts `status`; returns the JSON answer.
+    pub async fn expect(
+        &self,
+        method: reqwest::Method,
+        token: &str,
+        path: &str,
+        body: Value,
+        status: StatusCode,
+    ) -> Value {
+        let response = self.send(method.clone(), token, path, body).await;
+        let got = response.status();
+        let text = response.text().await.unwrap();
+        assert_eq!(got, status, "{method} {path}: {text}");
+        serde_json::from_str(&text).unwrap_or(Value::Null)
+    }
+}

@@ -1,0 +1,198 @@
+//! The improvement pages' data and forms.
+
+// A server function's arguments are its form's fields, one each.
+#![allow(clippy::too_many_arguments)]
+
+use super::{Listing, Stamped};
+use crate::domain::AppError;
+use crate::domain::improvement::{Improvement, ImprovementDetail};
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[cfg(feature = "ssr")]
+use super::ssr::context;
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ImprovementListing {
+    pub listing: Listing<Improvement>,
+    pub owners: Vec<(i64, String)>,
+    pub can_open: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ImprovementPage {
+    pub detail: Stamped<ImprovementDetail>,
+    pub assignees: Vec<(String, String)>,
+}
+
+/// Who an improvement can go to and who can verify it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ImprovementOptions {
+    pub assignees: Vec<(String, String)>,
+    pub verifiers: Vec<(String, String)>,
+    pub applications: Vec<(i64, String)>,
+}
+
+#[server(endpoint = "improvements/list")]
+pub async fn list_improvements(
+    tab: Option<String>,
+    status: Option<String>,
+    page: Option<u32>,
+    sort: Option<String>,
+) -> Result<ImprovementListing, AppError> {
+    use crate::domain::improvement::{ImprovementFilter, ImprovementStatus};
+    use crate::domain::list::ListParams;
+    let (state, actor) = context().await?;
+    let given = |v: Option<String>| v.filter(|s| !s.trim().is_empty());
+    let tab = given(tab);
+    let filter = ImprovementFilter {
+        status: given(status)
+            .map(|s| ImprovementStatus::parse_field("status", &s))
+            .transpose()?,
+        owner_id: (tab.as_deref() == Some("mine"))
+            .then(|| actor.id())
+            .flatten(),
+        overdue_on: (tab.as_deref() == Some("overdue")).then(|| state.now().date_naive()),
+        ..Default::default()
+    };
+    let params = ListParams {
+        page,
+        per_page: None,
+        sort: given(sort),
+    };
+    let data = crate::service::improvements::list(&state, &actor, &filter, &params).await?;
+    let ids: Vec<i64> = data.items.iter().map(|i| i.owner_id).collect();
+    let owners = crate::service::incidents::names(&state, &actor, &ids).await?;
+    Ok(ImprovementListing {
+        listing: Stamped {
+            data,
+            now: state.now(),
+        },
+        owners,
+        can_open: actor.holds(crate::domain::user::Role::Operator),
+    })
+}
+
+#[server(endpoint = "improvements/choices")]
+pub async fn improvement_choices() -> Result<ImprovementOptions, AppError> {
+    let (state, actor) = context().await?;
+    let assignees = crate::service::incidents::assignees(&state, &actor).await?;
+    let verifiers = assignees
+        .iter()
+        .filter_map(|(value, label)| {
+            value
+                .strip_prefix("user:")
+                .map(|id| (id.to_owned(), label.clone()))
+        })
+        .collect();
+    Ok(ImprovementOptions {
+        assignees,
+        verifiers,
+        applications: crate::service::applications::names(&state, &actor).await?,
+    })
+}
+
+/// Reads the fields every "new improvement" form has.
+#[cfg(feature = "ssr")]
+pub fn new_improvement(
+    title: String,
+    description: String,
+    owner: &str,
+    verifier_id: &str,
+    due_on: &str,
+) -> Result<crate::domain::improvement::NewImprovement, AppError> {
+    use crate::domain::improvement::{ImprovementSource, NewImprovement};
+    use crate::domain::incident::Assignee;
+    Ok(NewImprovement {
+        title,
+        description,
+        source: ImprovementSource::Manual,
+        source_id: None,
+        application_id: None,
+        owner: Assignee::parse_choice("owner", owner)?,
+        verifier_id: verifier_id
+            .trim()
+            .parse()
+            .map_err(|_| AppError::invalid("verifier_id", "pick who verifies it"))?,
+        due_on: chrono::NaiveDate::parse_from_str(due_on.trim(), "%Y-%m-%d")
+            .map_err(|_| AppError::invalid("due_on", "pick a due date"))?,
+    })
+}
+
+#[server(endpoint = "improvements/create")]
+pub async fn create_improvement(
+    title: String,
+    description: String,
+    application_id: String,
+    owner: String,
+    verifier_id: String,
+    due_on: String,
+) -> Result<(), AppError> {
+    let (state, actor) = context().await?;
+    let mut new = new_improvement(title, description, &owner, &verifier_id, &due_on)?;
+    new.application_id = super::ssr::optional_id("application_id", &application_id)?;
+    let stored = crate::service::improvements::create(&state, &actor, new).await?;
+    leptos_axum::redirect(&format!("/improvements/{}", stored.id));
+    Ok(())
+}
+
+#[server(endpoint = "improvements/get")]
+pub async fn get_improvement(id: i64) -> Result<ImprovementPage, AppError> {
+    let (state, actor) = context().await?;
+    let detail = crate::service::improvements::get(&state, &actor, id).await?;
+    let assignees = if detail.actions.is_empty() {
+        vec![]
+    } else {
+        crate::service::incidents::assignees(&state, &actor).await?
+    };
+    Ok(ImprovementPage {
+        detail: Stamped {
+            data: detail,
+            now: state.now(),
+        },
+        assignees,
+    })
+}
+
+/// Every action form of an improvement posts here.
+#[server(endpoint = "improvements/act")]
+pub async fn improvement_action(
+    id: i64,
+    version: i32,
+    action: String,
+    cause: Option<String>,
+    measures: Option<String>,
+    to: Option<String>,
+    comment: Option<String>,
+    passed: Option<String>,
+    text: Option<String>,
+) -> Result<(), AppError> {
+    use crate::domain::improvement::{ImprovementAction, ImprovementActionRequest};
+    use crate::domain::incident::Assignee;
+    use serde_json::{Map, Value, json};
+    let (state, actor) = context().await?;
+    let mut p = Map::new();
+    let mut put = |k: &str, v: Option<Value>| {
+        if let Some(v) = v {
+            p.insert(k.to_owned(), v);
+        }
+    };
+    put("cause", cause.map(Value::from));
+    put("measures", measures.map(Value::from));
+    put("comment", comment.map(Value::from));
+    put("text", text.map(Value::from));
+    put("passed", passed.map(|v| json!(v == "yes")));
+    if let Some(to) = to {
+        put(
+            "to",
+            Some(serde_json::to_value(Assignee::parse_choice("to", &to)?).unwrap_or_default()),
+        );
+    }
+    let request = ImprovementActionRequest {
+        action: ImprovementAction::parse_field("action", &action)?,
+        params: Value::Object(p),
+        version,
+    };
+    crate::service::improvements::act(&state, &actor, id, request).await?;
+    Ok(())
+}

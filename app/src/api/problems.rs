@@ -1,0 +1,174 @@
+//! The problem pages' data and forms.
+
+// A server function's arguments are its form's fields, one each.
+#![allow(clippy::too_many_arguments)]
+
+use super::{Listing, Stamped};
+use crate::domain::AppError;
+use crate::domain::problem::{Problem, ProblemDetail};
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[cfg(feature = "ssr")]
+use super::ssr::context;
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ProblemListing {
+    pub listing: Listing<Problem>,
+    pub owners: Vec<(i64, String)>,
+    pub can_open: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ProblemPage {
+    pub detail: Stamped<ProblemDetail>,
+    pub assignees: Vec<(String, String)>,
+}
+
+#[server(endpoint = "problems/list")]
+pub async fn list_problems(
+    tab: Option<String>,
+    status: Option<String>,
+    level: Option<String>,
+    page: Option<u32>,
+    sort: Option<String>,
+) -> Result<ProblemListing, AppError> {
+    use crate::domain::list::ListParams;
+    use crate::domain::problem::{ProblemFilter, ProblemLevel, ProblemStatus};
+    let (state, actor) = context().await?;
+    let given = |v: Option<String>| v.filter(|s| !s.trim().is_empty());
+    let filter = ProblemFilter {
+        status: given(status)
+            .map(|s| ProblemStatus::parse_field("status", &s))
+            .transpose()?,
+        level: given(level)
+            .map(|s| ProblemLevel::parse_field("level", &s))
+            .transpose()?,
+        owner_id: (given(tab).as_deref() == Some("mine"))
+            .then(|| actor.id())
+            .flatten(),
+        ..Default::default()
+    };
+    let params = ListParams {
+        page,
+        per_page: None,
+        sort: given(sort),
+    };
+    let data = crate::service::problems::list(&state, &actor, &filter, &params).await?;
+    let ids: Vec<i64> = data.items.iter().map(|i| i.owner_id).collect();
+    let owners = crate::service::incidents::names(&state, &actor, &ids).await?;
+    Ok(ProblemListing {
+        listing: Stamped {
+            data,
+            now: state.now(),
+        },
+        owners,
+        can_open: actor.holds(crate::domain::user::Role::Operator),
+    })
+}
+
+#[server(endpoint = "problems/create")]
+pub async fn create_problem(
+    title: String,
+    description: String,
+    level: String,
+    source: String,
+    source_id: String,
+    application_id: String,
+    owner: String,
+) -> Result<(), AppError> {
+    use crate::domain::incident::Assignee;
+    use crate::domain::problem::{NewProblem, ProblemLevel, ProblemSource};
+    let (state, actor) = context().await?;
+    let new = NewProblem {
+        title,
+        description,
+        level: ProblemLevel::parse_field("level", &level)?,
+        source: ProblemSource::parse_field("source", &source)?,
+        source_id: super::ssr::optional_id("source_id", &source_id)?,
+        application_id: super::ssr::optional_id("application_id", &application_id)?,
+        owner: Assignee::parse_choice("owner", &owner)?,
+    };
+    let stored = crate::service::problems::create(&state, &actor, new).await?;
+    leptos_axum::redirect(&format!("/problems/{}", stored.id));
+    Ok(())
+}
+
+#[server(endpoint = "problems/get")]
+pub async fn get_problem(id: i64) -> Result<ProblemPage, AppError> {
+    let (state, actor) = context().await?;
+    let detail = crate::service::problems::get(&state, &actor, id).await?;
+    let assignees = if detail.actions.is_empty() {
+        vec![]
+    } else {
+        crate::service::incidents::assignees(&state, &actor).await?
+    };
+    Ok(ProblemPage {
+        detail: Stamped {
+            data: detail,
+            now: state.now(),
+        },
+        assignees,
+    })
+}
+
+/// Every action form of a problem posts here.
+#[server(endpoint = "problems/act")]
+pub async fn problem_action(
+    id: i64,
+    version: i32,
+    action: String,
+    reason: Option<String>,
+    comment: Option<String>,
+    to: Option<String>,
+    level: Option<String>,
+    approve: Option<String>,
+    root_cause: Option<String>,
+    solution: Option<String>,
+    change_needed: Option<String>,
+    change_ref: Option<String>,
+    yes: Option<String>,
+    text: Option<String>,
+) -> Result<(), AppError> {
+    use crate::domain::incident::Assignee;
+    use crate::domain::problem::{ProblemAction, ProblemActionRequest};
+    use serde_json::{Map, Value, json};
+    let (state, actor) = context().await?;
+    let action = ProblemAction::parse_field("action", &action)?;
+    let mut p = Map::new();
+    let mut put = |k: &str, v: Option<Value>| {
+        if let Some(v) = v {
+            p.insert(k.to_owned(), v);
+        }
+    };
+    put("reason", reason.map(Value::from));
+    put("comment", comment.map(Value::from));
+    put("level", level.filter(|l| !l.is_empty()).map(Value::from));
+    put("approve", approve.map(|a| json!(a == "yes")));
+    put("root_cause", root_cause.map(Value::from));
+    put("solution", solution.map(Value::from));
+    put("change_ref", change_ref.map(Value::from));
+    put("text", text.map(Value::from));
+    if action == ProblemAction::SubmitSolution {
+        put("change_needed", Some(json!(change_needed.is_some())));
+    }
+    let verdict = yes.map(|v| json!(v == "yes"));
+    match action {
+        ProblemAction::RecordChange => put("succeeded", verdict),
+        ProblemAction::Verify => put("passed", verdict),
+        _ => {}
+    }
+    if let Some(to) = to {
+        put(
+            "to",
+            Some(serde_json::to_value(Assignee::parse_choice("to", &to)?).unwrap_or_default()),
+        );
+    }
+    let request = ProblemActionRequest {
+        action,
+        params: Value::Object(p),
+        version,
+    };
+    crate::service::problems::act(&state, &actor, id, request).await?;
+    Ok(())
+}

@@ -1,0 +1,306 @@
+//! Improvement tickets (SPEC §6): what an incident, a war room or a drill taught, owned until
+//! someone else verifies it is done.
+
+use super::AppError;
+use super::incident::{Assignee, check_len};
+use super::user::Role;
+use super::workflow::{Party, Rule, Who};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+crate::string_enum! {
+    pub enum ImprovementStatus {
+        Pending = "pending",
+        InProgress = "in_progress",
+        ToVerify = "to_verify",
+        Closed = "closed",
+    }
+}
+
+crate::string_enum! {
+    pub enum ImprovementSource { Incident = "incident", WarRoom = "war_room", Drill = "drill", Manual = "manual" }
+}
+
+crate::string_enum! {
+    pub enum ImprovementAction {
+        Accept = "accept",
+        Process = "process",
+        Forward = "forward",
+        Verify = "verify",
+        Remark = "remark",
+    }
+}
+
+use ImprovementAction as A;
+use ImprovementStatus as S;
+
+pub const RULES: &[Rule<ImprovementStatus, ImprovementAction>] = &[
+    Rule {
+        action: A::Accept,
+        from: &[S::Pending],
+        who: Who::Owner,
+    },
+    Rule {
+        action: A::Process,
+        from: &[S::InProgress],
+        who: Who::Owner,
+    },
+    Rule {
+        action: A::Forward,
+        from: &[S::Pending, S::InProgress],
+        who: Who::Owner,
+    },
+    Rule {
+        action: A::Verify,
+        from: &[S::ToVerify],
+        who: Who::Verifier,
+    },
+    Rule {
+        action: A::Remark,
+        from: &[S::Pending, S::InProgress, S::ToVerify],
+        who: Who::Operator,
+    },
+];
+
+/// Where an allowed action lands; `passed` is the verification's verdict.
+pub fn target(
+    status: ImprovementStatus,
+    action: ImprovementAction,
+    passed: bool,
+) -> ImprovementStatus {
+    match action {
+        A::Accept => S::InProgress,
+        A::Process => S::ToVerify,
+        A::Verify if passed => S::Closed,
+        A::Verify => S::InProgress,
+        A::Forward | A::Remark => status,
+    }
+}
+
+pub const TITLE_MAX: usize = 200;
+pub const DESCRIPTION_MAX: usize = 2000;
+/// Cause and measures, each.
+pub const PROCESS_MAX: usize = 1000;
+pub const COMMENT_MAX: usize = 500;
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct Improvement {
+    pub id: i64,
+    pub title: String,
+    pub description: String,
+    pub source: ImprovementSource,
+    /// The incident or war room it came from.
+    pub source_id: Option<i64>,
+    pub application_id: Option<i64>,
+    pub owner_id: i64,
+    pub verifier_id: i64,
+    pub creator_id: Option<i64>,
+    pub due_on: NaiveDate,
+    pub status: ImprovementStatus,
+    pub cause: String,
+    pub measures: String,
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl Improvement {
+    /// "IMP-7"
+    pub fn number(&self) -> String {
+        format!("IMP-{}", self.id)
+    }
+
+    /// Past its due date and not closed.
+    pub fn overdue(&self, now: DateTime<Utc>) -> bool {
+        self.status != S::Closed && now.date_naive() > self.due_on
+    }
+
+    pub fn party(&self, user_id: Option<i64>, role: Role) -> Party {
+        Party {
+            role,
+            is_owner: user_id == Some(self.owner_id),
+            is_creator: user_id.is_some() && user_id == self.creator_id,
+            is_verifier: user_id == Some(self.verifier_id),
+        }
+    }
+
+    /// Where its source lives in the console.
+    pub fn source_link(&self) -> Option<String> {
+        let id = self.source_id?;
+        match self.source {
+            ImprovementSource::Incident => Some(format!("/incidents/{id}")),
+            ImprovementSource::WarRoom => Some(format!("/war-rooms/{id}")),
+            ImprovementSource::Drill | ImprovementSource::Manual => None,
+        }
+    }
+}
+
+/// A new improvement ticket.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct NewImprovement {
+    /// 1–200 characters.
+    pub title: String,
+    #[serde(default)]
+    pub description: String,
+    /// `manual` unless it comes from somewhere.
+    #[serde(default = "manual")]
+    pub source: ImprovementSource,
+    #[serde(default)]
+    pub source_id: Option<i64>,
+    #[serde(default)]
+    pub application_id: Option<i64>,
+    pub owner: Assignee,
+    /// Who checks the result; not the owner.
+    pub verifier_id: i64,
+    pub due_on: NaiveDate,
+}
+
+fn manual() -> ImprovementSource {
+    ImprovementSource::Manual
+}
+
+impl NewImprovement {
+    pub fn normalized(mut self) -> Result<NewImprovement, AppError> {
+        check_len("title", &mut self.title, 1, TITLE_MAX)?;
+        check_len("description", &mut self.description, 0, DESCRIPTION_MAX)?;
+        let needs_source = matches!(
+            self.source,
+            ImprovementSource::Incident | ImprovementSource::WarRoom
+        );
+        if needs_source && self.source_id.is_none() {
+            return Err(AppError::invalid(
+                "source_id",
+                format!("say which {} it comes from", self.source),
+            ));
+        }
+        Ok(self)
+    }
+}
+
+/// `POST /v1/improvements/{id}/actions`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct ImprovementActionRequest {
+    pub action: ImprovementAction,
+    /// Per action: `accept` {}; `process` {cause, measures}; `forward` {to: {user_id} |
+    /// {schedule_id, role}, comment?}; `verify` {passed, comment?}; `remark` {text}.
+    #[serde(default)]
+    #[cfg_attr(feature = "ssr", schema(value_type = Object))]
+    pub params: serde_json::Value,
+    pub version: i32,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ImprovementFilter {
+    pub status: Option<ImprovementStatus>,
+    pub owner_id: Option<i64>,
+    pub source: Option<ImprovementSource>,
+    pub source_id: Option<i64>,
+    /// Only those past their due date and not closed, as of this day.
+    pub overdue_on: Option<NaiveDate>,
+}
+
+/// An improvement with the names a page shows, its timeline and what the caller may do now.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct ImprovementDetail {
+    #[serde(flatten)]
+    pub improvement: Improvement,
+    pub owner_name: String,
+    pub verifier_name: String,
+    pub application_name: Option<String>,
+    pub overdue: bool,
+    pub history: Vec<super::workflow::HistoryEntry>,
+    pub actions: Vec<ImprovementAction>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::workflow::{allowed, check};
+
+    fn expected(action: A, status: S, p: Party) -> bool {
+        let operator = p.role != Role::Viewer;
+        match (action, status) {
+            (A::Accept, S::Pending) => operator && p.is_owner,
+            (A::Process, S::InProgress) => operator && p.is_owner,
+            (A::Forward, S::Pending | S::InProgress) => operator && p.is_owner,
+            (A::Verify, S::ToVerify) => operator && p.is_verifier,
+            (A::Remark, s) => operator && s != S::Closed,
+            _ => false,
+        }
+    }
+
+    #[test]
+    fn every_state_action_and_party_is_decided_as_the_spec_says() {
+        let mut checked = 0;
+        for status in S::ALL {
+            for action in A::ALL {
+                for role in Role::ALL {
+                    for bits in 0..8u8 {
+                        let p = Party {
+                            role: *role,
+                            is_owner: bits & 1 != 0,
+                            is_creator: bits & 2 != 0,
+                            is_verifier: bits & 4 != 0,
+                        };
+                        let want = expected(*action, *status, p);
+                        assert_eq!(
+                            check(RULES, "An improvement", *status, *action, p).is_ok(),
+                            want,
+                            "{status} {action} {p:?}"
+                        );
+                        assert_eq!(allowed(RULES, *status, p).contains(action), want);
+                        checked += 1;
+                    }
+                }
+            }
+        }
+        assert_eq!(checked, 4 * 5 * 3 * 8);
+    }
+
+    #[test]
+    fn verification_closes_or_sends_back() {
+        assert_eq!(target(S::Pending, A::Accept, false), S::InProgress);
+        assert_eq!(target(S::InProgress, A::Process, false), S::ToVerify);
+        assert_eq!(target(S::ToVerify, A::Verify, true), S::Closed);
+        assert_eq!(target(S::ToVerify, A::Verify, false), S::InProgress);
+        assert_eq!(target(S::InProgress, A::Forward, false), S::InProgress);
+    }
+
+    #[test]
+    fn overdue_is_after_the_due_day_and_never_once_closed() {
+        let day = NaiveDate::from_ymd_opt(2026, 3, 1).unwrap();
+        let at = |d: u32, h: u32| {
+            NaiveDate::from_ymd_opt(2026, 3, d)
+                .unwrap()
+                .and_hms_opt(h, 0, 0)
+                .unwrap()
+                .and_utc()
+        };
+        let mut i = Improvement {
+            id: 1,
+            title: "t".into(),
+            description: String::new(),
+            source: ImprovementSource::Manual,
+            source_id: None,
+            application_id: None,
+            owner_id: 1,
+            verifier_id: 2,
+            creator_id: Some(1),
+            due_on: day,
+            status: S::InProgress,
+            cause: String::new(),
+            measures: String::new(),
+            version: 1,
+            created_at: at(1, 0),
+            updated_at: at(1, 0),
+        };
+        assert!(!i.overdue(at(1, 23)));
+        assert!(i.overdue(at(2, 0)));
+        i.status = S::Closed;
+        assert!(!i.overdue(at(9, 0)));
+    }
+}

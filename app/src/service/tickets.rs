@@ -1,0 +1,93 @@
+//! What every ticket change writes besides the ticket itself: a line in its timeline and a
+//! record in the audit log, both in the caller's transaction.
+
+use super::Actor;
+use super::audit::{Change, record};
+use crate::domain::AppError;
+use crate::domain::workflow::changes;
+use crate::store;
+use crate::store::history::NewHistory;
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use sqlx::PgConnection;
+
+/// One step of a ticket: the ticket as it was (absent when it is new) and as it is now, each
+/// with its state.
+pub(crate) struct Step<'a, T> {
+    /// `incident`, `war_room`, `improvement` or `problem`.
+    pub ticket: &'a str,
+    pub id: i64,
+    pub action: &'a str,
+    pub comment: &'a str,
+    pub before: Option<(&'a T, &'a str)>,
+    pub after: (&'a T, &'a str),
+}
+
+/// Records `step`; `skip` names fields whose change is not worth a timeline mention.
+pub(crate) async fn log<T: Serialize>(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    step: Step<'_, T>,
+    skip: &[&str],
+) -> Result<(), AppError> {
+    let diff = match step.before {
+        Some((before, _)) => changes(before, step.after.0, skip),
+        None => serde_json::json!({}),
+    };
+    store::history::add(
+        conn,
+        NewHistory {
+            ticket: step.ticket,
+            ticket_id: step.id,
+            at: now,
+            actor_id: actor.id(),
+            actor_name: actor.name(),
+            action: step.action,
+            status_before: step.before.map(|(_, s)| s),
+            status_after: step.after.1,
+            comment: step.comment,
+            changes: diff,
+        },
+    )
+    .await?;
+    let mut change = Change::new(step.ticket, step.id, step.action).after(step.after.0);
+    if let Some((before, _)) = step.before {
+        change = change.before(before);
+    }
+    record(conn, actor, now, change).await.map(|_| ())
+}
+
+/// Refuses an application id that names no application.
+pub(crate) async fn check_application(
+    conn: &mut PgConnection,
+    id: Option<i64>,
+) -> Result<(), AppError> {
+    match id {
+        Some(app) if store::applications::find(conn, app).await?.is_none() => Err(
+            AppError::invalid("application_id", format!("no application has id {app}")),
+        ),
+        _ => Ok(()),
+    }
+}
+
+/// The display name of a user, if there is one.
+pub(crate) async fn user_name(conn: &mut PgConnection, id: i64) -> Result<String, AppError> {
+    Ok(store::users::find(conn, id)
+        .await?
+        .map(|u| u.display_name)
+        .unwrap_or_default())
+}
+
+/// The name of an application, if the id names one.
+pub(crate) async fn application_name(
+    conn: &mut PgConnection,
+    id: Option<i64>,
+) -> Result<Option<String>, AppError> {
+    Ok(match id {
+        Some(a) => store::applications::find(conn, a)
+            .await?
+            .map(|a| a.spec.name),
+        None => None,
+    })
+}
