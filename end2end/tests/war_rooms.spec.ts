@@ -61,16 +61,16 @@ test("a P1 worked in a war room: raise, open the room, notices, restore, close, 
   const notice = ownerPage.getByTestId("notice-form");
   await notice.getByLabel("Notice").fill("Card payments fail at the provider since 09:00.");
   await ownerPage.getByTestId("post-notice").click();
-  await expect(ownerPage.getByTestId("notice")).toHaveCount(1);
+  await expect(ownerPage.getByTestId("room-notice")).toHaveCount(1);
   // The reporter's page shows the notice and the new state without a reload, and the bell rings.
-  await expect(page.getByTestId("notice").first()).toContainText("Card payments fail at the provider");
+  await expect(page.getByTestId("room-notice").first()).toContainText("Card payments fail at the provider");
   await expect(page.getByTestId("war-room-status")).toHaveText("delimited");
   await expect(page.getByTestId("unread")).toHaveText("1");
 
   await notice.getByLabel("Kind").selectOption("progress");
   await notice.getByLabel("Notice").fill("Traffic moved to the secondary provider.");
   await ownerPage.getByTestId("post-notice").click();
-  await expect(ownerPage.getByTestId("notice")).toHaveCount(2);
+  await expect(ownerPage.getByTestId("room-notice")).toHaveCount(2);
   await ownerPage.getByTestId(`affected-${appName}`).getByTestId("restore").click();
   await expect(ownerPage.getByTestId("war-room-status")).toHaveText("recovered");
   await expect(page.getByTestId("war-room-status")).toHaveText("recovered");

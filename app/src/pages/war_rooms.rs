@@ -167,7 +167,7 @@ fn RoomView(page: Page) -> impl IntoView {
                 {d.notices.iter().rev().map(|n| {
                     let tone = match n.kind { NoticeKind::First => Tone::Bad, NoticeKind::Progress => Tone::Info, NoticeKind::Recovery => Tone::Good };
                     view! {
-                        <li class="rounded-lg border border-slate-200 p-3 text-sm" data-testid="notice">
+                        <li class="rounded-lg border border-slate-200 p-3 text-sm" data-testid="room-notice">
                             <div class="mb-1 flex items-center gap-2"><Badge text=n.kind.as_str() tone/>
                                 <span class="text-xs text-slate-500">{n.author.clone()} " · " <Time at=n.at now/></span></div>
                             <p class="whitespace-pre-line text-slate-800">{n.body.clone()}</p>
