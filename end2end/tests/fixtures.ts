@@ -71,3 +71,11 @@ export async function createUser(
   expect(response.status()).toBe(201);
   return response.json();
 }
+
+/** Opens a ticket action's folded form (one-click actions have none) and returns it. */
+export async function openAction(page: Page, action: string) {
+  const box = page.getByTestId(`action-${action}`);
+  await box.locator("summary").click();
+  await expect(box.locator("form")).toBeVisible();
+  return box;
+}

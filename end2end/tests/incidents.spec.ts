@@ -1,4 +1,4 @@
-import { ADMIN, apiToken, createUser, expect, hydrated, login, navLink, test, unique } from "./fixtures";
+import { ADMIN, apiToken, createUser, expect, hydrated, login, navLink, openAction, test, unique } from "./fixtures";
 
 test("reject → resubmit → accept, with the creator watching the status change live", async ({ page, browser, request }) => {
   const token = await apiToken(request, ADMIN.username, ADMIN.password);
@@ -34,7 +34,7 @@ test("reject → resubmit → accept, with the creator watching the status chang
   await ownerPage.getByRole("link", { name: title }).click();
   await expect(ownerPage.getByTestId("actions").getByRole("button")).toHaveText(["Accept", "Reject", "Forward", "Add remark"]);
   await hydrated(ownerPage);
-  await ownerPage.getByTestId("action-reject").getByLabel("Reason").fill("belongs to the payments team");
+  await (await openAction(ownerPage, "reject")).getByLabel("Reason").fill("belongs to the payments team");
   await ownerPage.getByTestId("reject").click();
   await expect(ownerPage.getByTestId("incident-status")).toHaveText("rejected");
 
@@ -49,7 +49,7 @@ test("reject → resubmit → accept, with the creator watching the status chang
   await expect(page.getByTestId("unread")).toHaveCount(0);
   await page.goto(url);
   await hydrated(page);
-  const resubmit = page.getByTestId("action-resubmit");
+  const resubmit = await openAction(page, "resubmit");
   await resubmit.getByLabel("Title").fill(`${title} (card payments)`);
   await resubmit.getByLabel("Comment").fill("it is the checkout, please look again");
   await page.getByTestId("resubmit").click();
@@ -97,7 +97,7 @@ test("forwarded to a schedule role, the incident waits in the on-duty person's p
   await login(page, first, "operator-pass-1");
   await page.goto(`/incidents/${incident.id}`);
   await hydrated(page);
-  const forward = page.getByTestId("action-forward");
+  const forward = await openAction(page, "forward");
   await forward.getByLabel("Forward to").selectOption({ label: `On duty: ${schedule.name} / primary` });
   await forward.getByLabel("Comment").fill("the database team is on it");
   await page.getByTestId("forward").click();

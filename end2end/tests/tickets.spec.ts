@@ -1,4 +1,4 @@
-import { ADMIN, apiToken, createUser, expect, hydrated, login, navLink, test, unique } from "./fixtures";
+import { ADMIN, apiToken, createUser, expect, hydrated, login, navLink, openAction, test, unique } from "./fixtures";
 
 async function team(request: Parameters<typeof apiToken>[0], names: string[]) {
   const token = await apiToken(request, ADMIN.username, ADMIN.password);
@@ -28,7 +28,7 @@ test("an improvement from an incident, done by its owner and verified by someone
   await login(page, owner, "operator-pass-1");
   await page.goto(`/incidents/${incident.id}`);
   await hydrated(page);
-  const create = page.getByTestId("action-create_improvement");
+  const create = await openAction(page, "create_improvement");
   const title = unique("Alert on disk at 80 %");
   await create.getByLabel("What should improve").fill(title);
   await create.getByLabel("Owner").selectOption({ label: `${owner} (${owner})` });
@@ -51,7 +51,7 @@ test("an improvement from an incident, done by its owner and verified by someone
   await hydrated(page);
   await page.getByTestId("accept").click();
   await expect(page.getByTestId("improvement-status")).toHaveText("in progress");
-  const processForm = page.getByTestId("action-process");
+  const processForm = await openAction(page, "process");
   await processForm.getByLabel("Cause").fill("No alert on disk usage");
   await processForm.getByLabel("Measures taken").fill("Alert at 80 % on every database host");
   await page.getByTestId("process").click();
@@ -62,7 +62,7 @@ test("an improvement from an incident, done by its owner and verified by someone
   await expect(verifierPage.getByTestId("unread")).toHaveText("1");
   await verifierPage.reload();
   await hydrated(verifierPage);
-  await verifierPage.getByTestId("action-verify").getByLabel("Does it hold?").selectOption("yes");
+  await (await openAction(verifierPage, "verify")).getByLabel("Does it hold?").selectOption("yes");
   await verifierPage.getByTestId("verify").click();
   await expect(verifierPage.getByTestId("improvement-status")).toHaveText("closed");
   const steps = verifierPage.getByTestId("timeline-entry");
@@ -100,7 +100,7 @@ test("a problem's suspension waits for its creator, who approves it and stops th
   await hydrated(ownerPage);
   await ownerPage.getByTestId("accept").click();
   await expect(ownerPage.getByTestId("problem-status")).toHaveText("locating");
-  await ownerPage.getByTestId("action-suspend").getByLabel("Why suspend").fill("Waiting for the vendor's patch");
+  await (await openAction(ownerPage, "suspend")).getByLabel("Why suspend").fill("Waiting for the vendor's patch");
   await ownerPage.getByTestId("suspend").click();
   await expect(ownerPage.getByTestId("suspension-waits")).toContainText("Waiting for the vendor's patch");
   // The owner cannot approve their own request.
@@ -111,7 +111,7 @@ test("a problem's suspension waits for its creator, who approves it and stops th
   await expect(page.getByTestId("unread")).toHaveText("1");
   await page.reload();
   await hydrated(page);
-  const decide = page.getByTestId("action-approve_suspension");
+  const decide = await openAction(page, "approve_suspension");
   await decide.getByLabel("Suspend it?").selectOption("yes");
   await decide.getByLabel("Comment").fill("fine until the patch ships");
   await page.getByTestId("approve_suspension").click();

@@ -1,4 +1,4 @@
-import { ADMIN, apiToken, createUser, expect, hydrated, login, navLink, test, unique } from "./fixtures";
+import { ADMIN, apiToken, createUser, expect, hydrated, login, navLink, openAction, test, unique } from "./fixtures";
 
 test("a P1 worked in a war room: raise, open the room, notices, restore, close, solve, verify", async ({ page, browser, request }) => {
   const token = await apiToken(request, ADMIN.username, ADMIN.password);
@@ -34,12 +34,12 @@ test("a P1 worked in a war room: raise, open the room, notices, restore, close, 
   await hydrated(ownerPage);
   await ownerPage.getByTestId("accept").click();
   await expect(ownerPage.getByTestId("incident-status")).toHaveText("accepted");
-  const level = ownerPage.getByTestId("action-change_level");
+  const level = await openAction(ownerPage, "change_level");
   await level.getByLabel("New level").selectOption("P1");
   await level.getByLabel("Reason").fill("all card payments fail");
   await ownerPage.getByTestId("change_level").click();
-  await expect(ownerPage.getByTestId("timeline")).toContainText("level: \"P3\" → \"P1\"");
-  await ownerPage.getByTestId("action-start_war_room").getByLabel("Room title").fill("Payments outage");
+  await expect(ownerPage.getByTestId("timeline")).toContainText("level: P3 → P1");
+  await (await openAction(ownerPage, "start_war_room")).getByLabel("Room title").fill("Payments outage");
   await ownerPage.getByTestId("start_war_room").click();
   await expect(ownerPage.getByTestId("war-room-link")).toContainText("Payments outage");
   await expect(ownerPage.getByTestId("action-start_war_room")).toHaveCount(0);
@@ -90,7 +90,7 @@ test("a P1 worked in a war room: raise, open the room, notices, restore, close, 
   // Back on the incident: the owner submits the solution, the reporter verifies it.
   await ownerPage.goto(incidentUrl);
   await hydrated(ownerPage);
-  const solution = ownerPage.getByTestId("action-submit_solution");
+  const solution = await openAction(ownerPage, "submit_solution");
   await solution.getByLabel("Cause").fill("An expired certificate at the provider");
   await solution.getByLabel("Solution").fill("The provider renewed it; we alarm on its expiry now");
   await ownerPage.getByTestId("submit_solution").click();
@@ -98,7 +98,7 @@ test("a P1 worked in a war room: raise, open the room, notices, restore, close, 
 
   await page.goto(incidentUrl);
   await hydrated(page);
-  await page.getByTestId("action-verify").getByLabel("Comment").fill("payments flow again");
+  await (await openAction(page, "verify")).getByLabel("Comment").fill("payments flow again");
   await page.getByTestId("verify").click();
   await expect(page.getByTestId("incident-status")).toHaveText("completed");
   const steps = page.getByTestId("timeline-entry");

@@ -33,6 +33,11 @@ fn sent_back_error(action: &str) -> Option<Shown> {
     })
 }
 
+/// Whether the server sent back a refusal of the form posting to `action`.
+pub fn refused(action: &str) -> bool {
+    sent_back_error(action).is_some()
+}
+
 fn sent_back_success(action: &str) -> bool {
     let query = use_query_map();
     query.read_untracked().get_str(DONE) == Some(action)

@@ -125,6 +125,15 @@ impl Improvement {
         }
     }
 
+    /// "INC-4", "WR-2", or the kind of source without a number.
+    pub fn source_label(&self) -> String {
+        match (self.source, self.source_id) {
+            (ImprovementSource::Incident, Some(id)) => format!("INC-{id}"),
+            (ImprovementSource::WarRoom, Some(id)) => format!("WR-{id}"),
+            (source, _) => source.as_str().replace('_', " "),
+        }
+    }
+
     /// Where its source lives in the console.
     pub fn source_link(&self) -> Option<String> {
         let id = self.source_id?;

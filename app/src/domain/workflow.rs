@@ -137,13 +137,20 @@ impl HistoryEntry {
         }
     }
 
-    /// "level: P3 → P1" per changed field.
+    /// "level: P3 → P1" per changed field ("—" for nothing).
     pub fn changed(&self) -> Vec<String> {
+        let show = |v: &serde_json::Value| match v {
+            serde_json::Value::Null => "—".to_owned(),
+            serde_json::Value::String(s) => s.clone(),
+            other => other.to_string(),
+        };
         self.changes
             .as_object()
             .map(|m| {
                 m.iter()
-                    .map(|(k, v)| format!("{}: {} → {}", k.replace('_', " "), v[0], v[1]))
+                    .map(|(k, v)| {
+                        format!("{}: {} → {}", k.replace('_', " "), show(&v[0]), show(&v[1]))
+                    })
                     .collect()
             })
             .unwrap_or_default()
@@ -231,6 +238,25 @@ mod tests {
         let e = check(RULES, "A thing", St::A, Act::Go, other).unwrap_err();
         assert_eq!(e.http_status(), 403);
         assert!(e.to_string().contains("verifier"), "{e}");
+    }
+
+    #[test]
+    fn changed_fields_read_as_sentences() {
+        let entry = HistoryEntry {
+            id: 1,
+            at: DateTime::from_timestamp(0, 0).unwrap(),
+            actor: "a".into(),
+            action: "change_level".into(),
+            status_before: Some("accepted".into()),
+            status_after: "accepted".into(),
+            comment: String::new(),
+            changes: serde_json::json!({"level": ["P3", "P1"], "paused_until": [null, "x"], "n": [1, 2]}),
+        };
+        assert_eq!(entry.moved(), None);
+        assert_eq!(
+            entry.changed(),
+            ["level: P3 → P1", "n: 1 → 2", "paused until: — → x"]
+        );
     }
 
     #[test]

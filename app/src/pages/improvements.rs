@@ -211,8 +211,10 @@ fn ImprovementView(page: Page) -> impl IntoView {
             </div>
         }.into_any()
     };
-    let source = i.source_link().map(|href| view! { <a href=href class=LINK>{format!("{} {}", i.source.as_str().replace('_', " "), i.source_id.unwrap_or_default())}</a> }.into_any())
-        .unwrap_or_else(|| i.source.as_str().into_any());
+    let source = match i.source_link() {
+        Some(href) => view! { <a href=href class=LINK>{i.source_label()}</a> }.into_any(),
+        None => i.source_label().into_any(),
+    };
     let (cause, measures) = (i.cause.clone(), i.measures.clone());
     let work = (!cause.is_empty()).then(move || {
         view! {

@@ -371,7 +371,8 @@ pub async fn act(
             before: Some((&before, before.status.as_str())),
             after: (&stored, stored.status.as_str()),
         },
-        &[],
+        // The comment says these already.
+        &["suspension_request", "suspended_at"],
     )
     .await?;
     let (owner, creator) = (Some(stored.owner_id), stored.creator_id);
