@@ -132,10 +132,14 @@ psql -q "$DB" -v ON_ERROR_STOP=1 -c "
   FROM generate_series(1, 1000000) AS g" >/dev/null
 psql -q "$DB" -c "VACUUM ANALYZE incidents" >/dev/null
 row "Generating 1,000,000 incidents (one INSERT … SELECT, then VACUUM ANALYZE)" "$(( $(date +%s) - t0 )) s"
+# The 800,001st incident from the top: where page 40,000 begins.
+deep=$(psql -tA "$DB" -c "SELECT id FROM incidents ORDER BY id DESC OFFSET 800000 LIMIT 1")
 for connections in 1 32; do
   load "GET /v1/incidents?status=accepted&level=P2 (1M rows)" "X-Auth-Token: $token" \
     "$BASE/v1/incidents?status=accepted&level=P2" "$connections"
-  load "GET /v1/incidents?page=40000 (deep page, 1M rows)" "X-Auth-Token: $token" \
+  load "GET /v1/incidents?after=… (deep page by cursor, 1M rows)" "X-Auth-Token: $token" \
+    "$BASE/v1/incidents?after=$deep" "$connections"
+  load "GET /v1/incidents?page=40000 (deep page by offset, 1M rows)" "X-Auth-Token: $token" \
     "$BASE/v1/incidents?page=40000" "$connections"
 done
 say "incidents: 300 transitions, one at a time"

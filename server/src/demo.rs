@@ -19,7 +19,7 @@ use app::domain::resource::{
 };
 use app::domain::schedule::{RoleDraft, Rotation, ScheduleDraft};
 use app::domain::user::{NewUser, Role};
-use app::domain::war_room::{MemberRole, NewNotice, NoticeKind};
+use app::domain::war_room::{MemberRole, NewNotice, NewWarRoomRule, NoticeKind};
 use app::service::{
     Actor, applications, groups, incidents, problems, resources, schedules, users, war_rooms,
 };
@@ -303,7 +303,8 @@ async fn checkout(state: &AppState, system: &Actor, shop: i64) -> Result<usize, 
 }
 
 /// Adds the operations team's on-call schedule unless a schedule exists: a weekly rotation of
-/// the operators handing off on Mondays at 09:00 Berlin time, and an escalation lead.
+/// the operators handing off on Mondays at 09:00 Berlin time, an escalation lead, and a war-room
+/// rule that brings the lead into major rooms.
 /// Returns how many schedules were added.
 pub async fn load_schedules(state: &AppState) -> Result<usize, AppError> {
     let system = Actor::system();
@@ -352,6 +353,20 @@ pub async fn load_schedules(state: &AppState) -> Result<usize, AppError> {
             name: "incident-lead".to_owned(),
             members: lead,
             rotation: None,
+        },
+    )
+    .await?;
+    // The incident lead joins every P1 and P2 war room.
+    war_rooms::create_rule(
+        state,
+        &system,
+        NewWarRoomRule {
+            name: "Incident lead for P1/P2".to_owned(),
+            levels: vec![Level::P1, Level::P2],
+            application_ids: vec![],
+            schedule_id: schedule.id,
+            schedule_role: "incident-lead".to_owned(),
+            member_role: MemberRole::RecoveryLead,
         },
     )
     .await?;

@@ -89,6 +89,7 @@ pub async fn list_applications(
         page,
         per_page: Some(50),
         sort: sort.filter(|s| !s.is_empty()),
+        ..Default::default()
     };
     let data = crate::service::applications::list(&state, &actor, &filter, &params).await?;
     Ok(ApplicationListing {
@@ -117,6 +118,7 @@ pub async fn get_application(id: i64) -> Result<ApplicationDetail, AppError> {
         page: None,
         per_page: Some(PER_PAGE_MAX),
         sort: None,
+        ..Default::default()
     };
     let subs = applications::list(
         &state,
@@ -214,6 +216,7 @@ pub async fn get_component(id: i64) -> Result<ComponentDetail, AppError> {
             page: None,
             per_page: Some(PER_PAGE_MAX),
             sort: None,
+            ..Default::default()
         },
     )
     .await?;
@@ -400,6 +403,7 @@ pub async fn get_group(
         page,
         per_page: Some(per_page),
         sort: Some("name".into()),
+        ..Default::default()
     };
     let members = resources::list(
         &state,

@@ -63,6 +63,7 @@ pub async fn list_audit(
         page,
         per_page: Some(50),
         sort: None,
+        ..Default::default()
     };
     let data = crate::service::audit::list(&state, &caller, &filter, &params).await?;
     let (object_types, actions) = crate::service::audit::vocabulary(&state, &caller).await?;

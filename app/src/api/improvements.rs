@@ -59,6 +59,7 @@ pub async fn list_improvements(
         page,
         per_page: None,
         sort: given(sort),
+        ..Default::default()
     };
     let data = crate::service::improvements::list(&state, &actor, &filter, &params).await?;
     let ids: Vec<i64> = data.items.iter().map(|i| i.owner_id).collect();

@@ -63,6 +63,7 @@ pub async fn list_incidents(
         page,
         per_page: None,
         sort: given(sort),
+        ..Default::default()
     };
     let data = crate::service::incidents::list(&state, &actor, &filter, &params).await?;
     let ids: Vec<i64> = data.items.iter().map(|i| i.owner_id).collect();

@@ -53,6 +53,7 @@ pub async fn list_problems(
         page,
         per_page: None,
         sort: given(sort),
+        ..Default::default()
     };
     let data = crate::service::problems::list(&state, &actor, &filter, &params).await?;
     let ids: Vec<i64> = data.items.iter().map(|i| i.owner_id).collect();

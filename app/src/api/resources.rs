@@ -123,6 +123,7 @@ pub async fn list_resources(
         page,
         per_page: None,
         sort: given(sort),
+        ..Default::default()
     };
     let data = crate::service::resources::list(&state, &actor, &filter, &params).await?;
     let regions = crate::service::resources::regions(&state, &actor).await?;

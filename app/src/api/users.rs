@@ -43,6 +43,7 @@ pub async fn list_users(
         page,
         per_page: None,
         sort: blank_to_none(sort),
+        ..Default::default()
     };
     let data = crate::service::users::list(&state, &actor, &filter, &params).await?;
     Ok(Stamped {

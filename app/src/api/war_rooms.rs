@@ -1,5 +1,8 @@
 //! The war-room pages' data and forms.
 
+// A server function's arguments are its form's fields, one each.
+#![allow(clippy::too_many_arguments)]
+
 use super::Stamped;
 use crate::domain::AppError;
 use crate::domain::war_room::{WarRoomDetail, WarRoomRule, WarRoomSummary};
@@ -157,8 +160,6 @@ pub async fn war_room_subscribe(id: i64, on: String) -> Result<(), AppError> {
     Ok(())
 }
 
-// A server function's arguments are its form's fields, one each.
-#[allow(clippy::too_many_arguments)]
 #[server(endpoint = "war-rooms/rules/create")]
 pub async fn create_war_room_rule(
     name: String,

@@ -126,7 +126,15 @@ pub const TD: &str = "px-4 py-2.5 align-top text-slate-700";
 
 /// "1–20 of 57" with previous/next links.
 #[component]
-pub fn Pagination(page: u32, pages: u32, total: i64, per_page: u32) -> impl IntoView {
+pub fn Pagination(
+    page: u32,
+    pages: u32,
+    total: i64,
+    per_page: u32,
+    /// More than `total` match (the count stopped at its cap).
+    #[prop(optional)]
+    capped: bool,
+) -> impl IntoView {
     let query = use_query_map();
     let location = use_location();
     let link = move |target: u32| {
@@ -141,7 +149,7 @@ pub fn Pagination(page: u32, pages: u32, total: i64, per_page: u32) -> impl Into
     let range = if total == 0 {
         "0 items".to_owned()
     } else {
-        format!("{first}–{last} of {total}")
+        format!("{first}–{last} of {total}{}", if capped { "+" } else { "" })
     };
     let button = "rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm text-slate-700 hover:bg-slate-50";
     let disabled = "rounded-md border border-slate-200 px-3 py-1.5 text-sm text-slate-300";
@@ -154,7 +162,7 @@ pub fn Pagination(page: u32, pages: u32, total: i64, per_page: u32) -> impl Into
                 } else {
                     view! { <span class=disabled>"Previous"</span> }.into_any()
                 }}
-                <span>{format!("Page {page} of {pages}")}</span>
+                <span>{format!("Page {page} of {pages}{}", if capped { "+" } else { "" })}</span>
                 {if page < pages {
                     view! { <a href=link(page + 1) class=button rel="next">"Next"</a> }.into_any()
                 } else {

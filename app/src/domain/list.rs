@@ -1,10 +1,13 @@
-//! List conventions: `page`, `per_page`, `sort` and the `{items, total, page, per_page}` answer.
+//! List conventions: `page`, `per_page`, `sort` (or an `after` cursor) and the
+//! `{items, total, total_capped, page, per_page}` answer.
 
 use super::AppError;
 use serde::{Deserialize, Serialize};
 
 pub const PER_PAGE_DEFAULT: u32 = 20;
 pub const PER_PAGE_MAX: u32 = 200;
+/// Totals are counted exactly up to this many rows; beyond, a list says "more than".
+pub const COUNT_CAP: i64 = 10_000;
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ListParams {
@@ -14,6 +17,9 @@ pub struct ListParams {
     pub per_page: Option<u32>,
     /// A sortable field, `-field` for descending.
     pub sort: Option<String>,
+    /// Keyset cursor: the rows after this id in the id order (sort `id` or `-id`), instead of a
+    /// page number. Every page costs the same however deep it is.
+    pub after: Option<i64>,
 }
 
 /// A checked sort: a column from the list's own allow-list and a direction.
@@ -29,11 +35,17 @@ pub struct Window {
     pub page: u32,
     pub per_page: u32,
     pub sort: Sort,
+    /// Rows after this id in the sort order (the sort is then by id).
+    pub after: Option<i64>,
 }
 
 impl Window {
+    /// Rows skipped: none when a cursor says where to start.
     pub fn offset(&self) -> i64 {
-        i64::from(self.page - 1) * i64::from(self.per_page)
+        match self.after {
+            Some(_) => 0,
+            None => i64::from(self.page - 1) * i64::from(self.per_page),
+        }
     }
 }
 
@@ -75,10 +87,17 @@ impl ListParams {
                 Sort { field, descending }
             }
         };
+        if self.after.is_some() && (sort.field != "id" || self.page.is_some()) {
+            return Err(AppError::invalid(
+                "after",
+                "a cursor pages by id: use it with sort id or -id and without page",
+            ));
+        }
         Ok(Window {
             page,
             per_page,
             sort,
+            after: self.after,
         })
     }
 }
@@ -87,7 +106,11 @@ impl ListParams {
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Page<T> {
     pub items: Vec<T>,
+    /// How many match, counted exactly up to 10,000; see `total_capped`.
     pub total: i64,
+    /// More than `total` match: the count stopped at its cap.
+    #[serde(default)]
+    pub total_capped: bool,
     pub page: u32,
     pub per_page: u32,
 }
@@ -114,7 +137,31 @@ mod tests {
             page,
             per_page,
             sort: sort.map(Into::into),
+            ..Default::default()
         }
+    }
+
+    #[test]
+    fn a_cursor_pages_by_id_and_skips_nothing() {
+        let cursor = ListParams {
+            after: Some(500),
+            ..Default::default()
+        };
+        let w = cursor.window(SORTABLE, DEFAULT).unwrap();
+        assert_eq!((w.after, w.offset()), (Some(500), 0));
+        let by_name = ListParams {
+            sort: Some("username".into()),
+            ..cursor.clone()
+        };
+        assert_eq!(
+            by_name.window(SORTABLE, DEFAULT).unwrap_err().field(),
+            Some("after")
+        );
+        let with_page = ListParams {
+            page: Some(3),
+            ..cursor
+        };
+        assert!(with_page.window(SORTABLE, DEFAULT).is_err());
     }
 
     #[test]
@@ -180,6 +227,7 @@ mod tests {
             Page::<()> {
                 items: vec![],
                 total,
+                total_capped: false,
                 page: 1,
                 per_page: 20,
             }

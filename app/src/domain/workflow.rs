@@ -199,8 +199,29 @@ pub fn params<T: serde::de::DeserializeOwned>(value: &serde_json::Value) -> Resu
 mod tests {
     use super::*;
 
-    crate::string_enum! { pub enum St { A = "a", B = "b" } }
-    crate::string_enum! { pub enum Act { Go = "go", Look = "look" } }
+    #[derive(Clone, Copy, Debug, PartialEq)]
+    enum St {
+        A,
+        B,
+    }
+
+    #[derive(Clone, Copy, Debug, PartialEq)]
+    enum Act {
+        Go,
+        Look,
+    }
+
+    impl std::fmt::Display for St {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str(if *self == St::A { "a" } else { "b" })
+        }
+    }
+
+    impl std::fmt::Display for Act {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str(if *self == Act::Go { "go" } else { "look" })
+        }
+    }
 
     const RULES: &[Rule<St, Act>] = &[
         Rule {

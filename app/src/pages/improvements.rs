@@ -91,7 +91,7 @@ pub fn ImprovementsPage() -> impl IntoView {
                             let body = if page.items.is_empty() {
                                 view! { <EmptyState title="No improvements here" hint="Open one from an incident, or by hand."/> }.into_any()
                             } else {
-                                let (p, pages, total, per_page) = (page.page, page.pages(), page.total, page.per_page);
+                                let (p, pages, total, per_page, capped) = (page.page, page.pages(), page.total, page.per_page, page.total_capped);
                                 let rows = page.items.into_iter().map(|i| view! {
                                     <tr class="hover:bg-slate-50" data-testid=format!("improvement-row-{}", i.id)>
                                         <td class=format!("{TD} whitespace-nowrap font-mono text-xs")>{i.number()}</td>
@@ -104,7 +104,7 @@ pub fn ImprovementsPage() -> impl IntoView {
                                 }).collect_view();
                                 view! {
                                     <Table columns testid="improvements-table">{rows}</Table>
-                                    <Pagination page=p pages total per_page/>
+                                    <Pagination page=p pages total per_page capped/>
                                 }.into_any()
                             };
                             view! {

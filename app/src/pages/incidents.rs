@@ -150,10 +150,10 @@ pub fn IncidentsPage() -> impl IntoView {
                             let body = if page.items.is_empty() {
                                 view! { <EmptyState title="No incidents here" hint="Nothing waits for you, or the filters hide it."/> }.into_any()
                             } else {
-                                let (p, pages, total, per_page) = (page.page, page.pages(), page.total, page.per_page);
+                                let (p, pages, total, per_page, capped) = (page.page, page.pages(), page.total, page.per_page, page.total_capped);
                                 view! {
                                     <Table columns testid="incidents-table">{rows(page.items, &owners, listing.now)}</Table>
-                                    <Pagination page=p pages total per_page/>
+                                    <Pagination page=p pages total per_page capped/>
                                 }.into_any()
                             };
                             view! {

@@ -99,7 +99,7 @@ pub fn ProblemsPage() -> impl IntoView {
                             let body = if page.items.is_empty() {
                                 view! { <EmptyState title="No problems here" hint="Open one for a cause worth finding."/> }.into_any()
                             } else {
-                                let (p, pages, total, per_page) = (page.page, page.pages(), page.total, page.per_page);
+                                let (p, pages, total, per_page, capped) = (page.page, page.pages(), page.total, page.per_page, page.total_capped);
                                 let rows = page.items.into_iter().map(|p| view! {
                                     <tr class="hover:bg-slate-50" data-testid=format!("problem-row-{}", p.id)>
                                         <td class=format!("{TD} whitespace-nowrap font-mono text-xs")>{p.number()}</td>
@@ -112,7 +112,7 @@ pub fn ProblemsPage() -> impl IntoView {
                                 }).collect_view();
                                 view! {
                                     <Table columns testid="problems-table">{rows}</Table>
-                                    <Pagination page=p pages total per_page/>
+                                    <Pagination page=p pages total per_page capped/>
                                 }.into_any()
                             };
                             view! {

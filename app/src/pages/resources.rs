@@ -179,7 +179,7 @@ pub fn ResourcesPage() -> impl IntoView {
                                 let (p, total, per_page) = (page.page, page.total, page.per_page);
                                 view! {
                                     <Table columns testid="resources-table">{rows(page.items, listing.now)}</Table>
-                                    <Pagination page=p pages total per_page/>
+                                    <Pagination page=p pages total per_page capped=page.total_capped/>
                                 }.into_any()
                             };
                             view! {

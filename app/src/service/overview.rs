@@ -35,6 +35,7 @@ pub async fn overview(state: &AppState, actor: &Actor) -> Result<Overview, AppEr
                 field: "id",
                 descending: true,
             },
+            after: None,
         };
         store::audit::list(&mut conn, &AuditFilter::default(), window)
             .await?

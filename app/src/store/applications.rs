@@ -219,6 +219,7 @@ pub async fn list(
             })
             .collect(),
         total,
+        total_capped: false,
         page: window.page,
         per_page: window.per_page,
     })
@@ -404,6 +405,7 @@ pub async fn list_components(
             })
             .collect(),
         total,
+        total_capped: false,
         page: window.page,
         per_page: window.per_page,
     })

@@ -209,6 +209,7 @@ pub async fn list(
             .map(AuditRecord::try_from)
             .collect::<Result<_, _>>()?,
         total,
+        total_capped: false,
         page: window.page,
         per_page: window.per_page,
     })

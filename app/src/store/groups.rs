@@ -239,6 +239,7 @@ pub async fn list(
             })
             .collect::<Result<_, AppError>>()?,
         total,
+        total_capped: false,
         page: window.page,
         per_page: window.per_page,
     })

@@ -61,9 +61,11 @@ pub fn order_by(sort: crate::domain::list::Sort) -> String {
     }
 }
 
-/// One page of a big table and its total, the way every big list reads: the exact count over the
-/// filter, then the page's ids first and only then their rows, so skipping to a deep page walks
-/// index entries, not the rows it skips. `filter` appends the `WHERE` clause.
+/// One page of a big table and its total, the way every big list reads. The total is counted
+/// exactly up to [`COUNT_CAP`] rows and then stops (`total_capped`), so a broad filter costs no
+/// more than a narrow one. The page's ids come first and only then their rows, so skipping to a
+/// deep page walks index entries, not the rows it skips; an `after` cursor skips nothing at all.
+/// `filter` appends the `WHERE` clause.
 pub async fn page_of<'a, R, T>(
     conn: &mut sqlx::PgConnection,
     table: &str,
@@ -75,15 +77,28 @@ where
     R: for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow> + Send + Unpin,
     T: TryFrom<R, Error = AppError>,
 {
+    use crate::domain::list::COUNT_CAP;
     let mut count: sqlx::QueryBuilder<'a, sqlx::Postgres> =
-        sqlx::QueryBuilder::new(format!("SELECT count(*) FROM {table}"));
+        sqlx::QueryBuilder::new(format!("SELECT count(*) FROM (SELECT 1 FROM {table}"));
     filter(&mut count);
-    let total: i64 = count.build_query_scalar().fetch_one(&mut *conn).await?;
+    count
+        .push(" LIMIT ")
+        .push_bind(COUNT_CAP + 1)
+        .push(") AS capped");
+    let counted: i64 = count.build_query_scalar().fetch_one(&mut *conn).await?;
     let order = order_by(window.sort);
     let mut q: sqlx::QueryBuilder<'a, sqlx::Postgres> = sqlx::QueryBuilder::new(format!(
         "SELECT {columns} FROM {table} WHERE id IN (SELECT id FROM {table}"
     ));
     filter(&mut q);
+    if let Some(after) = window.after {
+        q.push(if window.sort.descending {
+            " AND id < "
+        } else {
+            " AND id > "
+        })
+        .push_bind(after);
+    }
     q.push(" ")
         .push(&order)
         .push(" LIMIT ")
@@ -98,7 +113,8 @@ where
             .into_iter()
             .map(T::try_from)
             .collect::<Result<_, _>>()?,
-        total,
+        total: counted.min(COUNT_CAP),
+        total_capped: counted > COUNT_CAP,
         page: window.page,
         per_page: window.per_page,
     })

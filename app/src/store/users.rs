@@ -265,6 +265,7 @@ pub async fn list(
             .map(User::try_from)
             .collect::<Result<_, _>>()?,
         total,
+        total_capped: false,
         page: window.page,
         per_page: window.per_page,
     })

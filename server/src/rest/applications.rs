@@ -53,6 +53,7 @@ pub async fn list(
         page: q.page,
         per_page: q.per_page,
         sort: q.sort,
+        ..Default::default()
     };
     Ok(Json(
         applications::list(&state, &actor, &filter, &params).await?,
@@ -229,6 +230,7 @@ pub async fn list_components(
         page: q.page,
         per_page: q.per_page,
         sort: q.sort,
+        ..Default::default()
     };
     Ok(Json(
         applications::list_components(&state, &actor, q.application_id, &params).await?,

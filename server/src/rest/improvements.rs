@@ -54,6 +54,7 @@ pub async fn list(
         page: q.page,
         per_page: q.per_page,
         sort: q.sort,
+        ..Default::default()
     };
     Ok(Json(
         improvements::list(&state, &actor, &filter, &params).await?,

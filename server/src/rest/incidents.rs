@@ -35,6 +35,10 @@ pub struct IncidentQuery {
     to: Option<DateTime<Utc>>,
     page: Option<u32>,
     per_page: Option<u32>,
+    /// Keyset cursor: the incidents after this id in the sort order (`id` or `-id`, the
+    /// default), instead of `page`; pass the last id of one page to get the next. Every page
+    /// then costs the same, however deep.
+    after: Option<i64>,
     /// `id` (default `-id`), `title`, `level`, `status`, `category`, `source`, `owner_id`,
     /// `created_at`, `updated_at`; `-` descends.
     sort: Option<String>,
@@ -77,6 +81,7 @@ pub async fn list(
         page: q.page,
         per_page: q.per_page,
         sort: q.sort,
+        after: q.after,
     };
     Ok(Json(
         incidents::list(&state, &actor, &filter, &params).await?,
