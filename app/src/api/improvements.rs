@@ -128,10 +128,17 @@ pub async fn create_improvement(
     owner: String,
     verifier_id: String,
     due_on: String,
+    source: Option<String>,
+    source_id: Option<String>,
 ) -> Result<(), AppError> {
+    use crate::domain::improvement::ImprovementSource;
     let (state, actor) = context().await?;
     let mut new = new_improvement(title, description, &owner, &verifier_id, &due_on)?;
     new.application_id = super::ssr::optional_id("application_id", &application_id)?;
+    if let Some(source) = source.filter(|s| !s.is_empty()) {
+        new.source = ImprovementSource::parse_field("source", &source)?;
+        new.source_id = super::ssr::optional_id("source_id", source_id.as_deref().unwrap_or(""))?;
+    }
     let stored = crate::service::improvements::create(&state, &actor, new).await?;
     leptos_axum::redirect(&format!("/improvements/{}", stored.id));
     Ok(())

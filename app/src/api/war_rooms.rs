@@ -28,6 +28,8 @@ pub struct WarRoomPage {
     /// People who can be invited: (id, label).
     pub people: Vec<(i64, String)>,
     pub applications: Vec<(i64, String)>,
+    /// The caller may open follow-up tickets (improvements, problems) from the room.
+    pub can_follow_up: bool,
 }
 
 #[server(endpoint = "war-rooms/list")]
@@ -82,6 +84,7 @@ pub async fn get_war_room(id: i64) -> Result<WarRoomPage, AppError> {
         },
         people,
         applications,
+        can_follow_up: actor.holds(crate::domain::user::Role::Operator),
     })
 }
 

@@ -125,11 +125,23 @@ pub fn ImprovementsPage() -> impl IntoView {
 
 #[component]
 pub fn NewImprovementPage() -> impl IntoView {
+    let query = use_query_map();
+    let (source, source_id) = {
+        let q = query.read_untracked();
+        (
+            q.get("source").unwrap_or_default(),
+            q.get("source_id").unwrap_or_default(),
+        )
+    };
+    let from =
+        (!source.is_empty()).then(|| format!("From {} {source_id}.", source.replace('_', " ")));
     view! {
         <Title text="New improvement"/>
-        <PageHeader title="New improvement" subtitle="It goes to its owner, pending." crumbs=CRUMBS.to_vec()/>
+        <PageHeader title="New improvement" subtitle=from.unwrap_or_else(|| "It goes to its owner, pending.".to_owned()) crumbs=CRUMBS.to_vec()/>
         <Suspense fallback=Loading>
-            {move || Suspend::new(async move {
+            {move || {
+                let (source, source_id) = (source.clone(), source_id.clone());
+                Suspend::new(async move {
                 match improvement_choices().await {
                     Ok(choices) => {
                         let apps = std::iter::once((String::new(), "— none —".to_owned()))
@@ -138,6 +150,8 @@ pub fn NewImprovementPage() -> impl IntoView {
                         view! {
                             <Card class="max-w-3xl">
                                 <PostForm action=CreateImprovement::PATH class="space-y-4" testid="new-improvement-form">
+                                    <input type="hidden" name="source" value=source/>
+                                    <input type="hidden" name="source_id" value=source_id/>
                                     <Field name="title" label="Title" required=true maxlength=200/>
                                     <Field name="description" label="Description" maxlength=2000/>
                                     <div class="grid gap-4 sm:grid-cols-3">
@@ -156,7 +170,8 @@ pub fn NewImprovementPage() -> impl IntoView {
                     }
                     Err(e) => view! { <ErrorBox error=e/> }.into_any(),
                 }
-            })}
+                })
+            }}
         </Suspense>
     }
 }

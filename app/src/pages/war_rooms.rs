@@ -283,6 +283,10 @@ fn RoomView(page: Page) -> impl IntoView {
             <LevelBadge level=d.incident_level/>
             <span data-testid="war-room-status"><WarRoomStatusBadge status=r.status/></span>
             <a href=format!("/incidents/{}", r.incident_id) class=ButtonKind::Secondary.classes()>"Incident"</a>
+            {page.can_follow_up.then(|| view! {
+                <a href=format!("/improvements/new?source=war_room&source_id={}", r.id) class=ButtonKind::Secondary.classes() data-testid="room-improvement">"Open improvement"</a>
+                <a href=format!("/problems/new?source=war_room&source_id={}", r.id) class=ButtonKind::Secondary.classes()>"Open problem"</a>
+            })}
         </PageHeader>
         <div class="grid gap-4 lg:grid-cols-3">
             <div class="space-y-4 lg:col-span-2">

@@ -2,13 +2,13 @@
 //! of SPEC §6, each checked against the domain's table, in the timeline and the audit log.
 
 use super::Actor;
-use super::tickets::{Step, application_name, check_application, log, user_name};
+use super::tickets::{self, Step, application_name, check_application, log, user_name};
 use crate::domain::AppError;
 use crate::domain::improvement::{
     COMMENT_MAX, Improvement, ImprovementAction as A, ImprovementActionRequest, ImprovementDetail,
     ImprovementFilter, ImprovementStatus, NewImprovement, PROCESS_MAX, RULES, target,
 };
-use crate::domain::incident::{Assignee, REMARK_MAX, check_len};
+use crate::domain::incident::{Assignee, check_len};
 use crate::domain::list::{ListParams, Page, Sort};
 use crate::domain::notification::NotificationKind;
 use crate::domain::user::Role;
@@ -179,22 +179,10 @@ struct Process {
 }
 
 #[derive(Deserialize)]
-struct Forward {
-    to: Assignee,
-    #[serde(default)]
-    comment: String,
-}
-
-#[derive(Deserialize)]
 struct Verify {
     passed: bool,
     #[serde(default)]
     comment: String,
-}
-
-#[derive(Deserialize)]
-struct Remark {
-    text: String,
 }
 
 pub async fn act(
@@ -228,19 +216,16 @@ pub async fn act(
             String::new()
         }
         A::Forward => {
-            let mut p: Forward = params(&request.params)?;
-            check_len("comment", &mut p.comment, 0, COMMENT_MAX)?;
-            after.owner_id = super::incidents::resolve(state, actor, &mut tx, "to", &p.to).await?;
-            if after.owner_id == before.owner_id {
-                return Err(AppError::invalid("to", "the improvement is already theirs"));
-            }
+            let comment;
+            (after.owner_id, comment) =
+                tickets::forward(state, actor, &mut tx, &request.params, before.owner_id).await?;
             if after.owner_id == before.verifier_id {
                 return Err(AppError::invalid(
                     "to",
                     "that is the verifier; the owner must be someone else",
                 ));
             }
-            p.comment
+            comment
         }
         A::Verify => {
             let mut p: Verify = params(&request.params)?;
@@ -253,11 +238,7 @@ pub async fn act(
             passed = p.passed;
             p.comment
         }
-        A::Remark => {
-            let mut p: Remark = params(&request.params)?;
-            check_len("text", &mut p.text, 1, REMARK_MAX)?;
-            p.text
-        }
+        A::Remark => tickets::remark(&request.params)?,
     };
     after.status = target(before.status, request.action, passed);
     let stored = store::improvements::update(&mut tx, &after, now).await?;

@@ -2,13 +2,13 @@
 //! domain's table, recorded in the incident's history and in the audit log.
 
 use super::Actor;
-use super::tickets::{Step, application_name, log, user_name};
+use super::tickets::{self, Step, application_name, log, user_name};
 use crate::domain::AppError;
 use crate::domain::improvement::{ImprovementFilter, ImprovementSource, NewImprovement};
 use crate::domain::incident::{
     Action, ActionRequest, Assignee, Category, Incident, IncidentDetail, IncidentFilter,
-    IncidentSource, IncidentStatus, Level, NewIncident, REASON_MAX, REMARK_MAX, SOLUTION_MAX,
-    TITLE_MAX, VERIFY_COMMENT_MAX, allowed, check, check_len, level_change_needs_approval, target,
+    IncidentSource, IncidentStatus, Level, NewIncident, REASON_MAX, SOLUTION_MAX,
+    VERIFY_COMMENT_MAX, allowed, check, check_len, level_change_needs_approval, target,
 };
 use crate::domain::list::{ListParams, Page, Sort, Window};
 use crate::domain::notification::NotificationKind;
@@ -257,18 +257,6 @@ pub async fn actions(state: &AppState, actor: &Actor, id: i64) -> Result<Vec<Act
 }
 
 #[derive(Deserialize)]
-struct Reason {
-    reason: String,
-}
-
-#[derive(Deserialize)]
-struct Forward {
-    to: Assignee,
-    #[serde(default)]
-    comment: String,
-}
-
-#[derive(Deserialize)]
 struct Resubmit {
     title: Option<String>,
     description: Option<String>,
@@ -301,11 +289,6 @@ struct Approve {
 struct Pause {
     until: DateTime<Utc>,
     reason: String,
-}
-
-#[derive(Deserialize)]
-struct Remark {
-    text: String,
 }
 
 #[derive(Deserialize)]
@@ -412,35 +395,21 @@ pub async fn act(
             after.paused_until = None;
             String::new()
         }
-        Action::Reject => {
-            let mut p: Reason = params(&request.params)?;
-            check_len("reason", &mut p.reason, 1, REASON_MAX)?;
-            p.reason
-        }
+        Action::Reject => tickets::reason(&request.params)?,
         Action::Forward => {
-            let mut p: Forward = params(&request.params)?;
-            check_len("comment", &mut p.comment, 0, REASON_MAX)?;
-            after.owner_id = resolve(state, actor, &mut tx, "to", &p.to).await?;
-            if after.owner_id == before.owner_id {
-                return Err(AppError::invalid("to", "the incident is already theirs"));
-            }
-            p.comment
+            let comment;
+            (after.owner_id, comment) =
+                tickets::forward(state, actor, &mut tx, &request.params, before.owner_id).await?;
+            comment
         }
         Action::Resubmit => {
             let mut p: Resubmit = params(&request.params)?;
-            if let Some(mut title) = p.title {
-                check_len("title", &mut title, 1, TITLE_MAX)?;
-                after.title = title;
-            }
-            if let Some(mut description) = p.description {
-                check_len(
-                    "description",
-                    &mut description,
-                    0,
-                    crate::domain::incident::DESCRIPTION_MAX,
-                )?;
-                after.description = description;
-            }
+            tickets::retitle(
+                p.title,
+                p.description,
+                &mut after.title,
+                &mut after.description,
+            )?;
             after.level = p.level.unwrap_or(after.level);
             after.category = p.category.unwrap_or(after.category);
             check_len("comment", &mut p.comment, 0, REASON_MAX)?;
@@ -490,11 +459,7 @@ pub async fn act(
             after.paused_until = Some(p.until);
             p.reason
         }
-        Action::Remark => {
-            let mut p: Remark = params(&request.params)?;
-            check_len("text", &mut p.text, 1, REMARK_MAX)?;
-            p.text
-        }
+        Action::Remark => tickets::remark(&request.params)?,
         Action::SubmitSolution => {
             let mut p: Solution = params(&request.params)?;
             check_len("cause", &mut p.cause, 1, SOLUTION_MAX)?;

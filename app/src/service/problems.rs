@@ -3,15 +3,14 @@
 //! the time spent suspended is added to the due time on resume.
 
 use super::Actor;
-use super::tickets::{Step, application_name, check_application, log, user_name};
+use super::tickets::{self, Step, application_name, check_application, log, user_name};
 use crate::domain::AppError;
-use crate::domain::incident::{Assignee, REMARK_MAX, check_len};
+use crate::domain::incident::check_len;
 use crate::domain::list::{ListParams, Page, Sort};
 use crate::domain::notification::NotificationKind;
 use crate::domain::problem::{
-    DESCRIPTION_MAX, NewProblem, Problem, ProblemAction as A, ProblemActionRequest, ProblemDetail,
-    ProblemFilter, ProblemLevel, ProblemStatus, REASON_MAX, SOLUTION_MAX, TITLE_MAX, allowed,
-    check, target,
+    NewProblem, Problem, ProblemAction as A, ProblemActionRequest, ProblemDetail, ProblemFilter,
+    ProblemLevel, ProblemStatus, REASON_MAX, SOLUTION_MAX, allowed, check, target,
 };
 use crate::domain::user::Role;
 use crate::domain::workflow::params;
@@ -168,22 +167,10 @@ pub async fn actions(state: &AppState, actor: &Actor, id: i64) -> Result<Vec<A>,
 }
 
 #[derive(Deserialize)]
-struct Reason {
-    reason: String,
-}
-
-#[derive(Deserialize)]
 struct Resubmit {
     title: Option<String>,
     description: Option<String>,
     level: Option<ProblemLevel>,
-    #[serde(default)]
-    comment: String,
-}
-
-#[derive(Deserialize)]
-struct Forward {
-    to: Assignee,
     #[serde(default)]
     comment: String,
 }
@@ -225,11 +212,6 @@ struct Verify {
     comment: String,
 }
 
-#[derive(Deserialize)]
-struct Remark {
-    text: String,
-}
-
 pub async fn act(
     state: &AppState,
     actor: &Actor,
@@ -251,36 +233,29 @@ pub async fn act(
     let mut yes = false;
     let comment = match request.action {
         A::Accept => String::new(),
-        A::Reject | A::Cancel | A::Suspend => {
-            let mut p: Reason = params(&request.params)?;
-            check_len("reason", &mut p.reason, 1, REASON_MAX)?;
-            if request.action == A::Suspend {
-                after.suspension_request = Some(p.reason.clone());
-            }
-            p.reason
+        A::Reject | A::Cancel => tickets::reason(&request.params)?,
+        A::Suspend => {
+            let reason = tickets::reason(&request.params)?;
+            after.suspension_request = Some(reason.clone());
+            reason
         }
         A::Resubmit => {
             let mut p: Resubmit = params(&request.params)?;
-            if let Some(mut title) = p.title {
-                check_len("title", &mut title, 1, TITLE_MAX)?;
-                after.title = title;
-            }
-            if let Some(mut description) = p.description {
-                check_len("description", &mut description, 0, DESCRIPTION_MAX)?;
-                after.description = description;
-            }
+            tickets::retitle(
+                p.title,
+                p.description,
+                &mut after.title,
+                &mut after.description,
+            )?;
             after.level = p.level.unwrap_or(after.level);
             check_len("comment", &mut p.comment, 0, REASON_MAX)?;
             p.comment
         }
         A::Forward => {
-            let mut p: Forward = params(&request.params)?;
-            check_len("comment", &mut p.comment, 0, REASON_MAX)?;
-            after.owner_id = super::incidents::resolve(state, actor, &mut tx, "to", &p.to).await?;
-            if after.owner_id == before.owner_id {
-                return Err(AppError::invalid("to", "the problem is already theirs"));
-            }
-            p.comment
+            let comment;
+            (after.owner_id, comment) =
+                tickets::forward(state, actor, &mut tx, &request.params, before.owner_id).await?;
+            comment
         }
         A::ChangeLevel => {
             let mut p: ChangeLevel = params(&request.params)?;
@@ -350,11 +325,7 @@ pub async fn act(
             yes = p.passed;
             p.comment
         }
-        A::Remark => {
-            let mut p: Remark = params(&request.params)?;
-            check_len("text", &mut p.text, 1, REMARK_MAX)?;
-            p.text
-        }
+        A::Remark => tickets::remark(&request.params)?,
     };
     after.status = target(before.status, request.action, yes);
     after.resolve_due_at = after.due();

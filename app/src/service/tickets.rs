@@ -4,11 +4,16 @@
 use super::Actor;
 use super::audit::{Change, record};
 use crate::domain::AppError;
-use crate::domain::workflow::changes;
+use crate::domain::incident::{
+    Assignee, DESCRIPTION_MAX, REASON_MAX, REMARK_MAX, TITLE_MAX, check_len,
+};
+use crate::domain::workflow::{changes, params};
+use crate::state::AppState;
 use crate::store;
 use crate::store::history::NewHistory;
 use chrono::{DateTime, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use sqlx::PgConnection;
 
 /// One step of a ticket: the ticket as it was (absent when it is new) and as it is now, each
@@ -90,4 +95,71 @@ pub(crate) async fn application_name(
             .map(|a| a.spec.name),
         None => None,
     })
+}
+
+#[derive(Deserialize)]
+struct Forward {
+    to: Assignee,
+    #[serde(default)]
+    comment: String,
+}
+
+/// `forward` {to, comment?}: the new owner, resolved now (a user, or whoever is on duty), who
+/// must not be the current one `owner`; and the comment.
+pub(crate) async fn forward(
+    state: &AppState,
+    actor: &Actor,
+    conn: &mut PgConnection,
+    value: &Value,
+    owner: i64,
+) -> Result<(i64, String), AppError> {
+    let mut p: Forward = params(value)?;
+    check_len("comment", &mut p.comment, 0, REASON_MAX)?;
+    let to = super::incidents::resolve(state, actor, conn, "to", &p.to).await?;
+    if to == owner {
+        return Err(AppError::invalid("to", "it is theirs already"));
+    }
+    Ok((to, p.comment))
+}
+
+#[derive(Deserialize)]
+struct Remark {
+    text: String,
+}
+
+/// `remark` {text}: 1–1000 characters.
+pub(crate) fn remark(value: &Value) -> Result<String, AppError> {
+    let mut p: Remark = params(value)?;
+    check_len("text", &mut p.text, 1, REMARK_MAX)?;
+    Ok(p.text)
+}
+
+#[derive(Deserialize)]
+struct Reason {
+    reason: String,
+}
+
+/// {reason}: required, at most 500 characters.
+pub(crate) fn reason(value: &Value) -> Result<String, AppError> {
+    let mut p: Reason = params(value)?;
+    check_len("reason", &mut p.reason, 1, REASON_MAX)?;
+    Ok(p.reason)
+}
+
+/// A resubmission's new title and description, where given, checked and put in place.
+pub(crate) fn retitle(
+    title: Option<String>,
+    description: Option<String>,
+    into_title: &mut String,
+    into_description: &mut String,
+) -> Result<(), AppError> {
+    if let Some(mut title) = title {
+        check_len("title", &mut title, 1, TITLE_MAX)?;
+        *into_title = title;
+    }
+    if let Some(mut description) = description {
+        check_len("description", &mut description, 0, DESCRIPTION_MAX)?;
+        *into_description = description;
+    }
+    Ok(())
 }

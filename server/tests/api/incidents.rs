@@ -47,20 +47,14 @@ async fn open(t: &Team, token: &str, owner: Value) -> Value {
     response.json().await.unwrap()
 }
 
+fn base(incident: &Value) -> String {
+    format!("/v1/incidents/{}", incident["id"])
+}
+
 async fn act(t: &Team, token: &str, incident: &Value, action: &str, params: Value) -> Value {
-    let response = t
-        .app
-        .send(
-            Method::POST,
-            token,
-            &format!("/v1/incidents/{}/actions", incident["id"]),
-            json!({"action": action, "params": params, "version": incident["version"]}),
-        )
-        .await;
-    let status = response.status();
-    let body: Value = response.json().await.unwrap();
-    assert_eq!(status, StatusCode::OK, "{action}: {body}");
-    body
+    t.app
+        .act(token, &base(incident), incident, action, params)
+        .await
 }
 
 async fn refused(
@@ -72,32 +66,21 @@ async fn refused(
     status: u16,
     code: &str,
 ) -> String {
-    let response = t
-        .app
-        .send(
-            Method::POST,
+    t.app
+        .refuse(
             token,
-            &format!("/v1/incidents/{}/actions", incident["id"]),
-            json!({"action": action, "params": params, "version": incident["version"]}),
+            &base(incident),
+            incident,
+            action,
+            params,
+            status,
+            code,
         )
-        .await;
-    assert_error(response, status, code).await
+        .await
 }
 
 async fn allowed(t: &Team, token: &str, incident: &Value) -> Vec<String> {
-    let body: Value = t
-        .app
-        .get(token, &format!("/v1/incidents/{}/actions", incident["id"]))
-        .await
-        .json()
-        .await
-        .unwrap();
-    body["actions"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|a| a.as_str().unwrap().to_owned())
-        .collect()
+    t.app.allowed(token, &base(incident)).await
 }
 
 #[sqlx::test(migrator = "server::db::MIGRATOR")]

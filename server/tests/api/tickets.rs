@@ -452,6 +452,19 @@ async fn a_problem_is_solved_through_a_change_and_verified(pool: PgPool) {
         (pr["status"].as_str(), pr["level"].as_str()),
         (Some("unaccepted"), Some("major"))
     );
+    let to_self = p
+        .app
+        .refuse(
+            &p.ben.1,
+            &base,
+            &pr,
+            "forward",
+            json!({"to": {"user_id": p.ben.0}}),
+            422,
+            "OPS.0422",
+        )
+        .await;
+    assert!(to_self.contains("theirs already"), "{to_self}");
     let pr = p
         .app
         .act(
