@@ -349,3 +349,126 @@ async fn the_application_tree_works_without_javascript(pool: sqlx::PgPool) {
         assert!(html.contains(expected), "{path} shows {expected}");
     }
 }
+
+#[sqlx::test(migrator = "server::db::MIGRATOR")]
+async fn war_room_forms_work_without_javascript(pool: sqlx::PgPool) {
+    use reqwest::Method;
+    use serde_json::{Value, json};
+    let app = spawn(pool).await;
+    let cookie = log_in(&app).await;
+    let token = app.admin().await;
+    let me = app
+        .get(&token, "/v1/profile")
+        .await
+        .json::<Value>()
+        .await
+        .unwrap()["id"]
+        .clone();
+    let schedule = app
+        .expect(
+            Method::POST,
+            &token,
+            "/v1/schedules",
+            json!({"name": "leads", "time_zone": "UTC"}),
+            StatusCode::CREATED,
+        )
+        .await;
+    app.expect(
+        Method::POST,
+        &token,
+        &format!("/v1/schedules/{}/roles", schedule["id"]),
+        json!({"name": "lead", "members": [me]}),
+        StatusCode::CREATED,
+    )
+    .await;
+
+    // A rule from the console: the ticked levels only, joining as a recovery lead.
+    let body = format!(
+        "name=leads+for+P1&level_p1=on&level_p3=on&application_id=&role={}%3Alead&member_role=recovery_lead",
+        schedule["id"]
+    );
+    let response = post_form(
+        &app,
+        "/api/war-rooms/rules/create",
+        "/war-rooms",
+        Some(&cookie),
+        &body,
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::FOUND);
+    let rules: Value = app
+        .get(&token, "/v1/war-room-rules")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(rules[0]["levels"], json!(["P1", "P3"]));
+    assert_eq!(rules[0]["member_role"], "recovery_lead");
+    let bad = post_form(
+        &app,
+        "/api/war-rooms/rules/create",
+        "/war-rooms",
+        Some(&cookie),
+        "name=x&application_id=&role=&member_role=engineer",
+    )
+    .await;
+    let back = bad.headers()[LOCATION].to_str().unwrap().to_owned();
+    assert!(
+        back.starts_with("/war-rooms?") && back.contains("error_field=role"),
+        "{back}"
+    );
+
+    // A room, a notice and its close, each a plain post that comes back to the room.
+    let incident = app
+        .expect(Method::POST, &token, "/v1/incidents",
+            json!({"title": "Down", "level": "P1", "category": "function", "owner": {"user_id": me}}), StatusCode::CREATED)
+        .await;
+    let base = format!("/v1/incidents/{}", incident["id"]);
+    let incident = app.act(&token, &base, &incident, "accept", json!({})).await;
+    app.act(&token, &base, &incident, "start_war_room", json!({}))
+        .await;
+    let room: Value = app.get(&token, "/v1/war-rooms").await.json().await.unwrap();
+    let id = room[0]["id"].as_i64().unwrap();
+    let room_page = format!("/war-rooms/{id}");
+    let response = post_form(
+        &app,
+        "/api/war-rooms/notice",
+        &room_page,
+        Some(&cookie),
+        &format!("id={id}&kind=first&body=Checkout+is+down"),
+    )
+    .await;
+    assert!(
+        response.headers()[LOCATION]
+            .to_str()
+            .unwrap()
+            .contains("done=")
+    );
+    let html = page(&app, &room_page, Some(&cookie))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("Checkout is down"));
+    let response = post_form(
+        &app,
+        "/api/war-rooms/close",
+        &room_page,
+        Some(&cookie),
+        &format!("id={id}&version=1&cause=c&impact=i"),
+    )
+    .await;
+    let back = response.headers()[LOCATION].to_str().unwrap().to_owned();
+    assert!(
+        back.contains("error_code=OPS.0410"),
+        "a stale version comes back: {back}"
+    );
+    let room: Value = app
+        .get(&token, &format!("/v1/war-rooms/{id}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(room["status"], "started");
+    assert_eq!(room["members"][0]["role"], "admin");
+}
