@@ -133,8 +133,11 @@ pub fn NewImprovementPage() -> impl IntoView {
             q.get("source_id").unwrap_or_default(),
         )
     };
-    let from =
-        (!source.is_empty()).then(|| format!("From {} {source_id}.", source.replace('_', " ")));
+    let from = match source.as_str() {
+        "war_room" => Some(format!("From WR-{source_id}.")),
+        "incident" => Some(format!("From INC-{source_id}.")),
+        _ => None,
+    };
     view! {
         <Title text="New improvement"/>
         <PageHeader title="New improvement" subtitle=from.unwrap_or_else(|| "It goes to its owner, pending.".to_owned()) crumbs=CRUMBS.to_vec()/>
