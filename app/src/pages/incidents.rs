@@ -401,7 +401,8 @@ fn IncidentView(page: Page) -> impl IntoView {
                         <Property label="Source">{i.source.as_str().replace('_', " ")}</Property>
                         <Property label="Application">{d.application_name.clone().unwrap_or_else(|| "—".to_owned())}</Property>
                         <Property label="Opened"><TimeFull at=i.created_at now/></Property>
-                        {i.accept_due_at.map(|due| view! { <Property label="Accept by"><Due due now breached=i.accept_breached_at.is_some()/></Property> })}
+                        {i.accept_due_at.filter(|_| i.status == IncidentStatus::Unaccepted || i.accept_breached_at.is_some())
+                            .map(|due| view! { <Property label="Accept by"><Due due now breached=i.accept_breached_at.is_some()/></Property> })}
                         {i.resolve_due_at.map(|due| view! { <Property label="Resolve by"><Due due now breached=i.resolve_breached_at.is_some()/></Property> })}
                         {i.paused_until.map(|at| view! { <Property label="Paused until"><TimeFull at now/></Property> })}
                     </dl>

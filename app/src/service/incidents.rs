@@ -498,7 +498,8 @@ pub async fn act(
         }
         Action::StartWarRoom => {
             let p: StartRoom = params(&request.params)?;
-            let room = super::war_rooms::open_in(state, &mut tx, actor, &before, p.title).await?;
+            let room =
+                super::war_rooms::open_in(state, &mut tx, actor, &before, p.title, now).await?;
             format!("{}: {}", room.number(), room.title)
         }
         Action::CreateImprovement => {

@@ -65,16 +65,17 @@ async fn tell(
     super::notifications::notify(conn, actor, users, kind, &title, &link, at).await
 }
 
-/// Opens the war room of an accepted incident inside the caller's transaction: the opener is
-/// its admin, and every war-room rule that applies brings in whoever is on duty for its role.
+/// Opens the war room of an accepted incident inside the caller's transaction, at the incident
+/// action's time: the opener is its admin, and every war-room rule that applies brings in
+/// whoever is on duty for its role.
 pub(crate) async fn open_in(
     state: &AppState,
     conn: &mut PgConnection,
     actor: &Actor,
     incident: &Incident,
     title: Option<String>,
+    now: DateTime<Utc>,
 ) -> Result<WarRoom, AppError> {
-    let now = state.now();
     if let Some(room) = store::war_rooms::for_incident(conn, incident.id).await? {
         return Err(AppError::conflict(format!(
             "{} already has war room {}.",
