@@ -28,6 +28,8 @@ pub struct ImprovementQuery {
     per_page: Option<u32>,
     /// `id` (default `-id`), `title`, `status`, `owner_id`, `due_on`, `created_at`.
     sort: Option<String>,
+    /// Keyset cursor: the rows after this id in id order (instead of `page`).
+    after: Option<i64>,
 }
 
 /// List improvement tickets.
@@ -54,7 +56,7 @@ pub async fn list(
         page: q.page,
         per_page: q.per_page,
         sort: q.sort,
-        ..Default::default()
+        after: q.after,
     };
     Ok(Json(
         improvements::list(&state, &actor, &filter, &params).await?,

@@ -28,6 +28,8 @@ pub struct ProblemQuery {
     /// `id` (default `-id`), `title`, `level`, `status`, `owner_id`, `resolve_due_at`,
     /// `created_at`.
     sort: Option<String>,
+    /// Keyset cursor: the rows after this id in id order (instead of `page`).
+    after: Option<i64>,
 }
 
 /// List problem tickets.
@@ -54,7 +56,7 @@ pub async fn list(
         page: q.page,
         per_page: q.per_page,
         sort: q.sort,
-        ..Default::default()
+        after: q.after,
     };
     Ok(Json(
         problems::list(&state, &actor, &filter, &params).await?,

@@ -37,6 +37,8 @@ pub struct ResourceQuery {
     /// `id` (default `-id`), `name`, `type`, `provider`, `region`, `status`, `cpu_cores`,
     /// `memory_gib`, `disk_gib`, `created_at`, `updated_at`; `-` descends.
     sort: Option<String>,
+    /// Keyset cursor: the rows after this id in id order (instead of `page`).
+    after: Option<i64>,
 }
 
 /// List resources.
@@ -66,7 +68,7 @@ pub async fn list(
         page: q.page,
         per_page: q.per_page,
         sort: q.sort,
-        ..Default::default()
+        after: q.after,
     };
     Ok(Json(
         resources::list(&state, &actor, &filter, &params).await?,

@@ -544,6 +544,18 @@ async fn a_problem_is_solved_through_a_change_and_verified(pool: PgPool) {
         )
         .await;
     assert_eq!(pr2["status"], "cancelled");
+    // The list pages by cursor too: after the newest comes the first.
+    let next: Value = p
+        .app
+        .get(
+            &p.viewer,
+            &format!("/v1/problems?per_page=1&after={}", pr2["id"]),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(next["items"][0]["id"], pr["id"]);
 }
 
 #[sqlx::test(migrator = "server::db::MIGRATOR")]
