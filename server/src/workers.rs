@@ -1,5 +1,5 @@
 //! Background work on a timer: resuming paused incidents when their pause ends, and recording
-//! service-level breaches. Every step is
+//! incidents' service-level breaches and problems run past their time to close. Every step is
 //! safe to run in several server processes at once (rows are taken with SKIP LOCKED).
 
 use app::state::AppState;
@@ -27,6 +27,11 @@ pub fn spawn(state: AppState, shutdown: CancellationToken) {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(breaches = n, "service level breaches recorded"),
                 Err(e) => tracing::warn!(error = %e, "checking service levels failed"),
+            }
+            match app::service::problems::mark_breaches(&state).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(breaches = n, "problem breaches recorded"),
+                Err(e) => tracing::warn!(error = %e, "checking problem deadlines failed"),
             }
         }
     });

@@ -219,6 +219,8 @@ pub struct Problem {
     /// Time spent suspended before, which the due time already includes.
     pub suspended_seconds: i64,
     pub resolve_due_at: DateTime<Utc>,
+    /// When its time to close was found run out.
+    pub breached_at: Option<DateTime<Utc>>,
     pub root_cause: String,
     pub solution: String,
     pub change_needed: bool,

@@ -65,6 +65,7 @@ pub(crate) async fn create_in(
         suspended_at: None,
         suspended_seconds: 0,
         resolve_due_at: now,
+        breached_at: None,
         root_cause: String::new(),
         solution: String::new(),
         change_needed: false,
@@ -164,6 +165,69 @@ pub async fn actions(state: &AppState, actor: &Actor, id: i64) -> Result<Vec<A>,
         .await?
         .ok_or_else(|| AppError::not_found("Problem", id))?;
     Ok(actions_for(&p, actor))
+}
+
+/// Writes a change of a problem with its timeline line and its audit record, inside the
+/// caller's transaction; returns the problem as stored.
+async fn save(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    before: &Problem,
+    after: &Problem,
+    action: &str,
+    comment: &str,
+) -> Result<Problem, AppError> {
+    let stored = store::problems::update(conn, after, now).await?;
+    log(
+        conn,
+        actor,
+        now,
+        Step {
+            ticket: TICKET,
+            id: before.id,
+            action,
+            comment,
+            before: Some((before, before.status.as_str())),
+            after: (&stored, stored.status.as_str()),
+        },
+        // The comment says these already.
+        &["suspension_request", "suspended_at", "breached_at"],
+    )
+    .await?;
+    Ok(stored)
+}
+
+/// Marks, as the system, every open problem whose time to close has run out (suspended ones
+/// are not counted), with a timeline line and a notification to its owner; returns how many.
+/// Safe across server processes.
+pub async fn mark_breaches(state: &AppState) -> Result<usize, AppError> {
+    let actor = Actor::system();
+    let now = state.now();
+    let mut tx = state.pool.begin().await?;
+    let due = store::problems::breaching(&mut tx, now, 100).await?;
+    for before in &due {
+        let mut after = before.clone();
+        after.breached_at = Some(now);
+        let comment = format!(
+            "not closed within {} ({})",
+            crate::domain::sla::span(before.level.time_to_resolve()),
+            before.level
+        );
+        let stored = save(&mut tx, &actor, now, before, &after, "sla_breach", &comment).await?;
+        tell(
+            &mut tx,
+            &actor,
+            Some(stored.owner_id),
+            NotificationKind::SlaBreach,
+            &stored,
+            "breached its time to close",
+            now,
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(due.len())
 }
 
 #[derive(Deserialize)]
@@ -329,21 +393,14 @@ pub async fn act(
     };
     after.status = target(before.status, request.action, yes);
     after.resolve_due_at = after.due();
-    let stored = store::problems::update(&mut tx, &after, now).await?;
-    log(
+    let stored = save(
         &mut tx,
         actor,
         now,
-        Step {
-            ticket: TICKET,
-            id,
-            action: request.action.as_str(),
-            comment: &comment,
-            before: Some((&before, before.status.as_str())),
-            after: (&stored, stored.status.as_str()),
-        },
-        // The comment says these already.
-        &["suspension_request", "suspended_at"],
+        &before,
+        &after,
+        request.action.as_str(),
+        &comment,
     )
     .await?;
     let (owner, creator) = (Some(stored.owner_id), stored.creator_id);

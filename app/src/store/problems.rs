@@ -18,7 +18,7 @@ pub const SORTABLE: &[&str] = &[
 
 const COLUMNS: &str = "id, title, description, level, source, source_id, application_id, \
                        owner_id, creator_id, status, suspension_request, suspended_at, \
-                       suspended_seconds, resolve_due_at, root_cause, solution, change_needed, \
+                       suspended_seconds, resolve_due_at, breached_at, root_cause, solution, change_needed, \
                        change_ref, version, created_at, updated_at";
 
 #[derive(sqlx::FromRow)]
@@ -37,6 +37,7 @@ struct Row {
     suspended_at: Option<DateTime<Utc>>,
     suspended_seconds: i64,
     resolve_due_at: DateTime<Utc>,
+    breached_at: Option<DateTime<Utc>>,
     root_cause: String,
     solution: String,
     change_needed: bool,
@@ -65,6 +66,7 @@ impl TryFrom<Row> for Problem {
             suspended_at: r.suspended_at,
             suspended_seconds: r.suspended_seconds,
             resolve_due_at: r.resolve_due_at,
+            breached_at: r.breached_at,
             root_cause: r.root_cause,
             solution: r.solution,
             change_needed: r.change_needed,
@@ -129,7 +131,8 @@ pub async fn update(
         "UPDATE problems SET title = $2, description = $3, level = $4, owner_id = $5, \
                 status = $6, suspension_request = $7, suspended_at = $8, \
                 suspended_seconds = $9, resolve_due_at = $10, root_cause = $11, solution = $12, \
-                change_needed = $13, change_ref = $14, version = version + 1, updated_at = $15 \
+                change_needed = $13, change_ref = $14, breached_at = $16, version = version + 1, \
+                updated_at = $15 \
          WHERE id = $1 RETURNING {COLUMNS}"
     ))
     .bind(p.id)
@@ -147,9 +150,30 @@ pub async fn update(
     .bind(p.change_needed)
     .bind(&p.change_ref)
     .bind(now)
+    .bind(p.breached_at)
     .fetch_one(conn)
     .await?;
     row.try_into()
+}
+
+/// Open problems whose time to close has run out, not yet marked, locked (rows another
+/// process holds are skipped). A suspended problem's clock is stopped, so it never is.
+pub async fn breaching(
+    conn: &mut PgConnection,
+    now: DateTime<Utc>,
+    limit: i64,
+) -> Result<Vec<Problem>, AppError> {
+    let rows: Vec<Row> = sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM problems \
+         WHERE status IN ('unaccepted', 'locating', 'to_implement', 'to_verify') \
+           AND breached_at IS NULL AND resolve_due_at <= $1 \
+         ORDER BY resolve_due_at LIMIT $2 FOR UPDATE SKIP LOCKED"
+    ))
+    .bind(now)
+    .bind(limit)
+    .fetch_all(conn)
+    .await?;
+    rows.into_iter().map(Problem::try_from).collect()
 }
 
 fn push_filter<'a>(q: &mut QueryBuilder<'a, Postgres>, f: &'a ProblemFilter) {

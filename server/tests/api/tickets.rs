@@ -692,3 +692,83 @@ async fn files_are_judged_by_content_counted_and_served_back(pool: PgPool) {
         .unwrap();
     assert_eq!(detail["attachments"][0]["filename"], "trace.txt");
 }
+
+#[sqlx::test(migrator = "server::db::MIGRATOR")]
+async fn a_problem_past_its_time_to_close_is_recorded_once_and_its_owner_told(pool: PgPool) {
+    let p = people(pool.clone()).await;
+    let (base, pr) = problem(&p, "critical").await;
+    p.app.act(&p.ben.1, &base, &pr, "accept", json!({})).await;
+    // A suspended problem's clock is stopped: it never breaches while suspended.
+    let (held_base, held) = problem(&p, "critical").await;
+    let held = p
+        .app
+        .act(&p.ben.1, &held_base, &held, "accept", json!({}))
+        .await;
+    let held = p
+        .app
+        .act(
+            &p.ben.1,
+            &held_base,
+            &held,
+            "suspend",
+            json!({"reason": "vendor"}),
+        )
+        .await;
+    p.app
+        .act(
+            &p.ann.1,
+            &held_base,
+            &held,
+            "approve_suspension",
+            json!({"approve": true}),
+        )
+        .await;
+
+    // The same database and clock as the server, as the worker sees them.
+    let state = server::router::app_state(
+        pool,
+        p.app.clock.clone(),
+        app::state::Settings::default(),
+        server::router::leptos_options("target/site", "127.0.0.1:0".parse().unwrap()),
+    );
+    let mark = || app::service::problems::mark_breaches(&state);
+    assert_eq!(mark().await.unwrap(), 0);
+    p.app
+        .clock
+        .advance(chrono::Duration::days(3) + chrono::Duration::minutes(1));
+    assert_eq!(mark().await.unwrap(), 1);
+    assert_eq!(mark().await.unwrap(), 0);
+
+    // Three days on, the morning's tokens have expired: log in again.
+    let ben = p.app.token("ben", "password-123").await;
+    let detail: Value = p.app.get(&ben, &base).await.json().await.unwrap();
+    assert!(detail["breached_at"].is_string());
+    let last = detail["history"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap()
+        .clone();
+    assert_eq!(
+        (
+            last["actor"].as_str(),
+            last["action"].as_str(),
+            last["comment"].as_str()
+        ),
+        (
+            Some("system"),
+            Some("sla_breach"),
+            Some("not closed within 3 d (critical)")
+        )
+    );
+    let inbox: Value = p
+        .app
+        .get(&ben, "/v1/notifications")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(inbox["items"][0]["kind"], "sla_breach");
+    let held: Value = p.app.get(&ben, &held_base).await.json().await.unwrap();
+    assert!(held["breached_at"].is_null());
+}
