@@ -227,7 +227,7 @@ fn ActionForm(
         Action::Resubmit => ("Resubmit", ButtonKind::Primary),
         Action::Close => ("Close", ButtonKind::Secondary),
         Action::ChangeLevel => ("Change level", ButtonKind::Secondary),
-        Action::ApproveLevel => ("Decide", ButtonKind::Primary),
+        Action::ApproveLevel => ("Approve or refuse the lower level", ButtonKind::Primary),
         Action::Pause => ("Pause", ButtonKind::Secondary),
         Action::Resume => ("Resume", ButtonKind::Primary),
         Action::Remark => ("Add remark", ButtonKind::Secondary),

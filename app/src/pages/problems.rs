@@ -201,7 +201,7 @@ fn action_form(p: &Problem, action: A, assignees: Vec<(String, String)>) -> impl
         A::Forward => ("Forward", ButtonKind::Secondary),
         A::ChangeLevel => ("Change level", ButtonKind::Secondary),
         A::Suspend => ("Ask to suspend", ButtonKind::Secondary),
-        A::ApproveSuspension => ("Decide", ButtonKind::Primary),
+        A::ApproveSuspension => ("Approve or refuse the suspension", ButtonKind::Primary),
         A::Resume => ("Resume", ButtonKind::Primary),
         A::SubmitSolution => ("Submit solution", ButtonKind::Primary),
         A::RecordChange => ("Record change result", ButtonKind::Primary),
