@@ -9,8 +9,8 @@ use crate::domain::incident::{Incident, check_len};
 use crate::domain::notification::NotificationKind;
 use crate::domain::user::Role;
 use crate::domain::war_room::{
-    CloseRoom, MemberRole, NewNotice, NewWarRoomRule, Powers, TITLE_MAX, WarRoom, WarRoomDetail,
-    WarRoomRule, WarRoomStatus, WarRoomSummary, merge, powers, status_for,
+    CloseRoom, Member, MemberRole, NewNotice, NewWarRoomRule, Powers, TITLE_MAX, WarRoom,
+    WarRoomDetail, WarRoomRule, WarRoomStatus, WarRoomSummary, merge, powers, status_for,
 };
 use crate::state::AppState;
 use crate::store;
@@ -175,19 +175,16 @@ pub(crate) async fn open_in(
 pub async fn list(state: &AppState, actor: &Actor) -> Result<Vec<WarRoomSummary>, AppError> {
     actor.require(Role::Viewer, READ)?;
     let mut conn = state.pool.acquire().await?;
-    let rooms = store::war_rooms::list(&mut conn, SHOWN).await?;
-    let mut out = Vec::with_capacity(rooms.len());
-    for room in rooms {
-        let incident = store::incidents::find(&mut conn, room.incident_id)
-            .await?
-            .map(|i| i.title)
-            .unwrap_or_default();
-        out.push(WarRoomSummary {
-            room,
-            incident_title: incident,
-        });
-    }
-    Ok(out)
+    store::war_rooms::list(&mut conn, SHOWN).await
+}
+
+/// The caller's powers in `room`, whose members are `members`.
+fn powers_among(actor: &Actor, room: &WarRoom, members: &[Member]) -> Powers {
+    let member = members
+        .iter()
+        .find(|m| Some(m.user_id) == actor.id())
+        .map(|m| m.role);
+    powers(room.status, actor.role(), member)
 }
 
 /// The caller's powers in `room`.
@@ -196,15 +193,8 @@ async fn powers_of(
     actor: &Actor,
     room: &WarRoom,
 ) -> Result<Powers, AppError> {
-    let member = match actor.id() {
-        Some(me) => store::war_rooms::members(conn, room.id)
-            .await?
-            .into_iter()
-            .find(|m| m.user_id == me)
-            .map(|m| m.role),
-        None => None,
-    };
-    Ok(powers(room.status, actor.role(), member))
+    let members = store::war_rooms::members(conn, room.id).await?;
+    Ok(powers_among(actor, room, &members))
 }
 
 pub async fn get(state: &AppState, actor: &Actor, id: i64) -> Result<WarRoomDetail, AppError> {
@@ -226,11 +216,12 @@ pub async fn get(state: &AppState, actor: &Actor, id: i64) -> Result<WarRoomDeta
             .contains(&me),
         None => false,
     };
+    let members = store::war_rooms::members(&mut conn, id).await?;
     Ok(WarRoomDetail {
-        powers: powers_of(&mut conn, actor, &room).await?,
+        powers: powers_among(actor, &room, &members),
         incident_title: incident.title,
         incident_level: incident.level,
-        members: store::war_rooms::members(&mut conn, id).await?,
+        members,
         applications: store::war_rooms::applications(&mut conn, id).await?,
         notices: store::war_rooms::notices(&mut conn, id).await?,
         timeline,

@@ -5,7 +5,7 @@ use crate::domain::AppError;
 use crate::domain::incident::Level;
 use crate::domain::war_room::{
     AffectedApplication, Member, MemberRole, Notice, NoticeKind, WarRoom, WarRoomRule,
-    WarRoomStatus,
+    WarRoomStatus, WarRoomSummary,
 };
 use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
@@ -84,15 +84,31 @@ pub async fn find_for_update(conn: &mut PgConnection, id: i64) -> Result<WarRoom
         .ok_or_else(|| AppError::not_found("War room", id))
 }
 
-/// Rooms, open ones first, newest first; at most `limit`.
-pub async fn list(conn: &mut PgConnection, limit: i64) -> Result<Vec<WarRoom>, AppError> {
-    let rows: Vec<Row> = sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM war_rooms ORDER BY status = 'closed', id DESC LIMIT $1"
+/// Rooms with their incident's title, open ones first, newest first; at most `limit`.
+pub async fn list(conn: &mut PgConnection, limit: i64) -> Result<Vec<WarRoomSummary>, AppError> {
+    #[derive(sqlx::FromRow)]
+    struct SummaryRow {
+        #[sqlx(flatten)]
+        room: Row,
+        incident_title: String,
+    }
+    let rows: Vec<SummaryRow> = sqlx::query_as(&format!(
+        "SELECT {COLUMNS}, \
+                (SELECT title FROM incidents WHERE incidents.id = war_rooms.incident_id) \
+                    AS incident_title \
+         FROM war_rooms ORDER BY status = 'closed', id DESC LIMIT $1"
     ))
     .bind(limit)
     .fetch_all(conn)
     .await?;
-    rows.into_iter().map(WarRoom::try_from).collect()
+    rows.into_iter()
+        .map(|r| {
+            Ok(WarRoomSummary {
+                room: r.room.try_into()?,
+                incident_title: r.incident_title,
+            })
+        })
+        .collect()
 }
 
 pub async fn insert(conn: &mut PgConnection, r: &WarRoom) -> Result<WarRoom, AppError> {

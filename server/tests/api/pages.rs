@@ -429,6 +429,7 @@ async fn war_room_forms_work_without_javascript(pool: sqlx::PgPool) {
         .await;
     let room: Value = app.get(&token, "/v1/war-rooms").await.json().await.unwrap();
     let id = room[0]["id"].as_i64().unwrap();
+    assert_eq!(room[0]["incident_title"], "Down");
     let room_page = format!("/war-rooms/{id}");
     let response = post_form(
         &app,
