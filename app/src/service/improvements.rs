@@ -178,13 +178,6 @@ struct Process {
     measures: String,
 }
 
-#[derive(Deserialize)]
-struct Verify {
-    passed: bool,
-    #[serde(default)]
-    comment: String,
-}
-
 pub async fn act(
     state: &AppState,
     actor: &Actor,
@@ -228,15 +221,9 @@ pub async fn act(
             comment
         }
         A::Verify => {
-            let mut p: Verify = params(&request.params)?;
-            check_len(
-                "comment",
-                &mut p.comment,
-                usize::from(!p.passed),
-                COMMENT_MAX,
-            )?;
-            passed = p.passed;
-            p.comment
+            let comment;
+            (passed, comment) = tickets::verdict(&request.params, "passed", COMMENT_MAX)?;
+            comment
         }
         A::Remark => tickets::remark(&request.params)?,
     };

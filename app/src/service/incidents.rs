@@ -306,13 +306,6 @@ struct StartRoom {
     title: Option<String>,
 }
 
-#[derive(Deserialize)]
-struct Verify {
-    resolved: bool,
-    #[serde(default)]
-    comment: String,
-}
-
 /// Writes a change of an incident with its timeline line and its audit record, inside the
 /// caller's transaction; returns the incident as stored.
 pub(crate) async fn save(
@@ -486,15 +479,9 @@ pub async fn act(
             String::new()
         }
         Action::Verify => {
-            let mut p: Verify = params(&request.params)?;
-            check_len(
-                "comment",
-                &mut p.comment,
-                usize::from(!p.resolved),
-                VERIFY_COMMENT_MAX,
-            )?;
-            verdict = p.resolved;
-            p.comment
+            let comment;
+            (verdict, comment) = tickets::verdict(&request.params, "resolved", VERIFY_COMMENT_MAX)?;
+            comment
         }
         Action::StartWarRoom => {
             let p: StartRoom = params(&request.params)?;

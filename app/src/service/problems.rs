@@ -262,20 +262,6 @@ struct Solution {
     change_ref: String,
 }
 
-#[derive(Deserialize)]
-struct ChangeResult {
-    succeeded: bool,
-    #[serde(default)]
-    comment: String,
-}
-
-#[derive(Deserialize)]
-struct Verify {
-    passed: bool,
-    #[serde(default)]
-    comment: String,
-}
-
 pub async fn act(
     state: &AppState,
     actor: &Actor,
@@ -367,27 +353,15 @@ pub async fn act(
             yes = p.change_needed;
             String::new()
         }
-        A::RecordChange => {
-            let mut p: ChangeResult = params(&request.params)?;
-            check_len(
-                "comment",
-                &mut p.comment,
-                usize::from(!p.succeeded),
-                REASON_MAX,
-            )?;
-            yes = p.succeeded;
-            p.comment
-        }
-        A::Verify => {
-            let mut p: Verify = params(&request.params)?;
-            check_len(
-                "comment",
-                &mut p.comment,
-                usize::from(!p.passed),
-                REASON_MAX,
-            )?;
-            yes = p.passed;
-            p.comment
+        A::RecordChange | A::Verify => {
+            let key = if request.action == A::Verify {
+                "passed"
+            } else {
+                "succeeded"
+            };
+            let comment;
+            (yes, comment) = tickets::verdict(&request.params, key, REASON_MAX)?;
+            comment
         }
         A::Remark => tickets::remark(&request.params)?,
     };

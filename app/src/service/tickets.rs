@@ -163,3 +163,68 @@ pub(crate) fn retitle(
     }
     Ok(())
 }
+
+#[derive(Deserialize)]
+struct Verdict {
+    #[serde(default)]
+    comment: String,
+}
+
+/// A yes-or-no answer {`key`: true|false, comment?} (verifications, a change's result): the
+/// comment, at most `max` characters, is required when the answer is no.
+pub(crate) fn verdict(value: &Value, key: &str, max: usize) -> Result<(bool, String), AppError> {
+    let yes = match value.get(key) {
+        Some(Value::Bool(yes)) => *yes,
+        Some(_) => {
+            return Err(AppError::invalid(
+                "params",
+                format!("`{key}` must be true or false"),
+            ));
+        }
+        None => {
+            return Err(AppError::invalid(
+                "params",
+                format!("missing field `{key}`"),
+            ));
+        }
+    };
+    let mut p: Verdict = params(value)?;
+    check_len("comment", &mut p.comment, usize::from(!yes), max)?;
+    Ok((yes, p.comment))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::verdict;
+    use serde_json::json;
+
+    #[test]
+    fn a_no_needs_its_reason_and_the_answer_must_be_given() {
+        assert_eq!(
+            verdict(&json!({"passed": true}), "passed", 10).unwrap(),
+            (true, String::new())
+        );
+        assert_eq!(
+            verdict(
+                &json!({"passed": false, "comment": " flaky "}),
+                "passed",
+                10
+            )
+            .unwrap(),
+            (false, "flaky".to_owned())
+        );
+        let no_reason = verdict(&json!({"passed": false}), "passed", 10).unwrap_err();
+        assert_eq!(no_reason.field(), Some("comment"));
+        let missing = verdict(&json!({}), "resolved", 10).unwrap_err();
+        assert!(missing.to_string().contains("`resolved`"), "{missing}");
+        assert!(verdict(&json!({"passed": "yes"}), "passed", 10).is_err());
+        assert!(
+            verdict(
+                &json!({"passed": true, "comment": "x".repeat(11)}),
+                "passed",
+                10
+            )
+            .is_err()
+        );
+    }
+}
