@@ -78,13 +78,9 @@ pub async fn list_improvements(
 pub async fn improvement_choices() -> Result<ImprovementOptions, AppError> {
     let (state, actor) = context().await?;
     let assignees = crate::service::incidents::assignees(&state, &actor).await?;
-    let verifiers = assignees
-        .iter()
-        .filter_map(|(value, label)| {
-            value
-                .strip_prefix("user:")
-                .map(|id| (id.to_owned(), label.clone()))
-        })
+    let verifiers = crate::domain::incident::Assignee::people(&assignees)
+        .into_iter()
+        .map(|(id, label)| (id.to_string(), label))
         .collect();
     Ok(ImprovementOptions {
         assignees,
@@ -176,7 +172,6 @@ pub async fn improvement_action(
     text: Option<String>,
 ) -> Result<(), AppError> {
     use crate::domain::improvement::{ImprovementAction, ImprovementActionRequest};
-    use crate::domain::incident::Assignee;
     use serde_json::{Map, Value, json};
     let (state, actor) = context().await?;
     let mut p = Map::new();
@@ -190,12 +185,7 @@ pub async fn improvement_action(
     put("comment", comment.map(Value::from));
     put("text", text.map(Value::from));
     put("passed", passed.map(|v| json!(v == "yes")));
-    if let Some(to) = to {
-        put(
-            "to",
-            Some(serde_json::to_value(Assignee::parse_choice("to", &to)?).unwrap_or_default()),
-        );
-    }
+    put("to", super::ssr::assignee_param(to)?);
     let request = ImprovementActionRequest {
         action: ImprovementAction::parse_field("action", &action)?,
         params: Value::Object(p),

@@ -170,7 +170,7 @@ pub async fn incident_action(
     verifier_id: Option<String>,
     due_on: Option<String>,
 ) -> Result<(), AppError> {
-    use crate::domain::incident::{Action, ActionRequest, Assignee};
+    use crate::domain::incident::{Action, ActionRequest};
     use serde_json::{Map, Value, json};
     let (state, actor) = context().await?;
     let action = Action::parse_field("action", &action)?;
@@ -193,12 +193,7 @@ pub async fn incident_action(
     put("text", text.map(Value::from));
     put("cause", cause.map(Value::from));
     put("solution", solution.map(Value::from));
-    if let Some(to) = to {
-        put(
-            "to",
-            Some(serde_json::to_value(Assignee::parse_choice("to", &to)?).unwrap_or_default()),
-        );
-    }
+    put("to", super::ssr::assignee_param(to)?);
     put("approve", approve.map(|a| json!(a == "yes")));
     put("resolved", resolved.map(|r| json!(r == "yes")));
     if action == Action::SubmitSolution {

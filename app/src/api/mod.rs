@@ -98,6 +98,15 @@ pub mod ssr {
         Ok((state, actor))
     }
 
+    /// A picker's `to` field as an action parameter: `{user_id}` or `{schedule_id, role}`.
+    pub fn assignee_param(to: Option<String>) -> Result<Option<serde_json::Value>, AppError> {
+        to.map(|to| {
+            let assignee = crate::domain::incident::Assignee::parse_choice("to", &to)?;
+            serde_json::to_value(assignee).map_err(crate::store::internal)
+        })
+        .transpose()
+    }
+
     /// An optional id from a form field: empty is none.
     pub fn optional_id(field: &str, text: &str) -> Result<Option<i64>, AppError> {
         let text = text.trim();

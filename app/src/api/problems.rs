@@ -131,7 +131,6 @@ pub async fn problem_action(
     yes: Option<String>,
     text: Option<String>,
 ) -> Result<(), AppError> {
-    use crate::domain::incident::Assignee;
     use crate::domain::problem::{ProblemAction, ProblemActionRequest};
     use serde_json::{Map, Value, json};
     let (state, actor) = context().await?;
@@ -159,12 +158,7 @@ pub async fn problem_action(
         ProblemAction::Verify => put("passed", verdict),
         _ => {}
     }
-    if let Some(to) = to {
-        put(
-            "to",
-            Some(serde_json::to_value(Assignee::parse_choice("to", &to)?).unwrap_or_default()),
-        );
-    }
+    put("to", super::ssr::assignee_param(to)?);
     let request = ProblemActionRequest {
         action,
         params: Value::Object(p),

@@ -16,7 +16,7 @@ use super::ssr::context;
 pub struct WarRoomList {
     pub rooms: Stamped<Vec<WarRoomSummary>>,
     pub rules: Vec<WarRoomRule>,
-    /// (form value `<schedule id>:<role>`, label) of every schedule role, for the rule form.
+    /// (picker value, label) of every on-call role, for the rule form.
     pub roles: Vec<(String, String)>,
     pub applications: Vec<(i64, String)>,
     pub is_admin: bool,
@@ -36,14 +36,9 @@ pub struct WarRoomPage {
 pub async fn list_war_rooms() -> Result<WarRoomList, AppError> {
     let (state, actor) = context().await?;
     let rooms = crate::service::war_rooms::list(&state, &actor).await?;
-    let roles = crate::service::incidents::assignees(&state, &actor)
-        .await?
-        .into_iter()
-        .filter_map(|(v, label)| {
-            v.strip_prefix("duty:")
-                .map(|r| (r.to_owned(), label.replace("On duty: ", "")))
-        })
-        .collect();
+    let roles = crate::domain::incident::Assignee::roles(
+        &crate::service::incidents::assignees(&state, &actor).await?,
+    );
     Ok(WarRoomList {
         rooms: Stamped {
             data: rooms,
@@ -61,15 +56,9 @@ pub async fn get_war_room(id: i64) -> Result<WarRoomPage, AppError> {
     let (state, actor) = context().await?;
     let detail = crate::service::war_rooms::get(&state, &actor, id).await?;
     let (people, applications) = if detail.powers.manage {
-        let people = crate::service::incidents::assignees(&state, &actor)
-            .await?
-            .into_iter()
-            .filter_map(|(v, label)| {
-                v.strip_prefix("user:")
-                    .and_then(|id| id.parse().ok())
-                    .map(|id| (id, label))
-            })
-            .collect();
+        let people = crate::domain::incident::Assignee::people(
+            &crate::service::incidents::assignees(&state, &actor).await?,
+        );
         (
             people,
             crate::service::applications::names(&state, &actor).await?,
@@ -175,13 +164,17 @@ pub async fn create_war_room_rule(
     role: String,
     member_role: String,
 ) -> Result<(), AppError> {
-    use crate::domain::incident::Level;
+    use crate::domain::incident::{Assignee, Level};
     use crate::domain::war_room::{MemberRole, NewWarRoomRule};
     // One checkbox per level, named after it.
     let (state, actor) = context().await?;
-    let (schedule, schedule_role) = role
-        .split_once(':')
-        .ok_or_else(|| AppError::invalid("role", "pick a schedule role"))?;
+    let Assignee::OnDuty {
+        schedule_id,
+        role: schedule_role,
+    } = Assignee::parse_choice("role", &role)?
+    else {
+        return Err(AppError::invalid("role", "pick an on-call role"));
+    };
     let new = NewWarRoomRule {
         name,
         levels: [level_p1, level_p2, level_p3, level_p4, level_p5]
@@ -192,10 +185,8 @@ pub async fn create_war_room_rule(
         application_ids: super::ssr::optional_id("application_id", &application_id)?
             .into_iter()
             .collect(),
-        schedule_id: schedule
-            .parse()
-            .map_err(|_| AppError::invalid("role", "pick a schedule role"))?,
-        schedule_role: schedule_role.to_owned(),
+        schedule_id,
+        schedule_role,
         member_role: MemberRole::parse_field("member_role", &member_role)?,
     };
     crate::service::war_rooms::create_rule(&state, &actor, new).await?;

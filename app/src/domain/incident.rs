@@ -311,6 +311,28 @@ impl Assignee {
             _ => Err(bad()),
         }
     }
+
+    /// The people among picker choices (`user:<id>`, label), as (id, label).
+    pub fn people(choices: &[(String, String)]) -> Vec<(i64, String)> {
+        choices
+            .iter()
+            .filter_map(|(value, label)| match Self::parse_choice("", value) {
+                Ok(Assignee::User { user_id }) => Some((user_id, label.clone())),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// The on-call roles among picker choices (`duty:<schedule id>:<role>`, label), as they are.
+    pub fn roles(choices: &[(String, String)]) -> Vec<(String, String)> {
+        choices
+            .iter()
+            .filter(|(value, _)| {
+                matches!(Self::parse_choice("", value), Ok(Assignee::OnDuty { .. }))
+            })
+            .cloned()
+            .collect()
+    }
 }
 
 /// A new incident, as a person or the API opens it.
@@ -522,6 +544,15 @@ mod tests {
             Some("owner")
         );
         assert!(Assignee::parse_choice("to", "user:x").is_err());
+        let choices = vec![
+            ("user:7".to_owned(), "Ann".to_owned()),
+            (
+                "duty:3:primary".to_owned(),
+                "On duty: ops / primary".to_owned(),
+            ),
+        ];
+        assert_eq!(Assignee::people(&choices), vec![(7, "Ann".to_owned())]);
+        assert_eq!(Assignee::roles(&choices), choices[1..].to_vec());
     }
 
     #[test]

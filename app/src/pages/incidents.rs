@@ -14,7 +14,7 @@ use crate::components::table::{Pagination, TD, Table, col, sortable};
 use crate::components::ticket::{ActionForm as TicketAction, Tabs};
 use crate::components::time::{Time, TimeFull};
 use crate::components::timeline::Timeline;
-use crate::domain::incident::{Action, Category, Incident, IncidentStatus, Level};
+use crate::domain::incident::{Action, Assignee, Category, Incident, IncidentStatus, Level};
 use crate::pages::applications::route_id;
 use crate::pages::attachments::Attachments;
 use crate::pages::resources::{FILTER_INPUT, Property, options};
@@ -285,9 +285,9 @@ fn ActionForm(
                 hint="You become the room's admin; war-room rules bring in who is on duty."/>
         }.into_any(),
         Action::CreateImprovement => {
-            let verifiers: Vec<(String, String)> = assignees
-                .iter()
-                .filter_map(|(v, l)| v.strip_prefix("user:").map(|id| (id.to_owned(), l.clone())))
+            let verifiers: Vec<(String, String)> = Assignee::people(&assignees)
+                .into_iter()
+                .map(|(id, label)| (id.to_string(), label))
                 .collect();
             view! {
                 <Field name="title" label="What should improve" required=true maxlength=200/>

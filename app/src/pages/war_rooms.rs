@@ -120,7 +120,7 @@ fn RoomList(list: WarRoomList) -> impl IntoView {
                     <PostForm action=CreateWarRoomRule::PATH class="mt-4 space-y-3 border-t border-slate-100 pt-4" testid="war-room-rule-form" success="Rule added.">
                         <div class="grid gap-3 sm:grid-cols-2">
                             <Field name="name" label="Rule name" required=true maxlength=50/>
-                            <SelectField name="role" label="On duty for" options=schedule_roles/>
+                            <SelectField name="role" label="Who joins" options=schedule_roles/>
                             <SelectField name="application_id" label="Application" options=apps/>
                             <SelectField name="member_role" label="Joins as" options=member_roles/>
                         </div>

@@ -384,7 +384,7 @@ async fn war_room_forms_work_without_javascript(pool: sqlx::PgPool) {
 
     // A rule from the console: the ticked levels only, joining as a recovery lead.
     let body = format!(
-        "name=leads+for+P1&level_p1=on&level_p3=on&application_id=&role={}%3Alead&member_role=recovery_lead",
+        "name=leads+for+P1&level_p1=on&level_p3=on&application_id=&role=duty%3A{}%3Alead&member_role=recovery_lead",
         schedule["id"]
     );
     let response = post_form(
