@@ -4,7 +4,7 @@
 use super::error::{ApiError, ApiResult};
 use super::extract::{ApiQuery, Caller, IdPath};
 use app::domain::AppError;
-use app::domain::attachment::{Attachment, MAX_BYTES};
+use app::domain::attachment::Attachment;
 use app::domain::error::ErrorBody;
 use app::service::attachments::{self, Ticket};
 use app::state::AppState;
@@ -147,7 +147,6 @@ pub async fn download(
         "attachment; filename=\"{}\"",
         file.filename.replace(['"', '\\'], "_")
     );
-    debug_assert!(bytes.len() <= MAX_BYTES);
     Ok((
         [
             (header::CONTENT_TYPE, file.content_type),
