@@ -4,11 +4,14 @@ use crate::components::layout::Shell;
 use crate::components::live::HydrationMarker;
 use crate::domain::capacity::Scope;
 use crate::pages::{
+    alarms::{AlarmPage, AlarmsPage, ConvertAlarmsPage},
     api_docs::ApiDocsPage,
     applications::{ApplicationPage, ApplicationsPage, NewApplicationPage},
     audit::AuditPage,
     capacity::CapacityPage,
     components::ComponentPage,
+    data_sources::{DataSourcePage, DataSourcesPage},
+    forwarding_rules::{ForwardingRulesPage, NewRulePage, RulePage},
     groups::GroupPage,
     imports::{ImportPage, ImportReportPage},
     improvements::{ImprovementPage, ImprovementsPage, NewImprovementPage},
@@ -81,6 +84,14 @@ pub fn App() -> impl IntoView {
                     <Route ssr=SsrMode::Async path=path!("/groups/:id/capacity")
                         view=|| view! { <CapacityPage scope=Scope::Group/> }/>
                     <Route ssr=SsrMode::Async path=path!("/topology") view=TopologyPage/>
+                    <Route ssr=SsrMode::Async path=path!("/alarms") view=AlarmsPage/>
+                    <Route ssr=SsrMode::Async path=path!("/alarms/convert") view=ConvertAlarmsPage/>
+                    <Route ssr=SsrMode::Async path=path!("/alarms/:id") view=AlarmPage/>
+                    <Route ssr=SsrMode::Async path=path!("/data-sources") view=DataSourcesPage/>
+                    <Route ssr=SsrMode::Async path=path!("/data-sources/:id") view=DataSourcePage/>
+                    <Route ssr=SsrMode::Async path=path!("/forwarding-rules") view=ForwardingRulesPage/>
+                    <Route ssr=SsrMode::Async path=path!("/forwarding-rules/new") view=NewRulePage/>
+                    <Route ssr=SsrMode::Async path=path!("/forwarding-rules/:id") view=RulePage/>
                     <Route ssr=SsrMode::Async path=path!("/incidents") view=IncidentsPage/>
                     <Route ssr=SsrMode::Async path=path!("/incidents/new") view=NewIncidentPage/>
                     <Route ssr=SsrMode::Async path=path!("/incidents/:id") view=IncidentPage/>

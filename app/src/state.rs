@@ -52,6 +52,8 @@ pub struct Settings {
     pub body_limit_bytes: usize,
     /// The largest file a bulk import accepts.
     pub import_limit_bytes: usize,
+    /// Cleared alarms older than this many days are purged.
+    pub alarm_retention_days: i64,
 }
 
 impl Default for Settings {
@@ -62,6 +64,7 @@ impl Default for Settings {
             secure_cookies: false,
             body_limit_bytes: 1024 * 1024,
             import_limit_bytes: 32 * 1024 * 1024,
+            alarm_retention_days: 31,
         }
     }
 }
@@ -74,6 +77,8 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     /// The OpenAPI document of the REST API, rendered by the API docs page.
     pub openapi: Arc<serde_json::Value>,
+    /// Forwarding rules compiled for ingestion, kept until a rule changes.
+    pub rules: Arc<crate::service::forwarding_rules::RuleCache>,
 }
 
 impl AppState {

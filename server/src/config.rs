@@ -84,6 +84,7 @@ impl Config {
                 secure_cookies: flag("OPSROOM_SECURE_COOKIES", false)?,
                 body_limit_bytes: parsed("OPSROOM_BODY_LIMIT_BYTES", 1024 * 1024)?,
                 import_limit_bytes: parsed("OPSROOM_IMPORT_LIMIT_BYTES", 32 * 1024 * 1024)?,
+                alarm_retention_days: parsed("OPSROOM_ALARM_RETENTION_DAYS", 31)?,
             },
         })
     }

@@ -20,8 +20,11 @@ use app::domain::resource::{
 use app::domain::schedule::{RoleDraft, Rotation, ScheduleDraft};
 use app::domain::user::{NewUser, Role};
 use app::domain::war_room::{MemberRole, NewNotice, NewWarRoomRule, NoticeKind};
+use app::domain::data_source::{DataSourceKind, NewDataSource};
+use app::domain::forwarding_rule::{Condition, NewForwardingRule, Op, RuleAction};
 use app::service::{
-    Actor, applications, groups, incidents, problems, resources, schedules, users, war_rooms,
+    Actor, alarms, applications, data_sources, forwarding_rules, groups, incidents, problems,
+    resources, schedules, users, war_rooms,
 };
 use app::state::AppState;
 use serde_json::{Value, json};
@@ -673,4 +676,105 @@ mod tests {
             assert!(keys.insert((d.name, d.provider, d.region)));
         }
     }
+}
+
+/// Adds two data sources (Prometheus' Alertmanager and a generic one), forwarding rules that open
+/// incidents for critical production alarms and drop synthetic probes, and a few pushes through
+/// the real ingestion path, unless a data source exists. Returns how many sources were added.
+pub async fn load_alarms(state: &AppState) -> Result<usize, AppError> {
+    let system = Actor::system();
+    if !data_sources::list(state, &system).await?.is_empty() {
+        return Ok(0);
+    }
+    let source = |name: &str, kind| NewDataSource {
+        name: name.to_owned(),
+        kind,
+        enabled: true,
+    };
+    let prometheus = data_sources::create(
+        state,
+        &system,
+        source("prometheus-prod", DataSourceKind::Alertmanager),
+    )
+    .await?;
+    let checks =
+        data_sources::create(state, &system, source("custom-checks", DataSourceKind::Generic))
+            .await?;
+    let schedule = schedules::list(state, &system).await?;
+    let primary = Assignee::OnDuty {
+        schedule_id: schedule.first().map(|s| s.id).unwrap_or_default(),
+        role: "primary".to_owned(),
+    };
+    let condition = |field: &str, op, value: &str| Condition {
+        field: field.to_owned(),
+        op,
+        value: value.to_owned(),
+    };
+    forwarding_rules::create(
+        state,
+        &system,
+        NewForwardingRule {
+            name: "Drop synthetic probes".to_owned(),
+            enabled: true,
+            data_source_ids: vec![],
+            groups: vec![vec![condition("name", Op::StartsWith, "synthetic")]],
+            action: RuleAction::Drop,
+            silence: true,
+            group_by: vec![],
+            silence_window_minutes: 60,
+        },
+    )
+    .await?;
+    forwarding_rules::create(
+        state,
+        &system,
+        NewForwardingRule {
+            name: "Critical production alarms page the on-call".to_owned(),
+            enabled: true,
+            data_source_ids: vec![],
+            groups: vec![vec![
+                condition("level", Op::Eq, "critical"),
+                condition("labels.env", Op::Eq, "prod"),
+            ]],
+            action: RuleAction::Incident {
+                level: Level::P2,
+                category: Category::Reliability,
+                owner: primary,
+                application_id: None,
+            },
+            silence: true,
+            group_by: vec!["alertname".to_owned()],
+            silence_window_minutes: 60,
+        },
+    )
+    .await?;
+    let alert = |name: &str, severity: &str, instance: &str, status: &str| {
+        json!({"status": status, "fingerprint": format!("{name}-{instance}"),
+               "labels": {"alertname": name, "severity": severity, "env": "prod",
+                          "instance": format!("{instance}:9100"), "service": "shop"},
+               "annotations": {"summary": format!("{name} on {instance}")},
+               "generatorURL": "http://prometheus.example.com/graph"})
+    };
+    let am = json!({"version": "4", "status": "firing", "receiver": "opsroom", "alerts": [
+        alert("HighLatency", "critical", "shop-prod-web-01", "firing"),
+        alert("HighLatency", "critical", "shop-prod-web-02", "firing"),
+        alert("DiskWillFillIn4Hours", "warning", "shop-prod-db-01", "firing"),
+        alert("NodeClockSkew", "warning", "shop-prod-api-01", "firing"),
+    ]});
+    alarms::ingest(state, DataSourceKind::Alertmanager, &prometheus.key, am.to_string().as_bytes())
+        .await?;
+    let generic = json!([
+        {"dedup_key": "backup/ledger", "name": "Nightly ledger backup late", "level": "major",
+         "resource": "ledger-prod-db-01", "application": "ledger", "labels": {"env": "prod", "team": "dba"}},
+        {"dedup_key": "cert/shop", "name": "TLS certificate expires in 9 days", "level": "minor",
+         "application": "shop", "labels": {"env": "prod"}},
+        {"dedup_key": "synthetic/login", "name": "synthetic login probe failed", "level": "critical",
+         "labels": {"env": "prod"}},
+        {"dedup_key": "queue/payments", "name": "Payment queue backlog", "level": "major",
+         "application": "payments", "labels": {"env": "prod"}},
+        {"dedup_key": "queue/payments", "status": "ok"}
+    ]);
+    alarms::ingest(state, DataSourceKind::Generic, &checks.key, generic.to_string().as_bytes())
+        .await?;
+    Ok(2)
 }

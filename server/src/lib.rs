@@ -66,6 +66,9 @@ pub async fn serve(config: Config, shutdown: CancellationToken) -> Result<(), St
         demo::load_incidents(&state)
             .await
             .map_err(|e| format!("cannot load demo incidents: {e}"))?;
+        demo::load_alarms(&state)
+            .await
+            .map_err(|e| format!("cannot load demo alarms: {e}"))?;
         if created + resources + applications > 0 {
             println!(
                 "Loaded demo data: {created} users (password '{password}'), {resources} resources, \

@@ -1,6 +1,7 @@
-//! Background work on a timer: resuming paused incidents when their pause ends, and recording
-//! incidents' service-level breaches and problems run past their time to close. Every step is
-//! safe to run in several server processes at once (rows are taken with SKIP LOCKED).
+//! Background work on a timer: resuming paused incidents when their pause ends, recording
+//! incidents' service-level breaches and problems run past their time to close, and purging
+//! cleared alarms past their retention. Every step is safe to run in several server processes
+//! at once (rows are taken with SKIP LOCKED).
 
 use app::state::AppState;
 use std::time::Duration;
@@ -32,6 +33,11 @@ pub fn spawn(state: AppState, shutdown: CancellationToken) {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(breaches = n, "problem breaches recorded"),
                 Err(e) => tracing::warn!(error = %e, "checking problem deadlines failed"),
+            }
+            match app::service::alarms::purge(&state).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(purged = n, "cleared alarms past retention purged"),
+                Err(e) => tracing::warn!(error = %e, "purging old alarms failed"),
             }
         }
     });

@@ -1,10 +1,13 @@
 //! Server functions: the console's thin doors into `service/`, one module per area.
 
+pub mod alarms;
 pub mod applications;
 pub mod attachments;
 pub mod audit;
 pub mod auth;
+pub mod data_sources;
 pub mod docs;
+pub mod forwarding_rules;
 pub mod improvements;
 pub mod incidents;
 pub mod notifications;
@@ -123,6 +126,25 @@ pub mod ssr {
         expect_context::<leptos_axum::ResponseOptions>()
             .append_header(http::header::SET_COOKIE, value);
         Ok(())
+    }
+
+    /// The address the browser reached this server at (`http://host:port`), for links that
+    /// other systems use, such as a data source's push URL.
+    pub fn origin() -> String {
+        let host = use_context::<Parts>()
+            .and_then(|p| {
+                p.headers
+                    .get(http::header::HOST)
+                    .and_then(|h| h.to_str().ok())
+                    .map(str::to_owned)
+            })
+            .unwrap_or_else(|| "localhost".to_owned());
+        let scheme = if state().is_ok_and(|s| s.settings.secure_cookies) {
+            "https"
+        } else {
+            "http"
+        };
+        format!("{scheme}://{host}")
     }
 
     /// The client address: the socket peer, as the server recorded it.

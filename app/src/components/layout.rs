@@ -35,6 +35,13 @@ const NAV: &[NavSection] = &[
                 role: Role::Viewer,
             },
             NavItem {
+                href: "/alarms",
+                also: &[],
+                label: "Alarms",
+                icon: "M12 22c1.1 0 2-.9 2-2h-4a2 2 0 0 0 2 2zm6-6v-5c0-3.07-1.64-5.64-4.5-6.32V4a1.5 1.5 0 0 0-3 0v.68C7.63 5.36 6 7.92 6 11v5l-2 2v1h16v-1l-2-2z",
+                role: Role::Viewer,
+            },
+            NavItem {
                 href: "/incidents",
                 also: &[],
                 label: "Incidents",
@@ -105,6 +112,20 @@ const NAV: &[NavSection] = &[
                 also: &[],
                 label: "Users",
                 icon: "M16 11c1.66 0 3-1.34 3-3s-1.34-3-3-3-3 1.34-3 3 1.34 3 3 3zm-8 0c1.66 0 3-1.34 3-3S9.66 5 8 5 5 6.34 5 8s1.34 3 3 3zm0 2c-2.33 0-7 1.17-7 3.5V19h14v-2.5C15 14.17 10.33 13 8 13zm8 0c-.29 0-.62.02-.97.05C16.19 13.89 17 15.02 17 16.5V19h6v-2.5c0-2.33-4.67-3.5-7-3.5z",
+                role: Role::Admin,
+            },
+            NavItem {
+                href: "/data-sources",
+                also: &[],
+                label: "Data sources",
+                icon: "M12 3C7.58 3 4 4.79 4 7v10c0 2.21 3.59 4 8 4s8-1.79 8-4V7c0-2.21-3.58-4-8-4zm0 2c3.87 0 6 1.5 6 2s-2.13 2-6 2-6-1.5-6-2 2.13-2 6-2zm6 12c0 .5-2.13 2-6 2s-6-1.5-6-2v-2.23c1.61.78 3.72 1.23 6 1.23s4.39-.45 6-1.23V17zm0-5c0 .5-2.13 2-6 2s-6-1.5-6-2V9.77C7.61 10.55 9.72 11 12 11s4.39-.45 6-1.23V12z",
+                role: Role::Admin,
+            },
+            NavItem {
+                href: "/forwarding-rules",
+                also: &[],
+                label: "Forwarding rules",
+                icon: "M14 4l2.29 2.29-2.88 2.88 1.42 1.42 2.88-2.88L20 10V4h-6zm-4 0H4v6l2.29-2.29 4.71 4.7V20h2v-8.41l-5.29-5.3L10 4z",
                 role: Role::Admin,
             },
             NavItem {

@@ -1,6 +1,7 @@
 //! Shared widgets: layout, badges, tables, forms, feedback, times and live updates.
 
 pub mod badge;
+pub mod copy;
 pub mod feedback;
 pub mod form;
 pub mod history;

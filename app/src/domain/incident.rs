@@ -425,6 +425,8 @@ pub struct IncidentDetail {
     /// Problems opened from it.
     pub problems: Vec<super::problem::Problem>,
     pub attachments: Vec<super::attachment::Attachment>,
+    /// The alarms that opened or joined it, newest first.
+    pub alarms: Vec<super::alarm::Alarm>,
 }
 
 #[cfg(test)]

@@ -1,11 +1,14 @@
 //! Pure rules shared by server and browser: types, validation, state machines. No I/O.
 
+pub mod alarm;
 pub mod application;
 pub mod attachment;
 pub mod audit;
 pub mod auth;
 pub mod capacity;
+pub mod data_source;
 pub mod enums;
+pub mod forwarding_rule;
 pub mod error;
 pub mod group;
 pub mod import;
@@ -14,6 +17,7 @@ pub mod incident;
 pub mod list;
 pub mod notification;
 pub mod overview;
+pub mod payload;
 pub mod problem;
 pub mod resource;
 pub mod schedule;

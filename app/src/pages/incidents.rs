@@ -372,6 +372,22 @@ fn IncidentView(page: Page) -> impl IntoView {
             </Card>
         }
     });
+    let alarms = (!d.alarms.is_empty()).then(|| {
+        let alarms = d.alarms.clone();
+        view! {
+            <Card title="Alarms">
+                <ul class="space-y-1 text-sm" data-testid="incident-alarms">
+                    {alarms.into_iter().map(|a| view! {
+                        <li class="flex items-center gap-2">
+                            <a href=format!("/alarms/{}", a.id) class=LINK>{a.number()}</a>
+                            <span class="truncate">{a.name.clone()}</span>
+                            <span class="text-slate-500">{format!("× {} · {}", a.count, a.status.as_str())}</span>
+                        </li>
+                    }).collect_view()}
+                </ul>
+            </Card>
+        }
+    });
     let can_attach = !d.actions.is_empty();
     let files = view! {
         <Attachments ticket="incident" id=i.id files=d.attachments.clone() can_attach now/>
@@ -391,6 +407,7 @@ fn IncidentView(page: Page) -> impl IntoView {
             <div class="space-y-4">
                 {room}
                 <Card title="Actions">{actions}</Card>
+                {alarms}
                 {linked}
                 <Card title="Fields">
                     <dl class="divide-y divide-slate-100" data-testid="incident-fields">

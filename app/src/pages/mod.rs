@@ -1,11 +1,14 @@
 //! One module per console area.
 
+pub mod alarms;
 pub mod api_docs;
 pub mod applications;
 pub mod attachments;
 pub mod audit;
 pub mod capacity;
 pub mod components;
+pub mod data_sources;
+pub mod forwarding_rules;
 pub mod groups;
 pub mod imports;
 pub mod improvements;

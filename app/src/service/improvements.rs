@@ -50,10 +50,9 @@ pub(crate) async fn create_in(
     let new = new.normalized()?;
     let now = state.now();
     check_application(conn, new.application_id).await?;
-    let owner_id = super::incidents::resolve(state, actor, conn, "owner", &new.owner).await?;
+    let owner_id = super::incidents::resolve(state, conn, "owner", &new.owner).await?;
     let verifier_id = super::incidents::resolve(
         state,
-        actor,
         conn,
         "verifier_id",
         &Assignee::User {
@@ -211,7 +210,7 @@ pub async fn act(
         A::Forward => {
             let comment;
             (after.owner_id, comment) =
-                tickets::forward(state, actor, &mut tx, &request.params, before.owner_id).await?;
+                tickets::forward(state, &mut tx, &request.params, before.owner_id).await?;
             if after.owner_id == before.verifier_id {
                 return Err(AppError::invalid(
                     "to",

@@ -40,7 +40,6 @@ const SKIP: &[&str] = &["accept_breached_at", "resolve_breached_at"];
 /// They must be an active operator or administrator.
 pub(crate) async fn resolve(
     state: &AppState,
-    actor: &Actor,
     conn: &mut PgConnection,
     field: &str,
     to: &Assignee,
@@ -49,7 +48,7 @@ pub(crate) async fn resolve(
         Assignee::User { user_id } => *user_id,
         Assignee::OnDuty { schedule_id, role } => {
             let duty =
-                super::schedules::who_is_on_duty(state, actor, *schedule_id, role, None).await?;
+                super::schedules::on_duty_in(conn, *schedule_id, role, state.now()).await?;
             duty.user.map(|u| u.id).ok_or_else(|| {
                 AppError::invalid(field, format!("nobody is on duty for role '{role}' now"))
             })?
@@ -109,10 +108,27 @@ pub async fn create(
 ) -> Result<Incident, AppError> {
     actor.require(Role::Operator, "opening incidents")?;
     let new = new.normalized()?;
-    let now = state.now();
     let mut tx = state.pool.begin().await?;
     super::tickets::check_application(&mut tx, new.application_id).await?;
-    let owner_id = resolve(state, actor, &mut tx, "owner", &new.owner).await?;
+    let owner_id = resolve(state, &mut tx, "owner", &new.owner).await?;
+    let incident = open(state, actor, &mut tx, new, source, owner_id, "").await?;
+    tx.commit().await?;
+    Ok(incident)
+}
+
+/// Opens a checked incident for `owner_id` in the caller's transaction: service-level due
+/// times, the first timeline line (with `comment`), the audit record and the owner's
+/// notification.
+pub(crate) async fn open(
+    state: &AppState,
+    actor: &Actor,
+    tx: &mut PgConnection,
+    new: NewIncident,
+    source: IncidentSource,
+    owner_id: i64,
+    comment: &str,
+) -> Result<Incident, AppError> {
+    let now = state.now();
     let draft = Incident {
         id: 0,
         title: new.title,
@@ -141,25 +157,24 @@ pub async fn create(
         updated_at: now,
     };
     let mut draft = draft;
-    super::sla::set_dues(&mut tx, &mut draft).await?;
-    let incident = store::incidents::insert(&mut tx, &draft).await?;
+    super::sla::set_dues(tx, &mut draft).await?;
+    let incident = store::incidents::insert(tx, &draft).await?;
     log(
-        &mut tx,
+        tx,
         actor,
         now,
         Step {
             ticket: TICKET,
             id: incident.id,
             action: "create",
-            comment: "",
+            comment,
             before: None,
             after: (&incident, incident.status.as_str()),
         },
         SKIP,
     )
     .await?;
-    tell(&mut tx, actor, &incident, NotificationKind::Assigned, now).await?;
-    tx.commit().await?;
+    tell(tx, actor, &incident, NotificationKind::Assigned, now).await?;
     Ok(incident)
 }
 
@@ -231,6 +246,7 @@ pub async fn get(state: &AppState, actor: &Actor, id: i64) -> Result<IncidentDet
     .items;
     Ok(IncidentDetail {
         actions: actions_for(&incident, actor, war_room.is_some()),
+        alarms: store::alarms::of_incident(&mut conn, id).await?,
         attachments: store::attachments::of(&mut conn, TICKET, id).await?,
         incident,
         owner_name,
@@ -392,7 +408,7 @@ pub async fn act(
         Action::Forward => {
             let comment;
             (after.owner_id, comment) =
-                tickets::forward(state, actor, &mut tx, &request.params, before.owner_id).await?;
+                tickets::forward(state, &mut tx, &request.params, before.owner_id).await?;
             comment
         }
         Action::Resubmit => {

@@ -1,12 +1,15 @@
 //! Use cases: authorize, load, apply the domain rule, write in one transaction, audit.
 //! The only place where business rules meet the database; the UI and the REST API both call it.
 
+pub mod alarms;
 pub mod applications;
 pub mod attachments;
 pub mod audit;
 pub mod auth;
 pub mod bootstrap;
 pub mod capacity;
+pub mod data_sources;
+pub mod forwarding_rules;
 pub mod groups;
 pub mod imports;
 pub mod improvements;

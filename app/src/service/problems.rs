@@ -49,7 +49,7 @@ pub(crate) async fn create_in(
     let new = new.normalized()?;
     let now = state.now();
     check_application(conn, new.application_id).await?;
-    let owner_id = super::incidents::resolve(state, actor, conn, "owner", &new.owner).await?;
+    let owner_id = super::incidents::resolve(state, conn, "owner", &new.owner).await?;
     let mut draft = Problem {
         id: 0,
         title: new.title,
@@ -304,7 +304,7 @@ pub async fn act(
         A::Forward => {
             let comment;
             (after.owner_id, comment) =
-                tickets::forward(state, actor, &mut tx, &request.params, before.owner_id).await?;
+                tickets::forward(state, &mut tx, &request.params, before.owner_id).await?;
             comment
         }
         A::ChangeLevel => {

@@ -145,12 +145,22 @@ pub async fn who_is_on_duty(
     at: Option<DateTime<Utc>>,
 ) -> Result<OnDuty, AppError> {
     actor.require(Role::Viewer, READ)?;
-    let at = at.unwrap_or_else(|| state.now());
     let mut conn = state.pool.acquire().await?;
-    let schedule = store::schedules::find(&mut conn, id)
+    on_duty_in(&mut conn, id, role, at.unwrap_or_else(|| state.now())).await
+}
+
+/// Who is on duty for `role` of schedule `id` at `at`, read on the caller's connection (so an
+/// assignment inside a transaction needs no second connection).
+pub(crate) async fn on_duty_in(
+    conn: &mut PgConnection,
+    id: i64,
+    role: &str,
+    at: DateTime<Utc>,
+) -> Result<OnDuty, AppError> {
+    let schedule = store::schedules::find(conn, id)
         .await?
         .ok_or_else(|| AppError::not_found("Schedule", id))?;
-    let roles = store::schedules::roles(&mut conn, id).await?;
+    let roles = store::schedules::roles(conn, id).await?;
     let Some(found) = roles.iter().find(|r| r.spec.name == role.trim()) else {
         let known: Vec<String> = roles.iter().map(|r| r.spec.name.clone()).collect();
         return Err(AppError::invalid(
@@ -167,8 +177,8 @@ pub async fn who_is_on_duty(
         ));
     };
     // Overrides that end after `at` are the only ones that can cover it.
-    let overrides = store::schedules::overrides(&mut conn, id, at).await?;
-    let users = people(&mut conn, std::slice::from_ref(found), &overrides).await?;
+    let overrides = store::schedules::overrides(conn, id, at).await?;
+    let users = people(conn, std::slice::from_ref(found), &overrides).await?;
     Ok(duty_at(
         found,
         &schedule,

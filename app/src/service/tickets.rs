@@ -108,14 +108,13 @@ struct Forward {
 /// must not be the current one `owner`; and the comment.
 pub(crate) async fn forward(
     state: &AppState,
-    actor: &Actor,
     conn: &mut PgConnection,
     value: &Value,
     owner: i64,
 ) -> Result<(i64, String), AppError> {
     let mut p: Forward = params(value)?;
     check_len("comment", &mut p.comment, 0, REASON_MAX)?;
-    let to = super::incidents::resolve(state, actor, conn, "to", &p.to).await?;
+    let to = super::incidents::resolve(state, conn, "to", &p.to).await?;
     if to == owner {
         return Err(AppError::invalid("to", "it is theirs already"));
     }

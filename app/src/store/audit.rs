@@ -166,6 +166,28 @@ pub async fn append_many(
     Ok(records)
 }
 
+/// Tells open pages that something without an audit record of its own changed (a
+/// notification, alarms raised by a push): a notice with `audit_id` 0, sent at commit.
+pub async fn announce(
+    conn: &mut PgConnection,
+    topic: &str,
+    id: &str,
+    action: &str,
+) -> Result<(), AppError> {
+    let notice = serde_json::json!({
+        "topic": topic,
+        "id": id,
+        "action": action,
+        "audit_id": 0,
+    });
+    sqlx::query("SELECT pg_notify($1, $2)")
+        .bind(LIVE_CHANNEL)
+        .bind(notice.to_string())
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
 fn push_filter<'a>(q: &mut QueryBuilder<'a, Postgres>, f: &'a AuditFilter) {
     q.push(" WHERE TRUE");
     if let Some(actor) = f.actor.as_deref().filter(|s| !s.is_empty()) {

@@ -1,8 +1,11 @@
 //! SQL per aggregate: parameterized queries that read and write domain types.
 
+pub mod alarms;
 pub mod applications;
 pub mod attachments;
 pub mod audit;
+pub mod data_sources;
+pub mod forwarding_rules;
 pub mod groups;
 pub mod history;
 pub mod imports;
@@ -25,6 +28,13 @@ impl From<sqlx::Error> for AppError {
             sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => {
                 tracing::error!(error = %e, "database unavailable");
                 AppError::unavailable("the database is not reachable")
+            }
+            // Deadlocks and serialization failures undo the whole transaction: a retry can work.
+            sqlx::Error::Database(ref db)
+                if matches!(db.code().as_deref(), Some("40P01" | "40001")) =>
+            {
+                tracing::warn!(error = %e, "transaction aborted by a conflict");
+                AppError::unavailable("a concurrent change conflicted; try again")
             }
             other => internal(other),
         }

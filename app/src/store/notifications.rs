@@ -1,6 +1,5 @@
 //! The `notifications` table.
 
-use super::audit::LIVE_CHANNEL;
 use crate::domain::AppError;
 use crate::domain::notification::{Notification, NotificationKind};
 use chrono::{DateTime, Utc};
@@ -29,18 +28,7 @@ pub async fn insert(
     .bind(link)
     .execute(&mut *conn)
     .await?;
-    // The same shape as the audit log's notices; a notification has no audit record of its own.
-    let notice = serde_json::json!({
-        "topic": "notification",
-        "id": "",
-        "action": kind.as_str(),
-        "audit_id": 0,
-    });
-    sqlx::query("SELECT pg_notify($1, $2)")
-        .bind(LIVE_CHANNEL)
-        .bind(notice.to_string())
-        .execute(conn)
-        .await?;
+    super::audit::announce(conn, "notification", "", kind.as_str()).await?;
     Ok(())
 }
 

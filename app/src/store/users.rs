@@ -120,6 +120,15 @@ pub async fn count_active_admins(conn: &mut PgConnection) -> Result<i64, AppErro
     )
 }
 
+/// The active administrators, oldest account first: who is told when nobody else is.
+pub async fn active_admins(conn: &mut PgConnection) -> Result<Vec<i64>, AppError> {
+    Ok(
+        sqlx::query_scalar("SELECT id FROM users WHERE role = 'admin' AND active ORDER BY id")
+            .fetch_all(conn)
+            .await?,
+    )
+}
+
 pub async fn username_taken(conn: &mut PgConnection, username: &str) -> Result<bool, AppError> {
     Ok(
         sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM users WHERE username = $1)")

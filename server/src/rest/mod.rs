@@ -1,11 +1,15 @@
 //! The public REST API under `/v1`, calling the same `app::service` functions as the console.
 
+pub mod alarms;
 pub mod applications;
 pub mod attachments;
 pub mod audit;
 pub mod auth;
+pub mod data_sources;
 pub mod error;
+pub mod events;
 pub mod extract;
+pub mod forwarding_rules;
 pub mod groups;
 pub mod history;
 pub mod imports;
@@ -59,6 +63,10 @@ impl Modify for TokenScheme {
         (name = "applications", description = "Applications, sub-applications and their components"),
         (name = "groups", description = "Groups of resources, by hand or by rule"),
         (name = "schedules", description = "On-call schedules, roles, overrides and who is on duty"),
+        (name = "events", description = "Where monitoring systems push (the data source's key authorizes)"),
+        (name = "data sources", description = "Monitoring systems allowed to push, and their keys"),
+        (name = "alarms", description = "Alarms: deduplicated events, cleared or converted into incidents"),
+        (name = "forwarding rules", description = "Ordered rules that turn events into incidents, with test and replay"),
         (name = "incidents", description = "Incidents and their workflow"),
         (name = "war rooms", description = "War rooms of major incidents, and the rules that staff them"),
         (name = "improvements", description = "Improvement tickets and their workflow"),
@@ -113,6 +121,29 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
             applications::delete_component
         ))
         .routes(routes!(applications::component_capacity))
+        .routes(routes!(events::alertmanager))
+        .routes(routes!(events::grafana))
+        .routes(routes!(events::generic))
+        .routes(routes!(data_sources::list, data_sources::create))
+        .routes(routes!(
+            data_sources::get,
+            data_sources::update,
+            data_sources::delete
+        ))
+        .routes(routes!(data_sources::rotate_key))
+        .routes(routes!(alarms::list))
+        .routes(routes!(alarms::get))
+        .routes(routes!(alarms::clear))
+        .routes(routes!(alarms::convert))
+        .routes(routes!(forwarding_rules::list, forwarding_rules::create))
+        .routes(routes!(
+            forwarding_rules::get,
+            forwarding_rules::update,
+            forwarding_rules::delete
+        ))
+        .routes(routes!(forwarding_rules::move_to))
+        .routes(routes!(forwarding_rules::test))
+        .routes(routes!(forwarding_rules::replay))
         .routes(routes!(groups::list, groups::create))
         .routes(routes!(groups::get, groups::update, groups::delete))
         .routes(routes!(groups::associate))

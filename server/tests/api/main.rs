@@ -1,6 +1,7 @@
 //! The server over real HTTP against real PostgreSQL: one test binary, one fresh database per
 //! test (`#[sqlx::test]`).
 
+mod alarms;
 mod applications;
 mod audit;
 mod auth;

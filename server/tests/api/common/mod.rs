@@ -17,6 +17,8 @@ pub const ADMIN_PASSWORD: &str = "admin-password-1";
 
 pub struct TestApp {
     pub base: String,
+    /// The server's own state, for calling what workers do.
+    pub state: app::state::AppState,
     pub client: Client,
     pub clock: Arc<ManualClock>,
     shutdown: CancellationToken,
@@ -60,7 +62,7 @@ pub async fn spawn_with(pool: PgPool, settings: Settings, clock: Arc<ManualClock
     let shutdown = CancellationToken::new();
     let hub = Hub::new(shutdown.clone());
     hub.spawn_listener(pool.clone());
-    let app = router(state, hub, Duration::from_secs(10));
+    let app = router(state.clone(), hub, Duration::from_secs(10));
     let stop = shutdown.clone();
     tokio::spawn(async move {
         axum::serve(
@@ -73,6 +75,7 @@ pub async fn spawn_with(pool: PgPool, settings: Settings, clock: Arc<ManualClock
     });
     TestApp {
         base: format!("http://{addr}"),
+        state,
         client: Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .build()

@@ -1,0 +1,525 @@
+//! Alarms: ingesting pushed events (dedup, clear, forwarding rules, silence), the Active and
+//! History lists, clearing by hand, converting alarms into an incident, and the retention purge.
+
+use super::Actor;
+use super::tickets::{Step, log};
+use crate::domain::AppError;
+use crate::domain::alarm::{
+    Alarm, AlarmDetail, AlarmFilter, AlarmStatus, ClearAlarm, ConvertAlarms, Event, EventResult,
+    EventStatus, Ingested, Outcome, number,
+};
+use crate::domain::data_source::DataSourceKind;
+use crate::domain::forwarding_rule::{CompiledRule, RuleAction, Subject, first_match};
+use crate::domain::incident::{
+    Assignee, DESCRIPTION_MAX, Incident, IncidentSource, NewIncident, TITLE_MAX,
+};
+use crate::domain::list::{ListParams, Page, Sort};
+use crate::domain::user::Role;
+use crate::state::AppState;
+use crate::store;
+use crate::store::alarms::Raise;
+use chrono::{DateTime, Duration, Utc};
+use sqlx::PgConnection;
+use std::collections::{BTreeMap, HashMap};
+
+const READ: &str = "reading alarms";
+const TICKET: &str = "alarm";
+/// How many times a push retries its transaction after a deadlock with a concurrent push.
+const ATTEMPTS: usize = 3;
+/// Rows the retention purge deletes per statement.
+const PURGE_BATCH: i64 = 5_000;
+
+/// What the rules decided for one event before anything is written.
+#[derive(Clone, Copy)]
+enum Decision {
+    /// Clear the key's active alarm.
+    Clear,
+    Drop,
+    /// Raise or repeat; `rule` is the matching rule's index, if any.
+    Raise { rule: Option<usize> },
+}
+
+/// Accepts a push of `kind` for the source whose key is `key`: every event is committed (or
+/// none is) before this returns, and the answer names each event's alarm.
+pub async fn ingest(
+    state: &AppState,
+    kind: DataSourceKind,
+    key: &str,
+    body: &[u8],
+) -> Result<Ingested, AppError> {
+    let now = state.now();
+    let mut conn = state.pool.acquire().await?;
+    let found = store::data_sources::by_key(&mut conn, &super::data_sources::key_hash(key)).await?;
+    let (source_id, source_name) = match (found.source, found.name, found.kind, found.enabled) {
+        (Some(id), Some(name), Some(k), Some(true)) if k == kind.as_str() => (id, name),
+        _ => {
+            return Err(AppError::not_found(
+                format!("An enabled {kind} data source with key"),
+                format!("…{}", key.chars().rev().take(4).collect::<String>().chars().rev().collect::<String>()),
+            ));
+        }
+    };
+    let events = crate::domain::payload::parse(kind, body, now)?;
+    let rules = state.rules.get(&mut conn, found.generation).await?;
+    let resource_refs = distinct(events.iter().filter_map(|e| e.resource.clone()));
+    let application_refs = distinct(events.iter().filter_map(|e| e.application.clone()));
+    let (resources, applications) = if resource_refs.is_empty() && application_refs.is_empty() {
+        Default::default()
+    } else {
+        store::alarms::resolve_refs(&mut conn, &resource_refs, &application_refs).await?
+    };
+    let matched = |map: &BTreeMap<String, (i64, String)>, r: &Option<String>| {
+        r.as_ref().and_then(|r| map.get(r).cloned())
+    };
+    let mut raises: Vec<Option<Raise>> = Vec::with_capacity(events.len());
+    let mut decisions = Vec::with_capacity(events.len());
+    for e in &events {
+        let resource = matched(&resources, &e.resource);
+        let application = matched(&applications, &e.application);
+        let decision = if e.status == EventStatus::Ok {
+            Decision::Clear
+        } else {
+            let subject = Subject {
+                source_id,
+                source: &source_name,
+                name: &e.name,
+                level: e.level,
+                description: &e.description,
+                resource: resource.as_ref().map(|r| r.1.as_str()).or(e.resource.as_deref()),
+                application: application
+                    .as_ref()
+                    .map(|a| a.1.as_str())
+                    .or(e.application.as_deref()),
+                labels: &e.labels,
+            };
+            match first_match(&rules, &subject) {
+                Some((rule, _)) if rule.rule.action == RuleAction::Drop => Decision::Drop,
+                Some((rule, _)) => Decision::Raise {
+                    rule: rules.iter().position(|r| std::ptr::eq(r, rule)),
+                },
+                None => Decision::Raise { rule: None },
+            }
+        };
+        raises.push(match decision {
+            Decision::Raise { rule } => Some(raise_of(e, rule.map(|i| &rules[i]), resource, application)),
+            _ => None,
+        });
+        decisions.push(decision);
+    }
+    drop(conn);
+    // A deadlock with a concurrent push (or a lost connection) fails the whole transaction,
+    // so nothing was written: try again before answering.
+    let mut attempt = 1;
+    loop {
+        match write(state, source_id, &events, &decisions, &raises, &rules, now).await {
+            Err(AppError::Unavailable { .. }) if attempt < ATTEMPTS => attempt += 1,
+            result => return result,
+        }
+    }
+}
+
+fn distinct(refs: impl Iterator<Item = String>) -> Vec<String> {
+    let mut refs: Vec<String> = refs.collect();
+    refs.sort_unstable();
+    refs.dedup();
+    refs
+}
+
+fn raise_of(
+    e: &Event,
+    rule: Option<&CompiledRule>,
+    resource: Option<(i64, String)>,
+    application: Option<(i64, String)>,
+) -> Raise {
+    let (level, group_key) = match rule.map(|r| (&r.rule.action, r)) {
+        Some((RuleAction::AlarmOnly { level: Some(l) }, _)) => (*l, None),
+        Some((RuleAction::Incident { .. }, r)) => (e.level, Some(r.group_key(&e.dedup_key, &e.labels))),
+        _ => (e.level, None),
+    };
+    Raise {
+        dedup_key: e.dedup_key.clone(),
+        name: e.name.clone(),
+        level,
+        description: e.description.clone(),
+        labels: serde_json::to_value(&e.labels).unwrap_or_default(),
+        url: e.url.clone(),
+        resource_ref: e.resource.clone(),
+        resource_id: resource.map(|r| r.0),
+        application_ref: e.application.clone(),
+        application_id: application.map(|a| a.0),
+        time: e.time,
+        rule_id: rule.map(|r| r.rule.id),
+        group_key,
+    }
+}
+
+/// Writes one push in one transaction. Events are applied in rounds holding at most one event
+/// per key (the n-th event of every key goes into round n), so a batch that raises, repeats and
+/// clears the same key ends as if its events had come one by one.
+async fn write(
+    state: &AppState,
+    source: i64,
+    events: &[Event],
+    decisions: &[Decision],
+    raises: &[Option<Raise>],
+    rules: &[CompiledRule],
+    now: DateTime<Utc>,
+) -> Result<Ingested, AppError> {
+    let mut results: Vec<EventResult> = decisions
+        .iter()
+        .map(|d| EventResult {
+            outcome: match d {
+                Decision::Drop => Outcome::Dropped,
+                Decision::Clear => Outcome::NothingToClear,
+                Decision::Raise { .. } => Outcome::Raised,
+            },
+            alarm_id: None,
+            incident_id: None,
+        })
+        .collect();
+    let mut rounds: Vec<Vec<usize>> = Vec::new();
+    let mut seen: HashMap<&str, usize> = HashMap::new();
+    for (i, d) in decisions.iter().enumerate() {
+        if matches!(d, Decision::Drop) {
+            continue;
+        }
+        let n = seen.entry(events[i].dedup_key.as_str()).or_insert(0);
+        if rounds.len() <= *n {
+            rounds.push(Vec::new());
+        }
+        rounds[*n].push(i);
+        *n += 1;
+    }
+    let mut tx = state.pool.begin().await?;
+    let mut new_alarms: Vec<(usize, i64)> = Vec::new();
+    for round in &rounds {
+        let (clears, raised): (Vec<usize>, Vec<usize>) = round
+            .iter()
+            .partition(|i| matches!(decisions[**i], Decision::Clear));
+        if !raised.is_empty() {
+            let batch: Vec<Raise> = raised.iter().filter_map(|i| raises[*i].clone()).collect();
+            let by_key: HashMap<String, usize> = raised
+                .iter()
+                .map(|i| (events[*i].dedup_key.clone(), *i))
+                .collect();
+            for row in store::alarms::raise(&mut tx, source, &batch).await? {
+                let Some(&i) = by_key.get(&row.dedup_key) else {
+                    continue;
+                };
+                results[i].alarm_id = Some(row.id);
+                results[i].incident_id = row.incident_id;
+                if row.raised {
+                    new_alarms.push((i, row.id));
+                } else {
+                    results[i].outcome = Outcome::Repeated;
+                }
+            }
+        }
+        if !clears.is_empty() {
+            let keys: Vec<String> = clears.iter().map(|i| events[*i].dedup_key.clone()).collect();
+            let times: Vec<DateTime<Utc>> = clears.iter().map(|i| events[*i].time).collect();
+            let by_key: HashMap<&str, usize> = clears
+                .iter()
+                .map(|i| (events[*i].dedup_key.as_str(), *i))
+                .collect();
+            for row in store::alarms::clear_by_source(&mut tx, source, &keys, &times).await? {
+                if let Some(&i) = by_key.get(row.dedup_key.as_str()) {
+                    results[i].alarm_id = Some(row.id);
+                    results[i].outcome = Outcome::Cleared;
+                }
+            }
+        }
+    }
+    for (i, alarm_id) in new_alarms {
+        let Decision::Raise { rule: Some(r) } = decisions[i] else {
+            continue;
+        };
+        let rule = &rules[r];
+        if let RuleAction::Incident { .. } = rule.rule.action {
+            let incident = open_or_join(state, &mut tx, rule, &events[i], alarm_id, now).await?;
+            results[i].incident_id = incident;
+        }
+    }
+    if !rounds.is_empty() {
+        store::audit::announce(&mut tx, TICKET, "", "ingest").await?;
+    }
+    tx.commit().await?;
+    Ok(Ingested {
+        accepted: events.len(),
+        alarm_ids: results.iter().map(|r| r.alarm_id).collect(),
+        results,
+    })
+}
+
+/// A rule's incident for a new alarm: the open one of its silence group, else a new one for the
+/// rule's owner (an administrator when the owner cannot take it now, so nothing is dropped).
+async fn open_or_join(
+    state: &AppState,
+    tx: &mut PgConnection,
+    rule: &CompiledRule,
+    event: &Event,
+    alarm_id: i64,
+    now: DateTime<Utc>,
+) -> Result<Option<i64>, AppError> {
+    let RuleAction::Incident {
+        level,
+        category,
+        owner,
+        application_id,
+    } = &rule.rule.action
+    else {
+        return Ok(None);
+    };
+    let group_key = rule.group_key(&event.dedup_key, &event.labels);
+    store::alarms::lock_group(tx, rule.rule.id, &group_key).await?;
+    if rule.rule.silence
+        && let Some(open) =
+            store::alarms::silenced_by(tx, rule.rule.id, &group_key, rule.silence_since(now))
+                .await?
+    {
+        store::alarms::link(tx, &[alarm_id], open).await?;
+        return Ok(Some(open));
+    }
+    let system = Actor::system();
+    let (owner_id, note) = match super::incidents::resolve(state, tx, "owner", owner).await {
+        Ok(id) => (id, String::new()),
+        Err(e) => match store::users::active_admins(tx).await?.first() {
+            Some(admin) => (*admin, format!(" The rule's owner could not take it ({e}); assigned to an administrator.")),
+            None => {
+                tracing::warn!(rule = rule.rule.id, error = %e, "no owner for a rule's incident");
+                return Ok(None);
+            }
+        },
+    };
+    let alarm_application = store::alarms::find(tx, alarm_id)
+        .await?
+        .and_then(|a| a.application_id);
+    let new = NewIncident {
+        title: event.name.chars().take(TITLE_MAX).collect(),
+        description: event.description.chars().take(DESCRIPTION_MAX).collect(),
+        level: *level,
+        category: *category,
+        application_id: application_id.or(alarm_application),
+        region: String::new(),
+        owner: Assignee::User { user_id: owner_id },
+    };
+    let comment = format!(
+        "Opened by forwarding rule '{}' for alarm {}.{note}",
+        rule.rule.name,
+        number(alarm_id)
+    );
+    let incident = super::incidents::open(
+        state,
+        &system,
+        tx,
+        new,
+        IncidentSource::ForwardingRule,
+        owner_id,
+        &comment,
+    )
+    .await?;
+    store::alarms::link(tx, &[alarm_id], incident.id).await?;
+    Ok(Some(incident.id))
+}
+
+pub async fn list(
+    state: &AppState,
+    actor: &Actor,
+    filter: &AlarmFilter,
+    params: &ListParams,
+) -> Result<Page<Alarm>, AppError> {
+    actor.require(Role::Viewer, READ)?;
+    let default = match filter.status {
+        Some(AlarmStatus::Active) => "last_seen",
+        _ => "id",
+    };
+    let window = params.window(
+        store::alarms::SORTABLE,
+        Sort {
+            field: if default == "id" { "id" } else { "last_seen" },
+            descending: true,
+        },
+    )?;
+    let mut conn = state.pool.acquire().await?;
+    store::alarms::list(&mut conn, filter, window).await
+}
+
+async fn load(conn: &mut PgConnection, id: i64) -> Result<Alarm, AppError> {
+    store::alarms::find(conn, id)
+        .await?
+        .ok_or_else(|| AppError::not_found("Alarm", id))
+}
+
+pub async fn get(state: &AppState, actor: &Actor, id: i64) -> Result<AlarmDetail, AppError> {
+    actor.require(Role::Viewer, READ)?;
+    let mut conn = state.pool.acquire().await?;
+    let alarm = load(&mut conn, id).await?;
+    let incident_title = match alarm.incident_id {
+        Some(i) => store::incidents::find(&mut conn, i).await?.map(|i| i.title),
+        None => None,
+    };
+    Ok(AlarmDetail {
+        history: store::history::of(&mut conn, TICKET, id).await?,
+        alarm,
+        incident_title,
+    })
+}
+
+/// Clears an active alarm by hand, saying whether the service was interrupted.
+pub async fn clear(
+    state: &AppState,
+    actor: &Actor,
+    id: i64,
+    request: ClearAlarm,
+) -> Result<Alarm, AppError> {
+    actor.require(Role::Operator, "clearing alarms")?;
+    let now = state.now();
+    let request = request.normalized(now)?;
+    let mut tx = state.pool.begin().await?;
+    let before = store::alarms::lock_many(&mut tx, &[id])
+        .await?
+        .pop()
+        .ok_or_else(|| AppError::not_found("Alarm", id))?;
+    if before.status == AlarmStatus::Cleared {
+        return Err(AppError::conflict(format!(
+            "alarm {} is cleared already",
+            before.number()
+        )));
+    }
+    let after = Alarm {
+        status: AlarmStatus::Cleared,
+        cleared_at: Some(now),
+        cleared_by: Some(actor.name().to_owned()),
+        service_interrupted: request.service_interrupted,
+        fault_started_at: request.fault_started_at,
+        recovered_at: request.recovered_at,
+        remark: request.remark.clone(),
+        ..before.clone()
+    };
+    store::alarms::clear(&mut tx, &after, actor.name()).await?;
+    log(
+        &mut tx,
+        actor,
+        now,
+        Step {
+            ticket: TICKET,
+            id,
+            action: "clear",
+            comment: &request.remark,
+            before: Some((&before, before.status.as_str())),
+            after: (&after, after.status.as_str()),
+        },
+        &[],
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+/// Turns one or several alarms into one new incident, linked both ways.
+pub async fn convert(
+    state: &AppState,
+    actor: &Actor,
+    request: ConvertAlarms,
+) -> Result<Incident, AppError> {
+    actor.require(Role::Operator, "converting alarms into incidents")?;
+    let request = request.normalized()?;
+    let now = state.now();
+    let mut tx = state.pool.begin().await?;
+    let alarms = store::alarms::lock_many(&mut tx, &request.alarm_ids).await?;
+    if let Some(missing) = request
+        .alarm_ids
+        .iter()
+        .find(|id| !alarms.iter().any(|a| a.id == **id))
+    {
+        return Err(AppError::invalid(
+            "alarm_ids",
+            format!("no alarm has id {missing}"),
+        ));
+    }
+    if let Some(linked) = alarms.iter().find(|a| a.incident_id.is_some()) {
+        return Err(AppError::conflict(format!(
+            "alarm {} belongs to incident INC-{:06} already",
+            linked.number(),
+            linked.incident_id.unwrap_or_default()
+        )));
+    }
+    let first = &alarms[0];
+    let title = if request.title.is_empty() {
+        first.name.chars().take(TITLE_MAX).collect()
+    } else {
+        request.title.clone()
+    };
+    let numbers: Vec<String> = alarms.iter().map(Alarm::number).collect();
+    let description: String = alarms
+        .iter()
+        .map(|a| format!("{} {} ({}, {}×)", a.number(), a.name, a.level, a.count))
+        .collect::<Vec<_>>()
+        .join("\n")
+        .chars()
+        .take(DESCRIPTION_MAX)
+        .collect();
+    let application_id = request.application_id.or(first.application_id);
+    super::tickets::check_application(&mut tx, application_id).await?;
+    let owner_id = super::incidents::resolve(state, &mut tx, "owner", &request.owner).await?;
+    let new = NewIncident {
+        title,
+        description,
+        level: request.level,
+        category: request.category,
+        application_id,
+        region: String::new(),
+        owner: request.owner.clone(),
+    }
+    .normalized()?;
+    let comment = format!("Converted from {}.", numbers.join(", "));
+    let incident = super::incidents::open(
+        state,
+        actor,
+        &mut tx,
+        new,
+        IncidentSource::Alarm,
+        owner_id,
+        &comment,
+    )
+    .await?;
+    store::alarms::link(&mut tx, &request.alarm_ids, incident.id).await?;
+    for before in &alarms {
+        let after = Alarm {
+            incident_id: Some(incident.id),
+            ..before.clone()
+        };
+        log(
+            &mut tx,
+            actor,
+            now,
+            Step {
+                ticket: TICKET,
+                id: before.id,
+                action: "convert",
+                comment: &incident.number(),
+                before: Some((before, before.status.as_str())),
+                after: (&after, after.status.as_str()),
+            },
+            &[],
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(incident)
+}
+
+/// Deletes cleared alarms older than the retention period; returns how many went.
+pub async fn purge(state: &AppState) -> Result<u64, AppError> {
+    let before = state.now() - Duration::days(state.settings.alarm_retention_days);
+    let mut total = 0;
+    loop {
+        let mut tx = state.pool.begin().await?;
+        let n = store::alarms::purge(&mut tx, before, PURGE_BATCH).await?;
+        tx.commit().await?;
+        total += n;
+        if n < u64::try_from(PURGE_BATCH).unwrap_or(u64::MAX) {
+            return Ok(total);
+        }
+    }
+}
