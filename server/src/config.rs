@@ -17,6 +17,10 @@ pub struct Config {
     pub request_timeout: std::time::Duration,
     pub db_max_connections: u32,
     pub settings: Settings,
+    /// The mail relay for email notifications; none when `OPSROOM_SMTP_HOST` is unset.
+    pub smtp: Option<crate::delivery::SmtpConfig>,
+    /// The console's address as people reach it, for links in notifications.
+    pub public_url: String,
 }
 
 pub const DEFAULT_DATABASE_URL: &str = "postgres://postgres@127.0.0.1:5432/opsroom";
@@ -78,6 +82,19 @@ impl Config {
                 30,
             )?),
             db_max_connections: parsed("OPSROOM_DB_MAX_CONNECTIONS", 20)?,
+            smtp: match var("OPSROOM_SMTP_HOST") {
+                None => None,
+                Some(host) => Some(crate::delivery::SmtpConfig {
+                    host,
+                    port: parsed("OPSROOM_SMTP_PORT", 587)?,
+                    security: var("OPSROOM_SMTP_SECURITY").unwrap_or_else(|| "starttls".to_owned()),
+                    username: var("OPSROOM_SMTP_USERNAME"),
+                    password: var("OPSROOM_SMTP_PASSWORD"),
+                    from: var("OPSROOM_SMTP_FROM")
+                        .unwrap_or_else(|| "Opsroom <opsroom@localhost>".to_owned()),
+                }),
+            },
+            public_url: var("OPSROOM_PUBLIC_URL").unwrap_or_default(),
             settings: Settings {
                 token_ttl: Duration::hours(parsed("OPSROOM_TOKEN_TTL_HOURS", 24)?),
                 throttle,

@@ -2,6 +2,7 @@
 
 pub mod config;
 pub mod db;
+pub mod delivery;
 pub mod demo;
 mod forms;
 pub mod limits;
@@ -79,11 +80,18 @@ pub async fn serve(config: Config, shutdown: CancellationToken) -> Result<(), St
     let hub = live::Hub::new(shutdown.clone());
     hub.spawn_listener(pool.clone());
     workers::spawn(state.clone(), shutdown.clone());
-    let app = router::router(state, hub, config.request_timeout);
     let listener = TcpListener::bind(config.addr)
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", config.addr))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    let public_url = if config.public_url.is_empty() {
+        format!("http://{addr}")
+    } else {
+        config.public_url.clone()
+    };
+    let transport = delivery::Transport::new(config.smtp.as_ref(), &public_url)?;
+    delivery::spawn(state.clone(), transport, shutdown.clone());
+    let app = router::router(state, hub, config.request_timeout);
     println!("Opsroom is listening on http://{addr}");
     tracing::info!(%addr, "listening");
     axum::serve(

@@ -7,6 +7,7 @@ pub mod audit;
 pub mod auth;
 pub mod capacity;
 pub mod data_source;
+pub mod delivery;
 pub mod enums;
 pub mod forwarding_rule;
 pub mod error;

@@ -13,6 +13,7 @@ crate::string_enum! {
         AddedToWarRoom = "added_to_war_room",
         WarRoomNotice = "war_room_notice",
         Approval = "approval",
+        Escalated = "escalated",
     }
 }
 

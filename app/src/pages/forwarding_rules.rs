@@ -399,6 +399,10 @@ fn ReplayCard(editor: RuleEditor) -> impl IntoView {
     if !editor.is_admin {
         return ().into_any();
     }
+    let days = match &editor.replay {
+        Some(Ok(r)) => r.days.to_string(),
+        _ => "7".to_owned(),
+    };
     let result = editor.replay.map(|r| match r {
         Ok(r) => replay_view(r).into_any(),
         Err(e) => view! { <ErrorBox error=e/> }.into_any(),
@@ -406,7 +410,7 @@ fn ReplayCard(editor: RuleEditor) -> impl IntoView {
     view! {
         <Card title="Replay over past alarms">
             <form method="get" class="flex items-end gap-2" data-testid="rule-replay-form">
-                <div class="w-32"><Field name="days" label="Days (1–90)" kind="number" value="7"/></div>
+                <div class="w-32"><Field name="days" label="Days (1–90)" kind="number" value=days/></div>
                 <button type="submit" class=ButtonKind::Secondary.classes() data-testid="rule-replay">"Replay"</button>
             </form>
             <div class="mt-3">{result}</div>

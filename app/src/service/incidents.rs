@@ -91,7 +91,8 @@ pub(crate) async fn tell(
         NotificationKind::SlaBreach => (Some(incident.owner_id), "breached its service level"),
         NotificationKind::AddedToWarRoom
         | NotificationKind::WarRoomNotice
-        | NotificationKind::Approval => return Ok(()),
+        | NotificationKind::Approval
+        | NotificationKind::Escalated => return Ok(()),
     };
     let Some(who) = who else { return Ok(()) };
     let title = format!("{} {what}: {}", incident.number(), incident.title);

@@ -9,6 +9,7 @@ pub mod auth;
 pub mod bootstrap;
 pub mod capacity;
 pub mod data_sources;
+pub mod deliveries;
 pub mod forwarding_rules;
 pub mod groups;
 pub mod imports;

@@ -13,7 +13,8 @@ use sqlx::PgConnection;
 /// How many notifications the inbox shows.
 pub const SHOWN: i64 = 50;
 
-/// Notifies `users` except the actor themselves (nobody needs telling what they just did).
+/// Notifies `users` except the actor themselves (nobody needs telling what they just did): in the
+/// console, and through each one's channels by way of the outbox, in the caller's transaction.
 pub async fn notify(
     conn: &mut PgConnection,
     actor: &Actor,
@@ -28,7 +29,9 @@ pub async fn notify(
         .copied()
         .filter(|u| Some(*u) != actor.id())
         .collect();
-    store::notifications::insert(conn, &to, kind, title, link, at).await
+    store::notifications::insert(conn, &to, kind, title, link, at).await?;
+    store::deliveries::enqueue(conn, &to, kind, title, link, at).await?;
+    Ok(())
 }
 
 fn me(actor: &Actor) -> Result<i64, AppError> {

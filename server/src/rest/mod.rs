@@ -6,6 +6,7 @@ pub mod attachments;
 pub mod audit;
 pub mod auth;
 pub mod data_sources;
+pub mod deliveries;
 pub mod error;
 pub mod events;
 pub mod extract;
@@ -135,6 +136,11 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(alarms::get))
         .routes(routes!(alarms::clear))
         .routes(routes!(alarms::convert))
+        .routes(routes!(deliveries::channels, deliveries::add_channel))
+        .routes(routes!(deliveries::delete_channel))
+        .routes(routes!(deliveries::list))
+        .routes(routes!(deliveries::get))
+        .routes(routes!(deliveries::resend))
         .routes(routes!(forwarding_rules::list, forwarding_rules::create))
         .routes(routes!(
             forwarding_rules::get,

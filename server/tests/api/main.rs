@@ -6,6 +6,7 @@ mod applications;
 mod audit;
 mod auth;
 mod common;
+mod deliveries;
 mod http;
 mod imports;
 mod incidents;
