@@ -11,6 +11,7 @@ use crate::pages::{
     capacity::CapacityPage,
     components::ComponentPage,
     data_sources::{DataSourcePage, DataSourcesPage},
+    deliveries::DeliveriesPage,
     forwarding_rules::{ForwardingRulesPage, NewRulePage, RulePage},
     groups::GroupPage,
     imports::{ImportPage, ImportReportPage},
@@ -89,6 +90,7 @@ pub fn App() -> impl IntoView {
                     <Route ssr=SsrMode::Async path=path!("/alarms/:id") view=AlarmPage/>
                     <Route ssr=SsrMode::Async path=path!("/data-sources") view=DataSourcesPage/>
                     <Route ssr=SsrMode::Async path=path!("/data-sources/:id") view=DataSourcePage/>
+                    <Route ssr=SsrMode::Async path=path!("/deliveries") view=DeliveriesPage/>
                     <Route ssr=SsrMode::Async path=path!("/forwarding-rules") view=ForwardingRulesPage/>
                     <Route ssr=SsrMode::Async path=path!("/forwarding-rules/new") view=NewRulePage/>
                     <Route ssr=SsrMode::Async path=path!("/forwarding-rules/:id") view=RulePage/>

@@ -1,6 +1,7 @@
 //! Background work on a timer: resuming paused incidents when their pause ends, recording
-//! incidents' service-level breaches and problems run past their time to close, and purging
-//! cleared alarms past their retention. Every step is safe to run in several server processes
+//! incidents' service-level breaches and problems run past their time to close, escalating
+//! incidents nobody accepts, and purging cleared alarms past their retention; each round
+//! reports its heartbeat and the overdue escalations to `/metrics`. Every step is safe to run in several server processes
 //! at once (rows are taken with SKIP LOCKED).
 
 use app::state::AppState;
@@ -34,6 +35,17 @@ pub fn spawn(state: AppState, shutdown: CancellationToken) {
                 Ok(n) => tracing::info!(breaches = n, "problem breaches recorded"),
                 Err(e) => tracing::warn!(error = %e, "checking problem deadlines failed"),
             }
+            match app::service::escalation::escalate_due(&state).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(steps = n, "unaccepted incidents escalated"),
+                Err(e) => tracing::warn!(error = %e, "escalating incidents failed"),
+            }
+            match app::service::escalation::overdue(&state).await {
+                Ok(n) => metrics::gauge!("opsroom_escalations_overdue").set(n as f64),
+                Err(e) => tracing::warn!(error = %e, "counting overdue escalations failed"),
+            }
+            metrics::gauge!("opsroom_worker_heartbeat_timestamp_seconds")
+                .set(state.now().timestamp() as f64);
             match app::service::alarms::purge(&state).await {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(purged = n, "cleared alarms past retention purged"),

@@ -6,6 +6,7 @@ pub mod attachments;
 pub mod audit;
 pub mod auth;
 pub mod data_sources;
+pub mod deliveries;
 pub mod docs;
 pub mod forwarding_rules;
 pub mod improvements;

@@ -129,6 +129,13 @@ const NAV: &[NavSection] = &[
                 role: Role::Admin,
             },
             NavItem {
+                href: "/deliveries",
+                also: &[],
+                label: "Deliveries",
+                icon: "M20 4H4c-1.1 0-2 .9-2 2v12c0 1.1.9 2 2 2h16c1.1 0 2-.9 2-2V6c0-1.1-.9-2-2-2zm0 4-8 5-8-5V6l8 5 8-5v2z",
+                role: Role::Admin,
+            },
+            NavItem {
                 href: "/sla",
                 also: &[],
                 label: "Service levels",

@@ -125,6 +125,24 @@ pub struct RoleDraft {
 }
 
 impl RoleDraft {
+    /// Who an unaccepted assignment escalates to within the role: the member after `current` in
+    /// turn order (wrapping round), or the first member when `current` is not one; `None` when
+    /// nobody else is in the role.
+    pub fn next_in_line(&self, current: i64) -> Option<i64> {
+        let start = self
+            .members
+            .iter()
+            .position(|m| *m == current)
+            .map_or(0, |p| p + 1);
+        self.members
+            .iter()
+            .cycle()
+            .skip(start)
+            .take(self.members.len())
+            .find(|m| **m != current)
+            .copied()
+    }
+
     pub fn normalized(mut self) -> Result<RoleDraft, AppError> {
         self.name = self.name.trim().to_owned();
         check_name(&self.name)?;
@@ -346,6 +364,19 @@ pub fn gaps(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn escalation_goes_to_the_next_member_in_turn_order() {
+        let role = |members: Vec<i64>| RoleDraft {
+            name: "primary".into(),
+            members,
+            rotation: None,
+        };
+        assert_eq!(role(vec![1, 2, 3]).next_in_line(2), Some(3));
+        assert_eq!(role(vec![1, 2, 3]).next_in_line(3), Some(1));
+        assert_eq!(role(vec![1, 2, 3]).next_in_line(9), Some(1));
+        assert_eq!(role(vec![4]).next_in_line(4), None);
+    }
 
     fn at(s: &str) -> DateTime<Utc> {
         s.parse().unwrap()

@@ -8,6 +8,7 @@ pub mod audit;
 pub mod capacity;
 pub mod components;
 pub mod data_sources;
+pub mod deliveries;
 pub mod forwarding_rules;
 pub mod groups;
 pub mod imports;

@@ -1,9 +1,11 @@
-//! The caller's own profile: contact details and password.
+//! The caller's own profile: contact details, password and notification channels.
 
+use crate::api::deliveries::{AddChannel, DeleteChannel, my_channels};
 use crate::api::users::{ChangePassword, UpdateProfile, my_profile};
 use crate::components::badge::RoleBadge;
+use crate::components::copy::CopyField;
 use crate::components::feedback::{ErrorBox, Loading};
-use crate::components::form::{ButtonKind, Field, NewPasswordField, PostForm, Submit};
+use crate::components::form::{ButtonKind, Field, NewPasswordField, PostForm, SelectField, Submit};
 use crate::components::layout::{Card, PageHeader};
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
@@ -52,6 +54,70 @@ pub fn ProfilePage() -> impl IntoView {
                     </div>
                 </PostForm>
             </Card>
+            <Card title="Notification channels" class="lg:col-span-2">
+                <Channels/>
+            </Card>
         </div>
+    }
+}
+
+/// Email addresses and webhooks that receive the caller's notifications besides the console.
+#[component]
+fn Channels() -> impl IntoView {
+    view! {
+        <Suspense fallback=Loading>
+            {move || Suspend::new(async move {
+                match my_channels().await {
+                    Ok(view) => {
+                        let secret = view.new_secret.map(|(_, secret)| view! {
+                            <div class="mb-4 rounded-lg border border-emerald-300 bg-emerald-50 p-4 text-sm text-emerald-900" data-testid="new-secret">
+                                <p class="mb-2 font-medium">"Copy the webhook's signing secret now: it is shown only this once."</p>
+                                <CopyField value=secret label="Signing secret".to_owned() testid="webhook-secret".to_owned()/>
+                                <p class="mt-2 text-xs">"Each request carries X-Opsroom-Signature: sha256=HMAC-SHA256(secret, \"<X-Opsroom-Timestamp>.<body>\") and an Idempotency-Key that stays the same across retries."</p>
+                            </div>
+                        });
+                        let list = if view.channels.is_empty() {
+                            view! { <p class="text-sm text-slate-500">"Only the console's bell tells you things. Add an email address or a webhook to be reached elsewhere."</p> }.into_any()
+                        } else {
+                            view! {
+                                <ul class="divide-y divide-slate-100 text-sm" data-testid="channels">
+                                    {view.channels.into_iter().map(|c| view! {
+                                        <li class="flex items-center justify-between gap-3 py-2">
+                                            <span><span class="font-medium text-slate-800">{c.kind.as_str()}</span>" "
+                                                <span class="font-mono text-xs text-slate-600">{c.target.clone()}</span></span>
+                                            <PostForm action=DeleteChannel::PATH key="channel">
+                                                <input type="hidden" name="id" value=c.id/>
+                                                <Submit label="Remove" kind=ButtonKind::Secondary/>
+                                            </PostForm>
+                                        </li>
+                                    }).collect_view()}
+                                </ul>
+                            }.into_any()
+                        };
+                        let kinds = vec![
+                            ("email".to_owned(), "Email".to_owned()),
+                            ("webhook".to_owned(), "Webhook (signed JSON POST)".to_owned()),
+                        ];
+                        view! {
+                            {secret}
+                            {list}
+                            <PostForm action=AddChannel::PATH class="mt-4 space-y-3 border-t border-slate-100 pt-4" testid="add-channel-form" success="Channel added.">
+                                <div class="grid gap-3 sm:grid-cols-3">
+                                    <SelectField name="kind" label="Kind" options=kinds/>
+                                    <Field name="target" label="Address or URL" required=true maxlength=500 placeholder="you@example.com"/>
+                                    <Field name="timeout_ms" label="Webhook timeout (ms)" kind="number" value="5000"/>
+                                </div>
+                                <div class="flex justify-end"><Submit label="Add channel" testid="add-channel"/></div>
+                            </PostForm>
+                            <p class="mt-3 text-xs text-slate-500">
+                                "Failed deliveries are retried with back-off; see them under "
+                                <a href="/deliveries" class="text-indigo-700 hover:underline">"Deliveries"</a>"."
+                            </p>
+                        }.into_any()
+                    }
+                    Err(e) => view! { <ErrorBox error=e/> }.into_any(),
+                }
+            })}
+        </Suspense>
     }
 }

@@ -11,7 +11,7 @@ use crate::domain::alarm::{
 use crate::domain::data_source::DataSourceKind;
 use crate::domain::forwarding_rule::{CompiledRule, RuleAction, Subject, first_match};
 use crate::domain::incident::{
-    Assignee, DESCRIPTION_MAX, Incident, IncidentSource, NewIncident, TITLE_MAX,
+    DESCRIPTION_MAX, Incident, IncidentSource, NewIncident, TITLE_MAX,
 };
 use crate::domain::list::{ListParams, Page, Sort};
 use crate::domain::user::Role;
@@ -301,7 +301,7 @@ async fn open_or_join(
         category: *category,
         application_id: application_id.or(alarm_application),
         region: String::new(),
-        owner: Assignee::User { user_id: owner_id },
+        owner: owner.clone(),
     };
     let comment = format!(
         "Opened by forwarding rule '{}' for alarm {}.{note}",

@@ -168,6 +168,7 @@ where
         let attempt = send(job).await;
         let (status, attempts, next) = after_attempt(attempts, attempt.ok, state.now());
         store::deliveries::record(&mut tx, id, &attempt, status, attempts, next).await?;
+        store::audit::announce(&mut tx, "delivery", &id.to_string(), status.as_str()).await?;
         tx.commit().await?;
         tried += 1;
     }

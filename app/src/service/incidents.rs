@@ -130,6 +130,7 @@ pub(crate) async fn open(
     comment: &str,
 ) -> Result<Incident, AppError> {
     let now = state.now();
+    let new_owner = new.owner.clone();
     let draft = Incident {
         id: 0,
         title: new.title,
@@ -175,6 +176,9 @@ pub(crate) async fn open(
         SKIP,
     )
     .await?;
+    if let Assignee::OnDuty { schedule_id, role } = &new_owner {
+        store::incidents::set_duty(tx, incident.id, *schedule_id, role).await?;
+    }
     tell(tx, actor, &incident, NotificationKind::Assigned, now).await?;
     Ok(incident)
 }

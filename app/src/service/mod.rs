@@ -10,6 +10,7 @@ pub mod bootstrap;
 pub mod capacity;
 pub mod data_sources;
 pub mod deliveries;
+pub mod escalation;
 pub mod forwarding_rules;
 pub mod groups;
 pub mod imports;

@@ -326,3 +326,80 @@ pub async fn update_policy(
     .await?;
     policy(row)
 }
+
+/// Records the on-call role an incident was assigned through, for escalation.
+pub async fn set_duty(
+    conn: &mut PgConnection,
+    id: i64,
+    schedule: i64,
+    role: &str,
+) -> Result<(), AppError> {
+    sqlx::query("UPDATE incidents SET duty_schedule_id = $2, duty_role = $3 WHERE id = $1")
+        .bind(id)
+        .bind(schedule)
+        .bind(role)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// The on-call role an incident was assigned through, if any.
+pub async fn duty_of(conn: &mut PgConnection, id: i64) -> Result<Option<(i64, String)>, AppError> {
+    let row: Option<(Option<i64>, Option<String>)> =
+        sqlx::query_as("SELECT duty_schedule_id, duty_role FROM incidents WHERE id = $1")
+            .bind(id)
+            .fetch_optional(conn)
+            .await?;
+    Ok(row.and_then(|(s, r)| s.zip(r)))
+}
+
+/// Unaccepted incidents due for their next escalation step, with the step they are at, locked
+/// (rows another process holds are skipped). The first step is due when the time to accept runs
+/// out; each later one when the same time has passed again since the last.
+pub async fn escalation_due(
+    conn: &mut PgConnection,
+    now: DateTime<Utc>,
+    final_step: i32,
+) -> Result<Vec<(i64, i32)>, AppError> {
+    Ok(sqlx::query_as(
+        "SELECT id, escalation_step FROM incidents \
+         WHERE status = 'unaccepted' AND accept_due_at <= $1 AND escalation_step < $2 \
+           AND (escalation_step = 0 OR escalated_at + (accept_due_at - created_at) <= $1) \
+         ORDER BY id LIMIT 100 FOR UPDATE SKIP LOCKED",
+    )
+    .bind(now)
+    .bind(final_step)
+    .fetch_all(conn)
+    .await?)
+}
+
+pub async fn mark_escalated(
+    conn: &mut PgConnection,
+    id: i64,
+    step: i32,
+    at: DateTime<Utc>,
+) -> Result<(), AppError> {
+    sqlx::query("UPDATE incidents SET escalation_step = $2, escalated_at = $3 WHERE id = $1")
+        .bind(id)
+        .bind(step)
+        .bind(at)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Unaccepted incidents past their time to accept that have not reached the last step.
+pub async fn escalations_overdue(
+    conn: &mut PgConnection,
+    now: DateTime<Utc>,
+    final_step: i32,
+) -> Result<i64, AppError> {
+    Ok(sqlx::query_scalar(
+        "SELECT count(*) FROM incidents \
+         WHERE status = 'unaccepted' AND accept_due_at <= $1 AND escalation_step < $2",
+    )
+    .bind(now)
+    .bind(final_step)
+    .fetch_one(conn)
+    .await?)
+}

@@ -7,6 +7,7 @@ mod audit;
 mod auth;
 mod common;
 mod deliveries;
+mod escalation;
 mod http;
 mod imports;
 mod incidents;
