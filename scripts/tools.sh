@@ -49,5 +49,6 @@ npm_ci "$ROOT"
 
 if [ "${1:-}" = "--test" ]; then
   npm_ci "$ROOT/end2end"
-  [ -x /usr/bin/chromium ] || apt_install chromium
+  # Chromium for the journeys; a real Alertmanager for the alarm pipeline's integration test.
+  apt_install chromium prometheus-alertmanager
 fi

@@ -2,6 +2,7 @@
 //! test (`#[sqlx::test]`).
 
 mod alarms;
+mod alertmanager;
 mod applications;
 mod audit;
 mod auth;
