@@ -7,6 +7,7 @@ mod applications;
 mod audit;
 mod auth;
 mod common;
+mod crash;
 mod deliveries;
 mod escalation;
 mod http;
