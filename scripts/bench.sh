@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `make bench`: measures what the README's "Measurements" table reports. Not a test: it prints
-# numbers and asserts nothing. BENCH_CLEAN=1 also times a clean release build (~10 minutes).
+# numbers and asserts nothing. BENCH_CLEAN=1 also times a clean release build (~10 minutes);
+# BENCH_ONLY=ingestion measures only the alarm ingestion rows.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 source "$ROOT/scripts/db.sh"
@@ -29,6 +30,7 @@ fi
 
 say "release build"
 cargo leptos build --release >/dev/null 2>&1
+cargo build --release -p server --bin loadgen >/dev/null 2>&1
 wasm="$ROOT/target/site/pkg/opsroom.wasm"
 row "Release WASM, raw" "$(( $(stat -c %s "$wasm") / 1024 )) kB"
 row "Release WASM, gzip -9" "$(( $(gzip -9 -c "$wasm" | wc -c) / 1024 )) kB"
@@ -78,10 +80,64 @@ load() {
   errors=$(sed -E 's/.*errors=([0-9]+).*/\1/' <<<"$out")
   row "$label, $connections connection$([ "$connections" = 1 ] || echo s): p50 / p95" "$(awk "BEGIN {printf \"%.1f ms / %.1f ms\", $p50/1000, $p95/1000}") ($rps req/s, $errors errors)"
 }
+# Ingestion (SPEC §3.1): pgbench's single-row INSERT on the same Postgres is the reference; the
+# load generator pushes generic events with unique keys to a data source and reports the ack
+# latency from when each request was due.
+ingestion() {
+  say "ingestion: pgbench single-row INSERT, 32 clients, as the reference"
+  psql -q "$PG_BASE_URL/postgres" -c "DROP DATABASE IF EXISTS opsroom_pgbench WITH (FORCE)" \
+    -c "CREATE DATABASE opsroom_pgbench" >/dev/null
+  psql -q "$PG_BASE_URL/opsroom_pgbench" -c "CREATE TABLE bench_insert (id BIGSERIAL PRIMARY KEY, v INTEGER)" >/dev/null
+  local script tps
+  script=$(mktemp)
+  echo "INSERT INTO bench_insert (v) VALUES (1);" >"$script"
+  tps=$(pgbench -n -c 32 -j 2 -T 20 -f "$script" "$PG_BASE_URL/opsroom_pgbench" 2>/dev/null | awk '/^tps/ {print int($3)}')
+  rm -f "$script"
+  psql -q "$PG_BASE_URL/postgres" -c "DROP DATABASE opsroom_pgbench WITH (FORCE)" >/dev/null
+  row "pgbench single-row INSERT, 32 clients, 20 s (the reference)" "$tps TPS"
+  local push
+  push=$(curl -sf -H "X-Auth-Token: $token" -H 'content-type: application/json' \
+    -d '{"name": "bench", "kind": "generic"}' "$BASE/v1/data-sources" | sed -E 's/.*"push_path":"([^"]+)".*/\1/')
+  [ -n "$push" ] || die "could not create the bench data source"
+  # ingest LABEL ARGS...: a 5 s warm-up, then 20 s measured.
+  ingest() {
+    local label=$1; shift
+    "$CARGO_TARGET_DIR/release/loadgen" "$BASE$push" --seconds 5 "$@" >/dev/null
+    local out eps p50 p99 errors
+    out=$("$CARGO_TARGET_DIR/release/loadgen" "$BASE$push" --seconds 20 "$@")
+    eps=$(sed -E 's/.*eps=([0-9]+).*/\1/' <<<"$out")
+    p50=$(sed -E 's/.*p50_ms=([0-9.]+).*/\1/' <<<"$out")
+    p99=$(sed -E 's/.*p99_ms=([0-9.]+).*/\1/' <<<"$out")
+    errors=$(sed -E 's/.*errors=([0-9]+).*/\1/' <<<"$out")
+    row "$label" "$eps events/s, ack p50 / p99 $p50 ms / $p99 ms ($errors errors)"
+    last_eps=$eps
+  }
+  say "ingestion: one event per request, 32 connections"
+  ingest "Ingestion, one event per request, 32 connections" --connections 32 --batch 1
+  rows[-1]="${rows[-1]%|}— $(( last_eps * 100 / tps ))% of pgbench |"
+  say "ingestion: batches of 100 events, 32 connections"
+  ingest "Ingestion, batches of 100 events, 32 connections" --connections 32 --batch 100
+  say "ingestion: a steady 1,000 events/s"
+  ingest "Ingestion at a steady 1,000 events/s (one event per request)" --connections 64 --batch 1 --rate 1000
+}
+
+if [ "${BENCH_ONLY:-}" = ingestion ]; then
+  ingestion
+  echo
+  echo "| Measure | Value |"
+  echo "|---|---|"
+  printf '%s\n' "${rows[@]}"
+  echo
+  echo "Machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(. /etc/os-release; echo "$PRETTY_NAME"), PostgreSQL $(psql -tA "$PG_BASE_URL/postgres" -c 'SHOW server_version' | cut -d' ' -f1); the load generator and the server share the machine."
+  exit 0
+fi
+
 say "load: authenticated GET /v1/users"
 load "GET /v1/users (token)" "X-Auth-Token: $token" "$BASE/v1/users"
 say "load: server-rendered overview page"
 load "SSR overview page (session)" "Cookie: $cookie" "$BASE/"
+
+ingestion
 
 say "inventory: importing 10 files of 10,000 resources"
 csv=$(mktemp)

@@ -79,6 +79,10 @@ pub struct AppState {
     pub openapi: Arc<serde_json::Value>,
     /// Forwarding rules compiled for ingestion, kept until a rule changes.
     pub rules: Arc<crate::service::forwarding_rules::RuleCache>,
+    /// Set when pushes changed alarms; a timer turns it into one live notice (see
+    /// `service::alarms::announce_changes`), so a storm of pushes does not serialize its commits
+    /// on Postgres' notification queue.
+    pub alarms_changed: Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl AppState {

@@ -126,7 +126,10 @@ impl Transport {
             .header("idempotency-key", d.idempotency_key())
             .header("x-opsroom-event", d.kind.as_str())
             .header("x-opsroom-timestamp", &timestamp)
-            .header("x-opsroom-signature", signature(&job.secret, &timestamp, &body))
+            .header(
+                "x-opsroom-signature",
+                signature(&job.secret, &timestamp, &body),
+            )
             .body(body)
             .send()
             .await
@@ -142,7 +145,10 @@ impl Transport {
     async fn email(&self, job: &Job) -> Result<Option<i32>, (Option<i32>, String)> {
         let d = &job.delivery;
         let Some((mailer, from)) = &self.smtp else {
-            return Err((None, "email is not configured (set OPSROOM_SMTP_HOST)".to_owned()));
+            return Err((
+                None,
+                "email is not configured (set OPSROOM_SMTP_HOST)".to_owned(),
+            ));
         };
         let to: Mailbox = d
             .target
@@ -225,6 +231,9 @@ mod tests {
         assert_ne!(sig, signature("key", "1700000001", "{}"));
         let mut mac = Hmac::<Sha256>::new_from_slice(b"key").unwrap();
         mac.update(b"1700000000.{}");
-        assert_eq!(sig, format!("sha256={}", hex::encode(mac.finalize().into_bytes())));
+        assert_eq!(
+            sig,
+            format!("sha256={}", hex::encode(mac.finalize().into_bytes()))
+        );
     }
 }

@@ -4,6 +4,8 @@
 use app::domain::AppError;
 use app::domain::application::{ApplicationDraft, ComponentDraft};
 use app::domain::audit::Method;
+use app::domain::data_source::{DataSourceKind, NewDataSource};
+use app::domain::forwarding_rule::{Condition, NewForwardingRule, Op, RuleAction};
 use app::domain::group::{AssociationRule, Environment, GroupDraft};
 use app::domain::incident::{
     Action, ActionRequest, Assignee, Category, Incident, IncidentFilter, IncidentSource, Level,
@@ -20,8 +22,6 @@ use app::domain::resource::{
 use app::domain::schedule::{RoleDraft, Rotation, ScheduleDraft};
 use app::domain::user::{NewUser, Role};
 use app::domain::war_room::{MemberRole, NewNotice, NewWarRoomRule, NoticeKind};
-use app::domain::data_source::{DataSourceKind, NewDataSource};
-use app::domain::forwarding_rule::{Condition, NewForwardingRule, Op, RuleAction};
 use app::service::{
     Actor, alarms, applications, data_sources, forwarding_rules, groups, incidents, problems,
     resources, schedules, users, war_rooms,
@@ -697,9 +697,12 @@ pub async fn load_alarms(state: &AppState) -> Result<usize, AppError> {
         source("prometheus-prod", DataSourceKind::Alertmanager),
     )
     .await?;
-    let checks =
-        data_sources::create(state, &system, source("custom-checks", DataSourceKind::Generic))
-            .await?;
+    let checks = data_sources::create(
+        state,
+        &system,
+        source("custom-checks", DataSourceKind::Generic),
+    )
+    .await?;
     let schedule = schedules::list(state, &system).await?;
     let primary = Assignee::OnDuty {
         schedule_id: schedule.first().map(|s| s.id).unwrap_or_default(),
@@ -761,8 +764,13 @@ pub async fn load_alarms(state: &AppState) -> Result<usize, AppError> {
         alert("DiskWillFillIn4Hours", "warning", "shop-prod-db-01", "firing"),
         alert("NodeClockSkew", "warning", "shop-prod-api-01", "firing"),
     ]});
-    alarms::ingest(state, DataSourceKind::Alertmanager, &prometheus.key, am.to_string().as_bytes())
-        .await?;
+    alarms::ingest(
+        state,
+        DataSourceKind::Alertmanager,
+        &prometheus.key,
+        am.to_string().as_bytes(),
+    )
+    .await?;
     let generic = json!([
         {"dedup_key": "backup/ledger", "name": "Nightly ledger backup late", "level": "major",
          "resource": "ledger-prod-db-01", "application": "ledger", "labels": {"env": "prod", "team": "dba"}},
@@ -774,7 +782,12 @@ pub async fn load_alarms(state: &AppState) -> Result<usize, AppError> {
          "application": "payments", "labels": {"env": "prod"}},
         {"dedup_key": "queue/payments", "status": "ok"}
     ]);
-    alarms::ingest(state, DataSourceKind::Generic, &checks.key, generic.to_string().as_bytes())
-        .await?;
+    alarms::ingest(
+        state,
+        DataSourceKind::Generic,
+        &checks.key,
+        generic.to_string().as_bytes(),
+    )
+    .await?;
     Ok(2)
 }

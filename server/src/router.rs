@@ -43,6 +43,7 @@ pub fn app_state(
         leptos_options,
         openapi: Arc::new(serde_json::to_value(openapi).unwrap_or_default()),
         rules: Arc::default(),
+        alarms_changed: Arc::default(),
     }
 }
 

@@ -11,8 +11,25 @@ use tokio_util::sync::CancellationToken;
 /// How often the workers look for due work.
 pub const TICK: Duration = Duration::from_secs(15);
 
+/// How often alarm changes from pushes are announced to open pages.
+pub const ANNOUNCE: Duration = Duration::from_millis(250);
+
 /// Runs the workers until `shutdown` is cancelled.
 pub fn spawn(state: AppState, shutdown: CancellationToken) {
+    let announcer = (state.clone(), shutdown.clone());
+    tokio::spawn(async move {
+        let (state, shutdown) = announcer;
+        let mut tick = tokio::time::interval(ANNOUNCE);
+        loop {
+            tokio::select! {
+                _ = shutdown.cancelled() => break,
+                _ = tick.tick() => {}
+            }
+            if let Err(e) = app::service::alarms::announce_changes(&state).await {
+                tracing::warn!(error = %e, "announcing alarm changes failed");
+            }
+        }
+    });
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(TICK);
         loop {

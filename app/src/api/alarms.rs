@@ -118,7 +118,10 @@ pub async fn clear_alarm(
     let (state, actor) = context().await?;
     let request = ClearAlarm {
         service_interrupted: service_interrupted.is_some(),
-        fault_started_at: super::audit::parse_time("fault_started_at", fault_started_at.as_deref())?,
+        fault_started_at: super::audit::parse_time(
+            "fault_started_at",
+            fault_started_at.as_deref(),
+        )?,
         recovered_at: super::audit::parse_time("recovered_at", recovered_at.as_deref())?,
         remark,
     };
@@ -143,7 +146,10 @@ fn ids(text: &str) -> Result<Vec<i64>, AppError> {
 pub async fn load_convert_choices(ids: String) -> Result<ConvertChoices, AppError> {
     let (state, actor) = context().await?;
     let mut alarms = Vec::new();
-    for id in self::ids(&ids)?.into_iter().take(crate::domain::alarm::CONVERT_MAX) {
+    for id in self::ids(&ids)?
+        .into_iter()
+        .take(crate::domain::alarm::CONVERT_MAX)
+    {
         alarms.push(crate::service::alarms::get(&state, &actor, id).await?.alarm);
     }
     Ok(ConvertChoices {

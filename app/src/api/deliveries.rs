@@ -30,7 +30,10 @@ pub struct DeliveryListing {
 pub async fn my_channels() -> Result<ChannelsView, AppError> {
     let (state, actor) = context().await?;
     let new_secret = super::ssr::cookie(NEW_SECRET_COOKIE)
-        .and_then(|v| v.split_once(':').map(|(i, s)| (i.parse().ok(), s.to_owned())))
+        .and_then(|v| {
+            v.split_once(':')
+                .map(|(i, s)| (i.parse().ok(), s.to_owned()))
+        })
         .and_then(|(id, secret)| id.map(|id| (id, secret)));
     if new_secret.is_some() {
         super::ssr::set_cookie(&format!("{NEW_SECRET_COOKIE}=; Path=/; Max-Age=0"))?;

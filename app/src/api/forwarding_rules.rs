@@ -78,7 +78,8 @@ pub async fn load_rule_editor(
             let verdict = async {
                 let event = serde_json::from_str(&text)
                     .map_err(|e| AppError::invalid("event", format!("is not JSON: {e}")))?;
-                let data_source_id = super::ssr::optional_id("source", source.as_deref().unwrap_or(""))?;
+                let data_source_id =
+                    super::ssr::optional_id("source", source.as_deref().unwrap_or(""))?;
                 crate::service::forwarding_rules::test(
                     &state,
                     &actor,
@@ -97,23 +98,21 @@ pub async fn load_rule_editor(
         _ => None,
     };
     let replay = match (id, days.filter(|d| !d.trim().is_empty())) {
-        (Some(rule_id), Some(days)) if is_admin => Some(
-            match days.trim().parse::<i64>() {
-                Ok(days) => {
-                    crate::service::forwarding_rules::replay_rule(
-                        &state,
-                        &actor,
-                        ReplayRequest {
-                            rule_id: Some(rule_id),
-                            rule: None,
-                            days: Some(days),
-                        },
-                    )
-                    .await
-                }
-                Err(_) => Err(AppError::invalid("days", "must be a number of days")),
-            },
-        ),
+        (Some(rule_id), Some(days)) if is_admin => Some(match days.trim().parse::<i64>() {
+            Ok(days) => {
+                crate::service::forwarding_rules::replay_rule(
+                    &state,
+                    &actor,
+                    ReplayRequest {
+                        rule_id: Some(rule_id),
+                        rule: None,
+                        days: Some(days),
+                    },
+                )
+                .await
+            }
+            Err(_) => Err(AppError::invalid("days", "must be a number of days")),
+        }),
         _ => None,
     };
     Ok(RuleEditor {
@@ -166,12 +165,19 @@ pub async fn save_rule(
             },
         },
         "drop" => RuleAction::Drop,
-        _ => return Err(AppError::invalid("action", "must be one of incident, alarm_only, drop")),
+        _ => {
+            return Err(AppError::invalid(
+                "action",
+                "must be one of incident, alarm_only, drop",
+            ));
+        }
     };
     let rule = NewForwardingRule {
         name,
         enabled: enabled.is_some(),
-        data_source_ids: super::ssr::optional_id("source", &source)?.into_iter().collect(),
+        data_source_ids: super::ssr::optional_id("source", &source)?
+            .into_iter()
+            .collect(),
         groups: parse_conditions(&conditions)?,
         action,
         silence: silence.is_some(),
@@ -182,8 +188,13 @@ pub async fn save_rule(
     };
     let saved = match (id, version) {
         (Some(id), Some(version)) => {
-            crate::service::forwarding_rules::update(&state, &actor, id, RuleUpdate { rule, version })
-                .await
+            crate::service::forwarding_rules::update(
+                &state,
+                &actor,
+                id,
+                RuleUpdate { rule, version },
+            )
+            .await
         }
         _ => crate::service::forwarding_rules::create(&state, &actor, rule).await,
     }

@@ -117,7 +117,10 @@ impl Alarm {
             name: &self.name,
             level: self.level,
             description: &self.description,
-            resource: self.resource_name.as_deref().or(self.resource_ref.as_deref()),
+            resource: self
+                .resource_name
+                .as_deref()
+                .or(self.resource_ref.as_deref()),
             application: self
                 .application_name
                 .as_deref()
@@ -213,10 +216,16 @@ impl ClearAlarm {
             return Ok(self);
         }
         let started = self.fault_started_at.ok_or_else(|| {
-            AppError::invalid("fault_started_at", "is required when the service was interrupted")
+            AppError::invalid(
+                "fault_started_at",
+                "is required when the service was interrupted",
+            )
         })?;
         let recovered = self.recovered_at.ok_or_else(|| {
-            AppError::invalid("recovered_at", "is required when the service was interrupted")
+            AppError::invalid(
+                "recovered_at",
+                "is required when the service was interrupted",
+            )
         })?;
         if recovered < started {
             return Err(AppError::invalid(
@@ -225,7 +234,10 @@ impl ClearAlarm {
             ));
         }
         if recovered > now {
-            return Err(AppError::invalid("recovered_at", "must not be in the future"));
+            return Err(AppError::invalid(
+                "recovered_at",
+                "must not be in the future",
+            ));
         }
         Ok(self)
     }

@@ -168,7 +168,11 @@ pub fn after_attempt(
     } else if attempts >= MAX_ATTEMPTS {
         (DeliveryStatus::Dead, attempts, now)
     } else {
-        (DeliveryStatus::Pending, attempts, now + retry_after(attempts))
+        (
+            DeliveryStatus::Pending,
+            attempts,
+            now + retry_after(attempts),
+        )
     }
 }
 
@@ -187,7 +191,10 @@ mod tests {
         let (status, attempts, next) = after_attempt(0, false, now);
         assert_eq!((status, attempts), (DeliveryStatus::Pending, 1));
         assert_eq!(next, now + Duration::seconds(30));
-        assert_eq!(after_attempt(MAX_ATTEMPTS - 1, false, now).0, DeliveryStatus::Dead);
+        assert_eq!(
+            after_attempt(MAX_ATTEMPTS - 1, false, now).0,
+            DeliveryStatus::Dead
+        );
     }
 
     #[test]
@@ -198,10 +205,23 @@ mod tests {
             timeout_ms,
             kinds: vec![],
         };
-        assert!(channel(ChannelKind::Email, "ops@example.com", 5000).normalized().is_ok());
+        assert!(
+            channel(ChannelKind::Email, "ops@example.com", 5000)
+                .normalized()
+                .is_ok()
+        );
         let field = |c: NewChannel| c.normalized().unwrap_err().field().unwrap().to_owned();
-        assert_eq!(field(channel(ChannelKind::Email, "not-an-address", 5000)), "target");
-        assert_eq!(field(channel(ChannelKind::Webhook, "ftp://x.example", 5000)), "target");
-        assert_eq!(field(channel(ChannelKind::Webhook, "https://x.example", 100)), "timeout_ms");
+        assert_eq!(
+            field(channel(ChannelKind::Email, "not-an-address", 5000)),
+            "target"
+        );
+        assert_eq!(
+            field(channel(ChannelKind::Webhook, "ftp://x.example", 5000)),
+            "target"
+        );
+        assert_eq!(
+            field(channel(ChannelKind::Webhook, "https://x.example", 100)),
+            "timeout_ms"
+        );
     }
 }

@@ -160,7 +160,11 @@ pub fn conditions_text(groups: &[Vec<Condition>]) -> String {
         .iter()
         .map(|g| {
             g.iter()
-                .map(|c| format!("{} {} {}", c.field, c.op, c.value).trim_end().to_owned())
+                .map(|c| {
+                    format!("{} {} {}", c.field, c.op, c.value)
+                        .trim_end()
+                        .to_owned()
+                })
                 .collect::<Vec<_>>()
                 .join(" AND ")
         })
@@ -217,8 +221,15 @@ pub fn on_conditions_text(e: AppError) -> AppError {
                 [g] => format!("line {}", g + 1),
                 _ => "the conditions".to_owned(),
             };
-            let what = field.rsplit('.').next().filter(|w| *w != field).unwrap_or("");
-            AppError::invalid("conditions", format!("{place}: {what} {message}").replace("  ", " "))
+            let what = field
+                .rsplit('.')
+                .next()
+                .filter(|w| *w != field)
+                .unwrap_or("");
+            AppError::invalid(
+                "conditions",
+                format!("{place}: {what} {message}").replace("  ", " "),
+            )
         }
         other => other,
     }
@@ -343,7 +354,11 @@ impl Compiled {
                 AlarmLevel::parse_field(&format!("{path}.value"), v)?;
             }
         }
-        Ok(Compiled { field, op: c.op, test })
+        Ok(Compiled {
+            field,
+            op: c.op,
+            test,
+        })
     }
 
     fn holds(&self, subject: &Subject) -> bool {
@@ -393,9 +408,7 @@ impl CompiledRule {
                 conditions
                     .iter()
                     .enumerate()
-                    .map(|(c, condition)| {
-                        Compiled::new(&format!("groups[{g}][{c}]"), condition)
-                    })
+                    .map(|(c, condition)| Compiled::new(&format!("groups[{g}][{c}]"), condition))
                     .collect::<Result<Vec<_>, _>>()
             })
             .collect::<Result<Vec<_>, _>>()?;
@@ -485,14 +498,20 @@ impl NewForwardingRule {
         if self.groups.len() > GROUPS_MAX {
             return Err(AppError::invalid(
                 "groups",
-                format!("at most {GROUPS_MAX} condition groups (got {})", self.groups.len()),
+                format!(
+                    "at most {GROUPS_MAX} condition groups (got {})",
+                    self.groups.len()
+                ),
             ));
         }
         for (g, group) in self.groups.iter().enumerate() {
             if group.is_empty() || group.len() > CONDITIONS_MAX {
                 return Err(AppError::invalid(
                     format!("groups[{g}]"),
-                    format!("a group holds 1 to {CONDITIONS_MAX} conditions (got {})", group.len()),
+                    format!(
+                        "a group holds 1 to {CONDITIONS_MAX} conditions (got {})",
+                        group.len()
+                    ),
                 ));
             }
         }
@@ -517,7 +536,8 @@ impl NewForwardingRule {
                 format!("at most {GROUP_BY_MAX} labels"),
             ));
         }
-        if !self.group_by.is_empty() && !(1..=WINDOW_MAX_MINUTES).contains(&self.silence_window_minutes)
+        if !self.group_by.is_empty()
+            && !(1..=WINDOW_MAX_MINUTES).contains(&self.silence_window_minutes)
         {
             return Err(AppError::invalid(
                 "silence_window_minutes",
@@ -706,8 +726,13 @@ mod tests {
     }
 
     fn compiled(groups: Vec<Vec<Condition>>) -> CompiledRule {
-        CompiledRule::compile(new_rule(groups).normalized().unwrap().draft(1, 1, Utc::now()))
-            .unwrap()
+        CompiledRule::compile(
+            new_rule(groups)
+                .normalized()
+                .unwrap()
+                .draft(1, 1, Utc::now()),
+        )
+        .unwrap()
     }
 
     fn subject<'a>(labels: &'a BTreeMap<String, String>) -> Subject<'a> {
@@ -753,8 +778,14 @@ mod tests {
         let labels = BTreeMap::from([("env".to_owned(), "prod".to_owned())]);
         let s = subject(&labels);
         let rule = compiled(vec![
-            vec![cond("level", Op::Eq, "critical"), cond("labels.env", Op::Eq, "dev")],
-            vec![cond("level", Op::Eq, "critical"), cond("labels.env", Op::Eq, "prod")],
+            vec![
+                cond("level", Op::Eq, "critical"),
+                cond("labels.env", Op::Eq, "dev"),
+            ],
+            vec![
+                cond("level", Op::Eq, "critical"),
+                cond("labels.env", Op::Eq, "prod"),
+            ],
         ]);
         assert_eq!(rule.matched_group(&s), Some(1));
         let explained = rule.explain(&s);
@@ -783,15 +814,34 @@ mod tests {
 
     #[test]
     fn bad_rules_are_refused_at_save_naming_the_condition() {
-        let field = |groups| new_rule(groups).normalized().unwrap_err().field().unwrap().to_owned();
-        assert_eq!(field(vec![vec![cond("name", Op::Regex, "(unclosed")]]), "groups[0][0].value");
-        assert_eq!(field(vec![vec![cond("host", Op::Eq, "x")]]), "groups[0][0].field");
-        assert_eq!(field(vec![vec![], ]), "groups[0]");
+        let field = |groups| {
+            new_rule(groups)
+                .normalized()
+                .unwrap_err()
+                .field()
+                .unwrap()
+                .to_owned()
+        };
         assert_eq!(
-            field(vec![vec![cond("name", Op::Eq, "a")], vec![cond("level", Op::Eq, "severe")]]),
+            field(vec![vec![cond("name", Op::Regex, "(unclosed")]]),
+            "groups[0][0].value"
+        );
+        assert_eq!(
+            field(vec![vec![cond("host", Op::Eq, "x")]]),
+            "groups[0][0].field"
+        );
+        assert_eq!(field(vec![vec![],]), "groups[0]");
+        assert_eq!(
+            field(vec![
+                vec![cond("name", Op::Eq, "a")],
+                vec![cond("level", Op::Eq, "severe")]
+            ]),
             "groups[1][0].value"
         );
-        assert_eq!(field(vec![vec![cond("name", Op::Eq, " ")]]), "groups[0][0].value");
+        assert_eq!(
+            field(vec![vec![cond("name", Op::Eq, " ")]]),
+            "groups[0][0].value"
+        );
         assert_eq!(field(vec![vec![cond("name", Op::Eq, "a")]; 6]), "groups");
         assert_eq!(field(vec![vec![cond("name", Op::Eq, "a"); 6]]), "groups[0]");
         let mut windowless = new_rule(vec![]);
@@ -806,11 +856,17 @@ mod tests {
     #[test]
     fn the_console_text_round_trips_and_names_bad_lines() {
         let groups = vec![
-            vec![cond("level", Op::In, "critical,major"), cond("labels.env", Op::Eq, "prod eu")],
+            vec![
+                cond("level", Op::In, "critical,major"),
+                cond("labels.env", Op::Eq, "prod eu"),
+            ],
             vec![cond("labels.team", Op::Exists, "")],
         ];
         let text = conditions_text(&groups);
-        assert_eq!(text, "level in critical,major AND labels.env eq prod eu\nlabels.team exists");
+        assert_eq!(
+            text,
+            "level in critical,major AND labels.env eq prod eu\nlabels.team exists"
+        );
         assert_eq!(parse_conditions(&text).unwrap(), groups);
         let bad = parse_conditions("name eq a\nlevel is critical").unwrap_err();
         assert_eq!(bad.field(), Some("conditions"));
@@ -819,7 +875,11 @@ mod tests {
         rule.name = "x".into();
         let e = on_conditions_text(rule.normalized().unwrap_err());
         assert_eq!(e.field(), Some("conditions"));
-        assert!(e.to_string().starts_with("conditions: line 2, condition 1: value is not a valid regex"), "{e}");
+        assert!(
+            e.to_string()
+                .starts_with("conditions: line 2, condition 1: value is not a valid regex"),
+            "{e}"
+        );
     }
 
     #[test]
@@ -830,7 +890,10 @@ mod tests {
         let mut grouped = new_rule(vec![]);
         grouped.group_by = vec!["cluster".into(), "zone".into()];
         let grouped = CompiledRule::compile(grouped.draft(1, 1, Utc::now())).unwrap();
-        assert_eq!(grouped.group_key("k1", &labels), "labels:cluster=eu-1,zone=");
+        assert_eq!(
+            grouped.group_key("k1", &labels),
+            "labels:cluster=eu-1,zone="
+        );
     }
 
     fn incident_rule(group_by: Vec<String>, silence: bool) -> CompiledRule {

@@ -18,7 +18,11 @@ const RESOURCE_LABELS: &[&str] = &["resource", "instance", "host", "hostname"];
 const APPLICATION_LABELS: &[&str] = &["application", "app", "service"];
 
 /// Reads a pushed body of the given kind; `now` stands in for a missing event time.
-pub fn parse(kind: DataSourceKind, body: &[u8], now: DateTime<Utc>) -> Result<Vec<Event>, AppError> {
+pub fn parse(
+    kind: DataSourceKind,
+    body: &[u8],
+    now: DateTime<Utc>,
+) -> Result<Vec<Event>, AppError> {
     let value: Value = serde_json::from_slice(body)
         .map_err(|e| AppError::malformed(format!("the body is not JSON: {e}")))?;
     let events = match kind {
@@ -29,7 +33,10 @@ pub fn parse(kind: DataSourceKind, body: &[u8], now: DateTime<Utc>) -> Result<Ve
     if events.len() > BATCH_MAX {
         return Err(AppError::invalid(
             "",
-            format!("at most {BATCH_MAX} events per request (got {})", events.len()),
+            format!(
+                "at most {BATCH_MAX} events per request (got {})",
+                events.len()
+            ),
         ));
     }
     Ok(events)
@@ -128,7 +135,9 @@ fn time(value: Option<&Value>, path: &str) -> Result<Option<DateTime<Utc>>, AppE
             .as_i64()
             .and_then(|ms| Utc.timestamp_millis_opt(ms).single())
             .map(Some)
-            .ok_or_else(|| AppError::invalid(path, "must be an RFC 3339 time or epoch milliseconds")),
+            .ok_or_else(|| {
+                AppError::invalid(path, "must be an RFC 3339 time or epoch milliseconds")
+            }),
         Some(_) => Err(AppError::invalid(
             path,
             "must be an RFC 3339 time or epoch milliseconds",
@@ -170,7 +179,10 @@ fn reference(map: &Map<String, Value>, key: &str, path: &str) -> Result<Option<S
         Some(Value::String(s)) if s.trim().is_empty() => Ok(None),
         Some(Value::String(s)) => bounded(&join(path, key), s, 1, NAME_MAX).map(Some),
         Some(Value::Number(n)) if n.is_i64() => Ok(Some(n.to_string())),
-        Some(_) => Err(AppError::invalid(join(path, key), "must be a name or an id")),
+        Some(_) => Err(AppError::invalid(
+            join(path, key),
+            "must be a name or an id",
+        )),
     }
 }
 
@@ -283,7 +295,12 @@ fn alert(value: &Value, path: &str, flavor: Flavor, now: DateTime<Utc>) -> Resul
     let link = match flavor {
         Flavor::Grafana => ["panelURL", "dashboardURL", "generatorURL"]
             .iter()
-            .find_map(|k| optional_str(map, k, path).ok().flatten().filter(|u| !u.is_empty())),
+            .find_map(|k| {
+                optional_str(map, k, path)
+                    .ok()
+                    .flatten()
+                    .filter(|u| !u.is_empty())
+            }),
         Flavor::Alertmanager => optional_str(map, "generatorURL", path)?,
     };
     let pick = |keys: &[&str]| {
@@ -319,9 +336,7 @@ fn labels_of(value: Option<&Value>, path: &str) -> Result<BTreeMap<String, Strin
 /// Prometheus' `instance` label is `host:port`; the inventory knows the host.
 fn strip_port(value: &str) -> &str {
     match value.rsplit_once(':') {
-        Some((host, port)) if !host.is_empty() && port.chars().all(|c| c.is_ascii_digit()) => {
-            host
-        }
+        Some((host, port)) if !host.is_empty() && port.chars().all(|c| c.is_ascii_digit()) => host,
         _ => value,
     }
 }
@@ -418,9 +433,7 @@ mod tests {
 
     #[test]
     fn alerts_without_fingerprint_get_a_stable_key_from_their_labels() {
-        let body = |env: &str| {
-            json!({"alerts": [{"status": "firing", "labels": {"alertname": "A", "env": env}}]})
-        };
+        let body = |env: &str| json!({"alerts": [{"status": "firing", "labels": {"alertname": "A", "env": env}}]});
         let a = parse_json(DataSourceKind::Alertmanager, body("prod")).unwrap();
         let b = parse_json(DataSourceKind::Alertmanager, body("prod")).unwrap();
         let c = parse_json(DataSourceKind::Alertmanager, body("dev")).unwrap();
@@ -484,8 +497,11 @@ mod tests {
 
     #[test]
     fn an_ok_event_needs_only_its_key() {
-        let e = &parse_json(DataSourceKind::Generic, json!({"dedup_key": "k", "status": "ok"}))
-            .unwrap()[0];
+        let e = &parse_json(
+            DataSourceKind::Generic,
+            json!({"dedup_key": "k", "status": "ok"}),
+        )
+        .unwrap()[0];
         assert_eq!(e.status, EventStatus::Ok);
         assert_eq!(e.name, "k");
     }
@@ -494,30 +510,54 @@ mod tests {
     fn malformed_bodies_name_the_offending_path() {
         let bad = |kind, body: Value| field_of(parse_json(kind, body).unwrap_err());
         let generic = DataSourceKind::Generic;
-        assert_eq!(bad(generic, json!({"name": "x", "level": "major"})), "dedup_key");
         assert_eq!(
-            bad(generic, json!([{"dedup_key": "a", "name": "x", "level": "major"},
-                               {"dedup_key": "b", "name": "y", "level": "severe"}])),
+            bad(generic, json!({"name": "x", "level": "major"})),
+            "dedup_key"
+        );
+        assert_eq!(
+            bad(
+                generic,
+                json!([{"dedup_key": "a", "name": "x", "level": "major"},
+                               {"dedup_key": "b", "name": "y", "level": "severe"}])
+            ),
             "[1].level"
         );
         assert_eq!(
-            bad(generic, json!({"dedup_key": "a", "name": "x", "level": "info", "time": "yesterday"})),
+            bad(
+                generic,
+                json!({"dedup_key": "a", "name": "x", "level": "info", "time": "yesterday"})
+            ),
             "time"
         );
         assert_eq!(
-            bad(generic, json!({"dedup_key": "a", "name": "x", "level": "info", "labels": {"a": [1]}})),
+            bad(
+                generic,
+                json!({"dedup_key": "a", "name": "x", "level": "info", "labels": {"a": [1]}})
+            ),
             "labels.a"
         );
         assert_eq!(
-            bad(generic, json!({"dedup_key": "a", "name": "x", "level": "info", "status": "firing"})),
+            bad(
+                generic,
+                json!({"dedup_key": "a", "name": "x", "level": "info", "status": "firing"})
+            ),
             "status"
         );
         assert_eq!(
-            bad(generic, json!({"dedup_key": "a", "name": "x", "level": "info",
-                                "description": "d".repeat(1001)})),
+            bad(
+                generic,
+                json!({"dedup_key": "a", "name": "x", "level": "info",
+                                "description": "d".repeat(1001)})
+            ),
             "description"
         );
-        assert_eq!(bad(generic, json!({"dedup_key": "k".repeat(256), "name": "x", "level": "info"})), "dedup_key");
+        assert_eq!(
+            bad(
+                generic,
+                json!({"dedup_key": "k".repeat(256), "name": "x", "level": "info"})
+            ),
+            "dedup_key"
+        );
         assert_eq!(bad(generic, json!([])), "");
         assert_eq!(bad(generic, json!("text")), "(body)");
         let many: Vec<Value> = (0..1001)
@@ -527,13 +567,22 @@ mod tests {
         let am = DataSourceKind::Alertmanager;
         assert_eq!(bad(am, json!({"version": "4"})), "alerts");
         assert_eq!(bad(am, json!({"alerts": {}})), "alerts");
-        assert_eq!(bad(am, json!({"alerts": [{"labels": {}}]})), "alerts[0].status");
         assert_eq!(
-            bad(am, json!({"alerts": [{"status": "firing", "startsAt": 3.5}]})),
+            bad(am, json!({"alerts": [{"labels": {}}]})),
+            "alerts[0].status"
+        );
+        assert_eq!(
+            bad(
+                am,
+                json!({"alerts": [{"status": "firing", "startsAt": 3.5}]})
+            ),
             "alerts[0].startsAt"
         );
         assert_eq!(
-            bad(DataSourceKind::Grafana, json!({"alerts": [{"status": "firing", "labels": "x"}]})),
+            bad(
+                DataSourceKind::Grafana,
+                json!({"alerts": [{"status": "firing", "labels": "x"}]})
+            ),
             "alerts[0].labels"
         );
     }
@@ -546,8 +595,14 @@ mod tests {
 
     #[test]
     fn severities_map_onto_the_four_levels() {
-        assert_eq!(AlarmLevel::from_severity(Some("CRITICAL")), AlarmLevel::Critical);
-        assert_eq!(AlarmLevel::from_severity(Some("warning")), AlarmLevel::Minor);
+        assert_eq!(
+            AlarmLevel::from_severity(Some("CRITICAL")),
+            AlarmLevel::Critical
+        );
+        assert_eq!(
+            AlarmLevel::from_severity(Some("warning")),
+            AlarmLevel::Minor
+        );
         assert_eq!(AlarmLevel::from_severity(Some("info")), AlarmLevel::Info);
         assert_eq!(AlarmLevel::from_severity(Some("weird")), AlarmLevel::Major);
         assert_eq!(AlarmLevel::from_severity(None), AlarmLevel::Major);

@@ -2,8 +2,8 @@
 //! incident), one alarm's page with clear and convert, and the convert form.
 
 use crate::api::alarms::{
-    AlarmListing, AlarmPage as Page, ClearAlarm, ConvertAlarms, load_convert_choices, get_alarm,
-    list_alarms,
+    AlarmListing, AlarmPage as Page, ClearAlarm, ConvertAlarms, get_alarm, list_alarms,
+    load_convert_choices,
 };
 use crate::components::badge::{Badge, Tone};
 use crate::components::feedback::{EmptyState, ErrorBox, Loading};
@@ -99,7 +99,11 @@ pub fn AlarmsPage() -> impl IntoView {
     let get = move |k: &str| query.read_untracked().get(k).unwrap_or_default();
     let tab = {
         let t = get("tab");
-        if t == "history" { t } else { "active".to_owned() }
+        if t == "history" {
+            t
+        } else {
+            "active".to_owned()
+        }
     };
     let load = move || {
         let q = query.read_untracked();
@@ -178,9 +182,15 @@ fn AlarmList(
     let pick = listing.can_work && tab == "active";
     let body = if page.items.is_empty() {
         let (title, hint) = if tab == "active" {
-            ("No active alarms", "All quiet, or the filters hide them. Add a data source to receive alarms.")
+            (
+                "No active alarms",
+                "All quiet, or the filters hide them. Add a data source to receive alarms.",
+            )
         } else {
-            ("No cleared alarms", "Cleared alarms stay here until the retention period ends.")
+            (
+                "No cleared alarms",
+                "Cleared alarms stay here until the retention period ends.",
+            )
         };
         view! { <EmptyState title hint/> }.into_any()
     } else {
@@ -197,8 +207,13 @@ fn AlarmList(
         if pick {
             columns.insert(0, col(""));
         }
-        let (p, pages, total, per_page, capped) =
-            (page.page, page.pages(), page.total, page.per_page, page.total_capped);
+        let (p, pages, total, per_page, capped) = (
+            page.page,
+            page.pages(),
+            page.total,
+            page.per_page,
+            page.total_capped,
+        );
         let table = view! { <Table columns testid="alarms-table">{rows(page.items, listing.listing.now, pick)}</Table> };
         let table = if pick {
             view! {
@@ -254,13 +269,25 @@ fn AlarmView(page: Page) -> impl IntoView {
         .iter()
         .map(|(k, v)| view! { <span class="rounded bg-slate-100 px-2 py-0.5 font-mono text-xs text-slate-700">{format!("{k}={v}")}</span> })
         .collect_view();
-    let resource = match (a.resource_id, a.resource_name.clone(), a.resource_ref.clone()) {
-        (Some(id), Some(name), _) => view! { <a href=format!("/resources/{id}") class=LINK>{name}</a> }.into_any(),
+    let resource = match (
+        a.resource_id,
+        a.resource_name.clone(),
+        a.resource_ref.clone(),
+    ) {
+        (Some(id), Some(name), _) => {
+            view! { <a href=format!("/resources/{id}") class=LINK>{name}</a> }.into_any()
+        }
         (_, _, Some(sent)) => view! { <span>{sent}" (not in the inventory)"</span> }.into_any(),
         _ => view! { <span class="text-slate-400">"—"</span> }.into_any(),
     };
-    let application = match (a.application_id, a.application_name.clone(), a.application_ref.clone()) {
-        (Some(id), Some(name), _) => view! { <a href=format!("/applications/{id}") class=LINK>{name}</a> }.into_any(),
+    let application = match (
+        a.application_id,
+        a.application_name.clone(),
+        a.application_ref.clone(),
+    ) {
+        (Some(id), Some(name), _) => {
+            view! { <a href=format!("/applications/{id}") class=LINK>{name}</a> }.into_any()
+        }
         (_, _, Some(sent)) => view! { <span>{sent}" (unknown)"</span> }.into_any(),
         _ => view! { <span class="text-slate-400">"—"</span> }.into_any(),
     };
@@ -279,7 +306,11 @@ fn AlarmView(page: Page) -> impl IntoView {
     let cleared = a.cleared_at.map(move |at| {
         let how = if interrupted {
             match fault {
-                (Some(s), Some(r)) => format!("service interrupted {} → {} (UTC)", s.format("%Y-%m-%d %H:%M"), r.format("%Y-%m-%d %H:%M")),
+                (Some(s), Some(r)) => format!(
+                    "service interrupted {} → {} (UTC)",
+                    s.format("%Y-%m-%d %H:%M"),
+                    r.format("%Y-%m-%d %H:%M")
+                ),
                 _ => "service interrupted".to_owned(),
             }
         } else {

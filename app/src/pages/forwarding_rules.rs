@@ -32,9 +32,7 @@ const SAMPLE: &str = r#"{"dedup_key": "db-1/disk", "name": "Disk almost full", "
 /// What a rule does, in a few words.
 fn action_summary(action: &RuleAction, people: &[(String, String)]) -> String {
     match action {
-        RuleAction::Incident {
-            level, owner, ..
-        } => {
+        RuleAction::Incident { level, owner, .. } => {
             let value = match owner {
                 Assignee::User { user_id } => format!("user:{user_id}"),
                 Assignee::OnDuty { schedule_id, role } => format!("duty:{schedule_id}:{role}"),
@@ -217,24 +215,56 @@ fn Editor(editor: RuleEditor) -> impl IntoView {
     let group_by = value(|r| r.group_by.join(", "), "");
     let window = value(|r| r.silence_window_minutes.to_string(), "60");
     let conditions = value(|r| conditions_text(&r.groups), "");
-    let (action, level, category, owner, application, alarm_level) = match rule.as_ref().map(|r| &r.action) {
-        Some(RuleAction::Incident { level, category, owner, application_id }) => (
-            "incident",
-            level.as_str(),
-            category.as_str(),
-            match owner {
-                Assignee::User { user_id } => format!("user:{user_id}"),
-                Assignee::OnDuty { schedule_id, role } => format!("duty:{schedule_id}:{role}"),
-            },
-            application_id.map(|a| a.to_string()).unwrap_or_default(),
-            "",
-        ),
-        Some(RuleAction::AlarmOnly { level }) => ("alarm_only", "P3", "reliability", String::new(), String::new(), level.map(|l| l.as_str()).unwrap_or("")),
-        Some(RuleAction::Drop) => ("drop", "P3", "reliability", String::new(), String::new(), ""),
-        None => ("incident", "P3", "reliability", String::new(), String::new(), ""),
-    };
+    let (action, level, category, owner, application, alarm_level) =
+        match rule.as_ref().map(|r| &r.action) {
+            Some(RuleAction::Incident {
+                level,
+                category,
+                owner,
+                application_id,
+            }) => (
+                "incident",
+                level.as_str(),
+                category.as_str(),
+                match owner {
+                    Assignee::User { user_id } => format!("user:{user_id}"),
+                    Assignee::OnDuty { schedule_id, role } => format!("duty:{schedule_id}:{role}"),
+                },
+                application_id.map(|a| a.to_string()).unwrap_or_default(),
+                "",
+            ),
+            Some(RuleAction::AlarmOnly { level }) => (
+                "alarm_only",
+                "P3",
+                "reliability",
+                String::new(),
+                String::new(),
+                level.map(|l| l.as_str()).unwrap_or(""),
+            ),
+            Some(RuleAction::Drop) => (
+                "drop",
+                "P3",
+                "reliability",
+                String::new(),
+                String::new(),
+                "",
+            ),
+            None => (
+                "incident",
+                "P3",
+                "reliability",
+                String::new(),
+                String::new(),
+                "",
+            ),
+        };
     let sources = std::iter::once((String::new(), "Any source".to_owned()))
-        .chain(editor.sources.iter().map(|(id, n)| (id.to_string(), n.clone())))
+        .chain(
+            editor
+                .sources
+                .iter()
+                .map(|(id, n)| (id.to_string(), n.clone())),
+        )
         .collect::<Vec<_>>();
     let source = rule
         .as_ref()
@@ -242,7 +272,12 @@ fn Editor(editor: RuleEditor) -> impl IntoView {
         .map(|s| s.to_string())
         .unwrap_or_default();
     let apps = std::iter::once((String::new(), "The alarm's own".to_owned()))
-        .chain(editor.applications.iter().map(|(id, n)| (id.to_string(), n.clone())))
+        .chain(
+            editor
+                .applications
+                .iter()
+                .map(|(id, n)| (id.to_string(), n.clone())),
+        )
         .collect::<Vec<_>>();
     let alarm_levels = std::iter::once((String::new(), "Keep its level".to_owned()))
         .chain(options(AlarmLevel::ALL, AlarmLevel::as_str))
@@ -260,9 +295,11 @@ fn Editor(editor: RuleEditor) -> impl IntoView {
                 note="Alarms it decided keep their history." label="Delete rule" testid="delete-rule"/>
         </div>
     });
-    let ids = rule.as_ref().map(|r| view! {
-        <input type="hidden" name="id" value=r.id/>
-        <input type="hidden" name="version" value=r.version/>
+    let ids = rule.as_ref().map(|r| {
+        view! {
+            <input type="hidden" name="id" value=r.id/>
+            <input type="hidden" name="version" value=r.version/>
+        }
     });
     view! {
         <Card title="Rule">
@@ -321,11 +358,19 @@ fn Editor(editor: RuleEditor) -> impl IntoView {
 
 fn verdict_view(result: RuleTestResult) -> impl IntoView {
     let headline = match (result.matched, result.group, result.source_applies) {
-        (true, Some(g), _) => format!("Matched by line {} → {}", g + 1, result.action.clone().unwrap_or_default()),
+        (true, Some(g), _) => format!(
+            "Matched by line {} → {}",
+            g + 1,
+            result.action.clone().unwrap_or_default()
+        ),
         (false, _, false) => "Not matched: the rule does not take this data source".to_owned(),
         _ => "Not matched: no line holds".to_owned(),
     };
-    let tone = if result.matched { "border-emerald-300 bg-emerald-50 text-emerald-900" } else { "border-amber-300 bg-amber-50 text-amber-900" };
+    let tone = if result.matched {
+        "border-emerald-300 bg-emerald-50 text-emerald-900"
+    } else {
+        "border-amber-300 bg-amber-50 text-amber-900"
+    };
     let lines = result.groups.into_iter().enumerate().map(|(g, conditions)| {
         let items = conditions.into_iter().map(|v| {
             let mark = if v.holds { "✓" } else { "✗" };
@@ -356,7 +401,12 @@ fn TestCard(editor: RuleEditor) -> impl IntoView {
         None => (SAMPLE.to_owned(), None),
     };
     let sources = std::iter::once((String::new(), "Any source".to_owned()))
-        .chain(editor.sources.iter().map(|(id, n)| (id.to_string(), n.clone())))
+        .chain(
+            editor
+                .sources
+                .iter()
+                .map(|(id, n)| (id.to_string(), n.clone())),
+        )
         .collect::<Vec<_>>();
     let verdict = verdict.map(|v| match v {
         Ok(result) => verdict_view(result).into_any(),

@@ -10,9 +10,7 @@ use crate::domain::alarm::{
 };
 use crate::domain::data_source::DataSourceKind;
 use crate::domain::forwarding_rule::{CompiledRule, RuleAction, Subject, first_match};
-use crate::domain::incident::{
-    DESCRIPTION_MAX, Incident, IncidentSource, NewIncident, TITLE_MAX,
-};
+use crate::domain::incident::{DESCRIPTION_MAX, Incident, IncidentSource, NewIncident, TITLE_MAX};
 use crate::domain::list::{ListParams, Page, Sort};
 use crate::domain::user::Role;
 use crate::state::AppState;
@@ -21,6 +19,7 @@ use crate::store::alarms::Raise;
 use chrono::{DateTime, Duration, Utc};
 use sqlx::PgConnection;
 use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::Ordering;
 
 const READ: &str = "reading alarms";
 const TICKET: &str = "alarm";
@@ -36,7 +35,9 @@ enum Decision {
     Clear,
     Drop,
     /// Raise or repeat; `rule` is the matching rule's index, if any.
-    Raise { rule: Option<usize> },
+    Raise {
+        rule: Option<usize>,
+    },
 }
 
 /// Accepts a push of `kind` for the source whose key is `key`: every event is committed (or
@@ -55,7 +56,16 @@ pub async fn ingest(
         _ => {
             return Err(AppError::not_found(
                 format!("An enabled {kind} data source with key"),
-                format!("…{}", key.chars().rev().take(4).collect::<String>().chars().rev().collect::<String>()),
+                format!(
+                    "…{}",
+                    key.chars()
+                        .rev()
+                        .take(4)
+                        .collect::<String>()
+                        .chars()
+                        .rev()
+                        .collect::<String>()
+                ),
             ));
         }
     };
@@ -85,7 +95,10 @@ pub async fn ingest(
                 name: &e.name,
                 level: e.level,
                 description: &e.description,
-                resource: resource.as_ref().map(|r| r.1.as_str()).or(e.resource.as_deref()),
+                resource: resource
+                    .as_ref()
+                    .map(|r| r.1.as_str())
+                    .or(e.resource.as_deref()),
                 application: application
                     .as_ref()
                     .map(|a| a.1.as_str())
@@ -101,7 +114,9 @@ pub async fn ingest(
             }
         };
         raises.push(match decision {
-            Decision::Raise { rule } => Some(raise_of(e, rule.map(|i| &rules[i]), resource, application)),
+            Decision::Raise { rule } => {
+                Some(raise_of(e, rule.map(|i| &rules[i]), resource, application))
+            }
             _ => None,
         });
         decisions.push(decision);
@@ -133,7 +148,9 @@ fn raise_of(
 ) -> Raise {
     let (level, group_key) = match rule.map(|r| (&r.rule.action, r)) {
         Some((RuleAction::AlarmOnly { level: Some(l) }, _)) => (*l, None),
-        Some((RuleAction::Incident { .. }, r)) => (e.level, Some(r.group_key(&e.dedup_key, &e.labels))),
+        Some((RuleAction::Incident { .. }, r)) => {
+            (e.level, Some(r.group_key(&e.dedup_key, &e.labels)))
+        }
         _ => (e.level, None),
     };
     Raise {
@@ -190,7 +207,27 @@ async fn write(
         rounds[*n].push(i);
         *n += 1;
     }
-    let mut tx = state.pool.begin().await?;
+    // One statement needs no transaction of its own; more (rounds, or incidents to open) share
+    // one, so a push is all or nothing.
+    let opens_incidents = decisions.iter().any(|d| match d {
+        Decision::Raise { rule: Some(r) } => {
+            matches!(rules[*r].rule.action, RuleAction::Incident { .. })
+        }
+        _ => false,
+    });
+    let single = rounds.len() == 1
+        && !opens_incidents
+        && (rounds[0]
+            .iter()
+            .all(|i| matches!(decisions[*i], Decision::Clear))
+            || rounds[0]
+                .iter()
+                .all(|i| !matches!(decisions[*i], Decision::Clear)));
+    let mut tx = if single {
+        Work::Single(state.pool.acquire().await?)
+    } else {
+        Work::Transaction(state.pool.begin().await?)
+    };
     let mut new_alarms: Vec<(usize, i64)> = Vec::new();
     for round in &rounds {
         let (clears, raised): (Vec<usize>, Vec<usize>) = round
@@ -216,7 +253,10 @@ async fn write(
             }
         }
         if !clears.is_empty() {
-            let keys: Vec<String> = clears.iter().map(|i| events[*i].dedup_key.clone()).collect();
+            let keys: Vec<String> = clears
+                .iter()
+                .map(|i| events[*i].dedup_key.clone())
+                .collect();
             let times: Vec<DateTime<Utc>> = clears.iter().map(|i| events[*i].time).collect();
             let by_key: HashMap<&str, usize> = clears
                 .iter()
@@ -240,15 +280,54 @@ async fn write(
             results[i].incident_id = incident;
         }
     }
-    if !rounds.is_empty() {
-        store::audit::announce(&mut tx, TICKET, "", "ingest").await?;
+    if let Work::Transaction(tx) = tx {
+        tx.commit().await?;
     }
-    tx.commit().await?;
+    if !rounds.is_empty() {
+        state.alarms_changed.store(true, Ordering::Relaxed);
+    }
     Ok(Ingested {
         accepted: events.len(),
         alarm_ids: results.iter().map(|r| r.alarm_id).collect(),
         results,
     })
+}
+
+/// Where a push writes: one statement on a plain connection, or several in a transaction.
+enum Work {
+    Single(sqlx::pool::PoolConnection<sqlx::Postgres>),
+    Transaction(sqlx::Transaction<'static, sqlx::Postgres>),
+}
+
+impl std::ops::Deref for Work {
+    type Target = PgConnection;
+
+    fn deref(&self) -> &PgConnection {
+        match self {
+            Work::Single(c) => c,
+            Work::Transaction(t) => t,
+        }
+    }
+}
+
+impl std::ops::DerefMut for Work {
+    fn deref_mut(&mut self) -> &mut PgConnection {
+        match self {
+            Work::Single(c) => c,
+            Work::Transaction(t) => t,
+        }
+    }
+}
+
+/// Sends one live notice for the alarms pushes changed since the last call, if any: called on a
+/// short timer by the server, so open alarm pages follow within a second.
+pub async fn announce_changes(state: &AppState) -> Result<bool, AppError> {
+    if !state.alarms_changed.swap(false, Ordering::Relaxed) {
+        return Ok(false);
+    }
+    let mut conn = state.pool.acquire().await?;
+    store::audit::announce(&mut conn, TICKET, "", "ingest").await?;
+    Ok(true)
 }
 
 /// A rule's incident for a new alarm: the open one of its silence group, else a new one for the
@@ -284,7 +363,10 @@ async fn open_or_join(
     let (owner_id, note) = match super::incidents::resolve(state, tx, "owner", owner).await {
         Ok(id) => (id, String::new()),
         Err(e) => match store::users::active_admins(tx).await?.first() {
-            Some(admin) => (*admin, format!(" The rule's owner could not take it ({e}); assigned to an administrator.")),
+            Some(admin) => (
+                *admin,
+                format!(" The rule's owner could not take it ({e}); assigned to an administrator."),
+            ),
             None => {
                 tracing::warn!(rule = rule.rule.id, error = %e, "no owner for a rule's incident");
                 return Ok(None);

@@ -75,7 +75,13 @@ pub async fn create(
     )
     .await?;
     let source = load(&mut tx, id).await?;
-    record(&mut tx, actor, now, Change::new(OBJECT, id, "create").after(&source)).await?;
+    record(
+        &mut tx,
+        actor,
+        now,
+        Change::new(OBJECT, id, "create").after(&source),
+    )
+    .await?;
     tx.commit().await?;
     Ok(DataSourceWithKey {
         push_path: push_path(source.kind, &key),
@@ -107,7 +113,9 @@ pub async fn update(
         &mut tx,
         actor,
         now,
-        Change::new(OBJECT, id, action).before(&before).after(&after),
+        Change::new(OBJECT, id, action)
+            .before(&before)
+            .after(&after),
     )
     .await?;
     tx.commit().await?;
@@ -156,7 +164,13 @@ pub async fn delete(state: &AppState, actor: &Actor, id: i64) -> Result<(), AppE
             before.name
         )));
     }
-    record(&mut tx, actor, now, Change::new(OBJECT, id, "delete").before(&before)).await?;
+    record(
+        &mut tx,
+        actor,
+        now,
+        Change::new(OBJECT, id, "delete").before(&before),
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }

@@ -65,7 +65,13 @@ pub async fn add_channel(
     let channel = store::deliveries::find_channel(&mut tx, id)
         .await?
         .ok_or_else(|| store::internal("a new channel vanished"))?;
-    record(&mut tx, actor, now, Change::new(OBJECT, id, "create").after(&channel)).await?;
+    record(
+        &mut tx,
+        actor,
+        now,
+        Change::new(OBJECT, id, "create").after(&channel),
+    )
+    .await?;
     tx.commit().await?;
     Ok(ChannelWithSecret { channel, secret })
 }
@@ -79,7 +85,13 @@ pub async fn delete_channel(state: &AppState, actor: &Actor, id: i64) -> Result<
         .filter(|c| c.user_id == user || actor.holds(Role::Admin))
         .ok_or_else(|| AppError::not_found("Channel", id))?;
     store::deliveries::delete_channel(&mut tx, id).await?;
-    record(&mut tx, actor, now, Change::new(OBJECT, id, "delete").before(&channel)).await?;
+    record(
+        &mut tx,
+        actor,
+        now,
+        Change::new(OBJECT, id, "delete").before(&channel),
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -143,7 +155,9 @@ pub async fn resend(state: &AppState, actor: &Actor, id: i64) -> Result<Delivery
         &mut tx,
         actor,
         now,
-        Change::new("delivery", id, "resend").before(&before).after(&after),
+        Change::new("delivery", id, "resend")
+            .before(&before)
+            .after(&after),
     )
     .await?;
     tx.commit().await?;

@@ -85,7 +85,11 @@ async fn escalate(
         &[],
     )
     .await?;
-    let title = format!("{} not accepted in time: {}", incident.number(), incident.title);
+    let title = format!(
+        "{} not accepted in time: {}",
+        incident.number(),
+        incident.title
+    );
     super::notifications::notify(
         tx,
         &system,

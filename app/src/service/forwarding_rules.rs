@@ -120,7 +120,13 @@ pub async fn create(
     store::forwarding_rules::lock(&mut tx).await?;
     let id = store::forwarding_rules::insert(&mut tx, &new, now).await?;
     let rule = load(&mut tx, id).await?;
-    record(&mut tx, actor, now, Change::new(OBJECT, id, "create").after(&rule)).await?;
+    record(
+        &mut tx,
+        actor,
+        now,
+        Change::new(OBJECT, id, "create").after(&rule),
+    )
+    .await?;
     tx.commit().await?;
     Ok(rule)
 }
@@ -145,7 +151,9 @@ pub async fn update(
         &mut tx,
         actor,
         now,
-        Change::new(OBJECT, id, "update").before(&before).after(&after),
+        Change::new(OBJECT, id, "update")
+            .before(&before)
+            .after(&after),
     )
     .await?;
     tx.commit().await?;
@@ -167,10 +175,7 @@ pub async fn move_to(
     let before = load(&mut tx, id).await?;
     let count = i32::try_from(rules.len()).unwrap_or(i32::MAX);
     if !(1..=count).contains(&position) {
-        return Err(AppError::invalid(
-            "position",
-            format!("must be 1–{count}"),
-        ));
+        return Err(AppError::invalid("position", format!("must be 1–{count}")));
     }
     let mut ids: Vec<i64> = rules.iter().map(|r| r.id).filter(|r| *r != id).collect();
     ids.insert(usize::try_from(position - 1).unwrap_or_default(), id);
@@ -180,7 +185,9 @@ pub async fn move_to(
         &mut tx,
         actor,
         now,
-        Change::new(OBJECT, id, "move").before(&before).after(&after),
+        Change::new(OBJECT, id, "move")
+            .before(&before)
+            .after(&after),
     )
     .await?;
     let rules = store::forwarding_rules::list(&mut tx).await?;
@@ -195,7 +202,13 @@ pub async fn delete(state: &AppState, actor: &Actor, id: i64) -> Result<(), AppE
     store::forwarding_rules::lock(&mut tx).await?;
     let before = load(&mut tx, id).await?;
     store::forwarding_rules::delete(&mut tx, id).await?;
-    record(&mut tx, actor, now, Change::new(OBJECT, id, "delete").before(&before)).await?;
+    record(
+        &mut tx,
+        actor,
+        now,
+        Change::new(OBJECT, id, "delete").before(&before),
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -247,7 +260,9 @@ pub async fn test(
         Some(id) => Some(
             store::data_sources::find(&mut conn, id)
                 .await?
-                .ok_or_else(|| AppError::invalid("data_source_id", format!("no data source has id {id}")))?,
+                .ok_or_else(|| {
+                    AppError::invalid("data_source_id", format!("no data source has id {id}"))
+                })?,
         ),
         None => None,
     };
@@ -258,8 +273,11 @@ pub async fn test(
     )
     .await?;
     let found = |map: &std::collections::BTreeMap<String, (i64, String)>, r: &Option<String>| {
-        r.as_ref()
-            .map(|r| map.get(r).map(|(_, n)| n.clone()).unwrap_or_else(|| r.clone()))
+        r.as_ref().map(|r| {
+            map.get(r)
+                .map(|(_, n)| n.clone())
+                .unwrap_or_else(|| r.clone())
+        })
     };
     let resource = found(&resources, &event.resource);
     let application = found(&applications, &event.application);
@@ -314,7 +332,8 @@ pub async fn replay_rule(
             .filter(|r| {
                 r.enabled
                     && r.id != rule.id
-                    && (r.position, r.id) < (rule.position, if rule.id == 0 { i64::MAX } else { rule.id })
+                    && (r.position, r.id)
+                        < (rule.position, if rule.id == 0 { i64::MAX } else { rule.id })
             })
             .collect(),
     )?;

@@ -47,8 +47,7 @@ pub(crate) async fn resolve(
     let user_id = match to {
         Assignee::User { user_id } => *user_id,
         Assignee::OnDuty { schedule_id, role } => {
-            let duty =
-                super::schedules::on_duty_in(conn, *schedule_id, role, state.now()).await?;
+            let duty = super::schedules::on_duty_in(conn, *schedule_id, role, state.now()).await?;
             duty.user.map(|u| u.id).ok_or_else(|| {
                 AppError::invalid(field, format!("nobody is on duty for role '{role}' now"))
             })?

@@ -267,7 +267,13 @@ pub async fn resolve_refs(
     conn: &mut PgConnection,
     resources: &[String],
     applications: &[String],
-) -> Result<(BTreeMap<String, (i64, String)>, BTreeMap<String, (i64, String)>), AppError> {
+) -> Result<
+    (
+        BTreeMap<String, (i64, String)>,
+        BTreeMap<String, (i64, String)>,
+    ),
+    AppError,
+> {
     let mut found_resources = BTreeMap::new();
     if !resources.is_empty() {
         let rows: Vec<(String, i64, String)> = sqlx::query_as(
@@ -324,7 +330,11 @@ pub async fn silenced_by(
 }
 
 /// Serializes the decisions of one silence group across transactions and processes.
-pub async fn lock_group(conn: &mut PgConnection, rule: i64, group_key: &str) -> Result<(), AppError> {
+pub async fn lock_group(
+    conn: &mut PgConnection,
+    rule: i64,
+    group_key: &str,
+) -> Result<(), AppError> {
     sqlx::query("SELECT pg_advisory_xact_lock($1, hashtext($2))")
         .bind(i32::try_from(rule % i64::from(i32::MAX)).unwrap_or_default())
         .bind(group_key)
@@ -333,11 +343,7 @@ pub async fn lock_group(conn: &mut PgConnection, rule: i64, group_key: &str) -> 
     Ok(())
 }
 
-pub async fn link(
-    conn: &mut PgConnection,
-    ids: &[i64],
-    incident: i64,
-) -> Result<(), AppError> {
+pub async fn link(conn: &mut PgConnection, ids: &[i64], incident: i64) -> Result<(), AppError> {
     sqlx::query("UPDATE alarms SET incident_id = $2 WHERE id = ANY($1)")
         .bind(ids)
         .bind(incident)
@@ -346,7 +352,11 @@ pub async fn link(
     Ok(())
 }
 
-pub async fn relevel(conn: &mut PgConnection, ids: &[i64], level: AlarmLevel) -> Result<(), AppError> {
+pub async fn relevel(
+    conn: &mut PgConnection,
+    ids: &[i64],
+    level: AlarmLevel,
+) -> Result<(), AppError> {
     sqlx::query("UPDATE alarms SET level = $2 WHERE id = ANY($1)")
         .bind(ids)
         .bind(level.as_str())
@@ -356,11 +366,7 @@ pub async fn relevel(conn: &mut PgConnection, ids: &[i64], level: AlarmLevel) ->
 }
 
 /// Clears an alarm by hand.
-pub async fn clear(
-    conn: &mut PgConnection,
-    alarm: &Alarm,
-    by: &str,
-) -> Result<(), AppError> {
+pub async fn clear(conn: &mut PgConnection, alarm: &Alarm, by: &str) -> Result<(), AppError> {
     sqlx::query(
         "UPDATE alarms SET status = 'cleared', cleared_at = $2, cleared_by = $3, \
                 service_interrupted = $4, fault_started_at = $5, recovered_at = $6, remark = $7 \

@@ -44,11 +44,10 @@ impl TryFrom<Row> for DataSource {
 }
 
 pub async fn list(conn: &mut PgConnection) -> Result<Vec<DataSource>, AppError> {
-    let rows: Vec<Row> = sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM data_sources ORDER BY name"
-    ))
-    .fetch_all(conn)
-    .await?;
+    let rows: Vec<Row> =
+        sqlx::query_as(&format!("SELECT {COLUMNS} FROM data_sources ORDER BY name"))
+            .fetch_all(conn)
+            .await?;
     rows.into_iter().map(DataSource::try_from).collect()
 }
 
@@ -119,9 +118,10 @@ pub async fn insert(
 
 fn taken(e: sqlx::Error, name: &str) -> AppError {
     match super::unique_violation(&e) {
-        Some("data_sources_name_key") => {
-            AppError::invalid("name", format!("a data source named '{name}' exists already"))
-        }
+        Some("data_sources_name_key") => AppError::invalid(
+            "name",
+            format!("a data source named '{name}' exists already"),
+        ),
         _ => e.into(),
     }
 }

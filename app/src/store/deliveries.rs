@@ -158,8 +158,16 @@ impl TryFrom<DeliveryRow> for Delivery {
                 "channel kind",
                 &r.channel_kind,
             )?,
-            kind: super::known(NotificationKind::parse(&r.kind), "notification kind", &r.kind)?,
-            status: super::known(DeliveryStatus::parse(&r.status), "delivery status", &r.status)?,
+            kind: super::known(
+                NotificationKind::parse(&r.kind),
+                "notification kind",
+                &r.kind,
+            )?,
+            status: super::known(
+                DeliveryStatus::parse(&r.status),
+                "delivery status",
+                &r.status,
+            )?,
             id: r.id,
             channel_id: r.channel_id,
             target: r.target,

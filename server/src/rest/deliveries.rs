@@ -3,7 +3,9 @@
 
 use super::error::ApiResult;
 use super::extract::{ApiJson, ApiQuery, Caller, IdPath};
-use app::domain::delivery::{Channel, ChannelWithSecret, Delivery, DeliveryDetail, DeliveryStatus, NewChannel};
+use app::domain::delivery::{
+    Channel, ChannelWithSecret, Delivery, DeliveryDetail, DeliveryStatus, NewChannel,
+};
 use app::domain::error::ErrorBody;
 use app::domain::list::{ListParams, Page};
 use app::service::deliveries;
@@ -89,7 +91,9 @@ pub async fn list(
         per_page: q.per_page,
         ..Default::default()
     };
-    Ok(Json(deliveries::list(&state, &actor, q.status, &params).await?))
+    Ok(Json(
+        deliveries::list(&state, &actor, q.status, &params).await?,
+    ))
 }
 
 /// One delivery with every attempt (time, outcome, receiver's code, error, duration).

@@ -5,8 +5,7 @@ use super::error::ApiResult;
 use super::extract::{ApiJson, Caller, IdPath};
 use app::domain::error::ErrorBody;
 use app::domain::forwarding_rule::{
-    ForwardingRule, NewForwardingRule, Replay, ReplayRequest, RuleTest, RuleTestResult,
-    RuleUpdate,
+    ForwardingRule, NewForwardingRule, Replay, ReplayRequest, RuleTest, RuleTestResult, RuleUpdate,
 };
 use app::service::forwarding_rules;
 use app::state::AppState;
@@ -83,7 +82,9 @@ pub async fn update(
     IdPath(id): IdPath,
     ApiJson(body): ApiJson<RuleUpdate>,
 ) -> ApiResult<Json<ForwardingRule>> {
-    Ok(Json(forwarding_rules::update(&state, &actor, id, body).await?))
+    Ok(Json(
+        forwarding_rules::update(&state, &actor, id, body).await?,
+    ))
 }
 
 /// Delete a rule; alarms it decided keep their history.
@@ -165,5 +166,7 @@ pub async fn replay(
     Caller(actor): Caller,
     ApiJson(body): ApiJson<ReplayRequest>,
 ) -> ApiResult<Json<Replay>> {
-    Ok(Json(forwarding_rules::replay_rule(&state, &actor, body).await?))
+    Ok(Json(
+        forwarding_rules::replay_rule(&state, &actor, body).await?,
+    ))
 }

@@ -75,7 +75,17 @@ async fn a_generic_push_raises_repeats_and_clears_one_alarm(pool: PgPool) {
     let admin = app.admin().await;
     let (source_id, key) = source(&app, &admin, "generic", "custom").await;
 
+    let state = &app.state;
+    assert!(!app::service::alarms::announce_changes(state).await.unwrap());
     let first = push(&app, "generic", &key, event("web-1", "alarm")).await;
+    assert!(
+        app::service::alarms::announce_changes(state).await.unwrap(),
+        "one notice"
+    );
+    assert!(
+        !app::service::alarms::announce_changes(state).await.unwrap(),
+        "and only one"
+    );
     assert_eq!(first["accepted"], 1);
     assert_eq!(first["results"][0]["outcome"], "raised");
     let id = first["alarm_ids"][0].as_i64().unwrap();
@@ -92,13 +102,25 @@ async fn a_generic_push_raises_repeats_and_clears_one_alarm(pool: PgPool) {
     assert_eq!(a["labels"]["cluster"], "eu-1");
     assert_eq!(active(&app, &admin).await.len(), 1);
 
-    let cleared = push(&app, "generic", &key, json!({"dedup_key": "web-1", "status": "ok"})).await;
+    let cleared = push(
+        &app,
+        "generic",
+        &key,
+        json!({"dedup_key": "web-1", "status": "ok"}),
+    )
+    .await;
     assert_eq!(cleared["results"][0]["outcome"], "cleared");
     assert_eq!(cleared["alarm_ids"][0].as_i64(), Some(id));
     let a = alarm(&app, &admin, id).await;
     assert_eq!(a["status"], "cleared");
     assert_eq!(a["cleared_by"], "source");
-    let nothing = push(&app, "generic", &key, json!({"dedup_key": "web-1", "status": "ok"})).await;
+    let nothing = push(
+        &app,
+        "generic",
+        &key,
+        json!({"dedup_key": "web-1", "status": "ok"}),
+    )
+    .await;
     assert_eq!(nothing["results"][0]["outcome"], "nothing_to_clear");
     assert_eq!(nothing["alarm_ids"][0], Value::Null);
 
@@ -137,7 +159,9 @@ async fn a_batch_is_applied_in_order_per_key(pool: PgPool) {
         .collect();
     assert_eq!(
         outcomes,
-        ["raised", "raised", "repeated", "cleared", "raised", "raised"]
+        [
+            "raised", "raised", "repeated", "cleared", "raised", "raised"
+        ]
     );
     let ids = &answer["alarm_ids"];
     assert_eq!(ids[0], ids[2]);
@@ -188,10 +212,25 @@ async fn keys_are_checked_before_bodies_and_bad_bodies_change_nothing(pool: PgPo
     let admin = app.admin().await;
     let (id, key) = source(&app, &admin, "generic", "strict").await;
 
-    assert_error(push_raw(&app, "generic", "nope", "{}").await, 404, "OPS.0404").await;
+    assert_error(
+        push_raw(&app, "generic", "nope", "{}").await,
+        404,
+        "OPS.0404",
+    )
+    .await;
     // The key of a generic source does not open the Alertmanager door.
-    assert_error(push_raw(&app, "alertmanager", &key, "{}").await, 404, "OPS.0404").await;
-    assert_error(push_raw(&app, "generic", &key, "{oops").await, 400, "OPS.0400").await;
+    assert_error(
+        push_raw(&app, "alertmanager", &key, "{}").await,
+        404,
+        "OPS.0404",
+    )
+    .await;
+    assert_error(
+        push_raw(&app, "generic", &key, "{oops").await,
+        400,
+        "OPS.0400",
+    )
+    .await;
     let msg = assert_error(
         push_raw(
             &app,
@@ -219,7 +258,12 @@ async fn keys_are_checked_before_bodies_and_bad_bodies_change_nothing(pool: PgPo
     assert_eq!(count, 0, "nothing of a refused push is kept");
 
     // Disabled: 404. Rotated: the old key is dead, the new one works.
-    let current: Value = app.get(&admin, &format!("/v1/data-sources/{id}")).await.json().await.unwrap();
+    let current: Value = app
+        .get(&admin, &format!("/v1/data-sources/{id}"))
+        .await
+        .json()
+        .await
+        .unwrap();
     let off = app
         .send(
             Method::PUT,
@@ -244,7 +288,12 @@ async fn keys_are_checked_before_bodies_and_bad_bodies_change_nothing(pool: PgPo
     )
     .await;
     let rotated: Value = app
-        .send(Method::POST, &admin, &format!("/v1/data-sources/{id}/rotate-key"), json!({}))
+        .send(
+            Method::POST,
+            &admin,
+            &format!("/v1/data-sources/{id}/rotate-key"),
+            json!({}),
+        )
         .await
         .json()
         .await
@@ -259,11 +308,22 @@ async fn keys_are_checked_before_bodies_and_bad_bodies_change_nothing(pool: PgPo
     .await;
     push(&app, "generic", new_key, event("a", "alarm")).await;
     // Listing never shows a key; a source with alarms cannot be deleted.
-    let list: Value = app.get(&admin, "/v1/data-sources").await.json().await.unwrap();
+    let list: Value = app
+        .get(&admin, "/v1/data-sources")
+        .await
+        .json()
+        .await
+        .unwrap();
     assert!(list[0].get("key").is_none());
     assert_eq!(list[0]["active_alarms"], 1);
     assert_error(
-        app.send(Method::DELETE, &admin, &format!("/v1/data-sources/{id}"), json!({})).await,
+        app.send(
+            Method::DELETE,
+            &admin,
+            &format!("/v1/data-sources/{id}"),
+            json!({}),
+        )
+        .await,
         409,
         "OPS.0409",
     )
@@ -272,8 +332,13 @@ async fn keys_are_checked_before_bodies_and_bad_bodies_change_nothing(pool: PgPo
     app.create_user(&admin, "olga", "operator").await;
     let olga = app.token("olga", "password-123").await;
     assert_error(
-        app.send(Method::POST, &olga, "/v1/data-sources", json!({"name": "x", "kind": "generic"}))
-            .await,
+        app.send(
+            Method::POST,
+            &olga,
+            "/v1/data-sources",
+            json!({"name": "x", "kind": "generic"}),
+        )
+        .await,
         403,
         "OPS.0403",
     )
@@ -342,25 +407,50 @@ fn incident_rule(name: &str, owner: i64, group_by: Value) -> Value {
 async fn rules_open_incidents_and_silence_joins_them(pool: PgPool) {
     let app = spawn(pool).await;
     let admin = app.admin().await;
-    let olga = app.create_user(&admin, "olga", "operator").await["id"].as_i64().unwrap();
+    let olga = app.create_user(&admin, "olga", "operator").await["id"]
+        .as_i64()
+        .unwrap();
     let (_, key) = source(&app, &admin, "generic", "mon").await;
-    let r = rule(&app, &admin, incident_rule("prod criticals", olga, json!([]))).await;
+    let r = rule(
+        &app,
+        &admin,
+        incident_rule("prod criticals", olga, json!([])),
+    )
+    .await;
     assert_eq!(r["position"], 1);
 
     let first = push(&app, "generic", &key, event("db-1", "alarm")).await;
-    let incident = first["results"][0]["incident_id"].as_i64().expect("an incident");
-    let inc: Value = app.get(&admin, &format!("/v1/incidents/{incident}")).await.json().await.unwrap();
+    let incident = first["results"][0]["incident_id"]
+        .as_i64()
+        .expect("an incident");
+    let inc: Value = app
+        .get(&admin, &format!("/v1/incidents/{incident}"))
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(inc["owner_id"].as_i64(), Some(olga));
     assert_eq!(inc["source"], "forwarding_rule");
     assert_eq!(inc["level"], "P2");
     assert_eq!(inc["title"], "db-1 is down");
     assert_eq!(inc["alarms"][0]["id"], first["alarm_ids"][0]);
-    assert!(inc["history"][0]["comment"].as_str().unwrap().contains("prod criticals"));
+    assert!(
+        inc["history"][0]["comment"]
+            .as_str()
+            .unwrap()
+            .contains("prod criticals")
+    );
 
     // A repeat, and a new alarm of the same key after a clear, stay with the open incident.
     let repeat = push(&app, "generic", &key, event("db-1", "alarm")).await;
     assert_eq!(repeat["results"][0]["incident_id"].as_i64(), Some(incident));
-    push(&app, "generic", &key, json!({"dedup_key": "db-1", "status": "ok"})).await;
+    push(
+        &app,
+        "generic",
+        &key,
+        json!({"dedup_key": "db-1", "status": "ok"}),
+    )
+    .await;
     let again = push(&app, "generic", &key, event("db-1", "alarm")).await;
     assert_eq!(again["results"][0]["outcome"], "raised");
     assert_eq!(again["results"][0]["incident_id"].as_i64(), Some(incident));
@@ -385,9 +475,16 @@ async fn rules_open_incidents_and_silence_joins_them(pool: PgPool) {
 async fn group_by_labels_join_within_the_window_only(pool: PgPool) {
     let app = spawn(pool).await;
     let admin = app.admin().await;
-    let olga = app.create_user(&admin, "olga", "operator").await["id"].as_i64().unwrap();
+    let olga = app.create_user(&admin, "olga", "operator").await["id"]
+        .as_i64()
+        .unwrap();
     let (_, key) = source(&app, &admin, "generic", "mon").await;
-    rule(&app, &admin, incident_rule("by cluster", olga, json!(["cluster"]))).await;
+    rule(
+        &app,
+        &admin,
+        incident_rule("by cluster", olga, json!(["cluster"])),
+    )
+    .await;
     let a = push(&app, "generic", &key, event("a", "alarm")).await;
     let b = push(&app, "generic", &key, event("b", "alarm")).await;
     let opened = a["results"][0]["incident_id"].as_i64().unwrap();
@@ -396,7 +493,12 @@ async fn group_by_labels_join_within_the_window_only(pool: PgPool) {
     let admin = app.admin().await;
     let c = push(&app, "generic", &key, event("c", "alarm")).await;
     assert_ne!(c["results"][0]["incident_id"].as_i64(), Some(opened));
-    let inc: Value = app.get(&admin, &format!("/v1/incidents/{opened}")).await.json().await.unwrap();
+    let inc: Value = app
+        .get(&admin, &format!("/v1/incidents/{opened}"))
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(inc["alarms"].as_array().unwrap().len(), 2);
 }
 
@@ -433,7 +535,10 @@ async fn drop_keeps_nothing_and_alarm_only_relevels(pool: PgPool) {
     let kept = alarm(&app, &admin, answer["alarm_ids"][1].as_i64().unwrap()).await;
     assert_eq!(kept["level"], "info");
     assert_eq!(kept["rule_name"], "demote");
-    let count: i64 = sqlx::query_scalar("SELECT count(*) FROM alarms").fetch_one(&pool).await.unwrap();
+    let count: i64 = sqlx::query_scalar("SELECT count(*) FROM alarms")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
     assert_eq!(count, 1);
 }
 
@@ -441,28 +546,44 @@ async fn drop_keeps_nothing_and_alarm_only_relevels(pool: PgPool) {
 async fn rules_are_checked_at_save_moved_tested_and_replayed(pool: PgPool) {
     let app = spawn(pool.clone()).await;
     let admin = app.admin().await;
-    let olga = app.create_user(&admin, "olga", "operator").await["id"].as_i64().unwrap();
+    let olga = app.create_user(&admin, "olga", "operator").await["id"]
+        .as_i64()
+        .unwrap();
     let (src, key) = source(&app, &admin, "generic", "mon").await;
     let mut bad = incident_rule("bad", olga, json!([]));
     bad["groups"][0][1]["op"] = json!("regex");
     bad["groups"][0][1]["value"] = json!("(prod");
     let msg = assert_error(
-        app.send(Method::POST, &admin, "/v1/forwarding-rules", bad).await,
+        app.send(Method::POST, &admin, "/v1/forwarding-rules", bad)
+            .await,
         422,
         "OPS.0422",
     )
     .await;
-    assert!(msg.starts_with("groups[0][1].value: is not a valid regex"), "{msg}");
+    assert!(
+        msg.starts_with("groups[0][1].value: is not a valid regex"),
+        "{msg}"
+    );
     let mut unknown = incident_rule("bad", olga, json!([]));
     unknown["groups"][0][0]["field"] = json!("host");
     assert_error(
-        app.send(Method::POST, &admin, "/v1/forwarding-rules", unknown).await,
+        app.send(Method::POST, &admin, "/v1/forwarding-rules", unknown)
+            .await,
         422,
         "OPS.0422",
     )
     .await;
-    let rules: Value = app.get(&admin, "/v1/forwarding-rules").await.json().await.unwrap();
-    assert_eq!(rules.as_array().unwrap().len(), 0, "refused rules are not saved");
+    let rules: Value = app
+        .get(&admin, "/v1/forwarding-rules")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        rules.as_array().unwrap().len(),
+        0,
+        "refused rules are not saved"
+    );
 
     // History to replay over: three critical prod keys, one of them twice, one dev alarm.
     for (k, env) in [("a", "prod"), ("b", "prod"), ("a", "prod"), ("c", "dev")] {
@@ -480,7 +601,12 @@ async fn rules_are_checked_at_save_moved_tested_and_replayed(pool: PgPool) {
     let saved = rule(&app, &admin, draft).await;
     let id = saved["id"].as_i64().unwrap();
     let replay: Value = app
-        .send(Method::POST, &admin, "/v1/forwarding-rules/replay", json!({"rule_id": id, "days": 7}))
+        .send(
+            Method::POST,
+            &admin,
+            "/v1/forwarding-rules/replay",
+            json!({"rule_id": id, "days": 7}),
+        )
         .await
         .json()
         .await
@@ -491,8 +617,13 @@ async fn rules_are_checked_at_save_moved_tested_and_replayed(pool: PgPool) {
     assert_eq!(replay["joined"], 1);
     assert_eq!(replay["examples"].as_array().unwrap().len(), 2);
     assert_error(
-        app.send(Method::POST, &admin, "/v1/forwarding-rules/replay", json!({"rule_id": id, "days": 91}))
-            .await,
+        app.send(
+            Method::POST,
+            &admin,
+            "/v1/forwarding-rules/replay",
+            json!({"rule_id": id, "days": 91}),
+        )
+        .await,
         422,
         "OPS.0422",
     )
@@ -533,7 +664,12 @@ async fn rules_are_checked_at_save_moved_tested_and_replayed(pool: PgPool) {
     assert_eq!(draft_test["action"], "drop");
 
     // A second rule goes last; moving it first changes the order.
-    let second = rule(&app, &admin, json!({"name": "catch-all", "action": {"type": "alarm_only"}})).await;
+    let second = rule(
+        &app,
+        &admin,
+        json!({"name": "catch-all", "action": {"type": "alarm_only"}}),
+    )
+    .await;
     let moved: Value = app
         .send(
             Method::POST,
@@ -547,12 +683,11 @@ async fn rules_are_checked_at_save_moved_tested_and_replayed(pool: PgPool) {
         .unwrap();
     assert_eq!(moved[0]["id"], second["id"]);
     assert_eq!(moved[1]["id"].as_i64(), Some(id));
-    let audited: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM audit_log WHERE object_type = 'forwarding_rule'",
-    )
-    .fetch_one(&pool)
-    .await
-    .unwrap();
+    let audited: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM audit_log WHERE object_type = 'forwarding_rule'")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
     assert_eq!(audited, 3, "two creates and a move");
 }
 
@@ -560,35 +695,58 @@ async fn rules_are_checked_at_save_moved_tested_and_replayed(pool: PgPool) {
 async fn alarms_convert_into_one_incident_and_clear_by_hand(pool: PgPool) {
     let app = spawn(pool).await;
     let admin = app.admin().await;
-    let olga = app.create_user(&admin, "olga", "operator").await["id"].as_i64().unwrap();
+    let olga = app.create_user(&admin, "olga", "operator").await["id"]
+        .as_i64()
+        .unwrap();
     app.create_user(&admin, "vera", "viewer").await;
     let op = app.token("olga", "password-123").await;
     let viewer = app.token("vera", "password-123").await;
     let (_, key) = source(&app, &admin, "generic", "mon").await;
-    let pushed = push(&app, "generic", &key, json!([event("a", "alarm"), event("b", "alarm"), event("c", "alarm")])).await;
-    let ids: Vec<i64> = (0..3).map(|i| pushed["alarm_ids"][i].as_i64().unwrap()).collect();
+    let pushed = push(
+        &app,
+        "generic",
+        &key,
+        json!([
+            event("a", "alarm"),
+            event("b", "alarm"),
+            event("c", "alarm")
+        ]),
+    )
+    .await;
+    let ids: Vec<i64> = (0..3)
+        .map(|i| pushed["alarm_ids"][i].as_i64().unwrap())
+        .collect();
 
     let convert = json!({"alarm_ids": [ids[0], ids[1]], "level": "P3", "category": "function",
                          "owner": {"user_id": olga}});
     assert_error(
-        app.send(Method::POST, &viewer, "/v1/alarms/convert", convert.clone()).await,
+        app.send(Method::POST, &viewer, "/v1/alarms/convert", convert.clone())
+            .await,
         403,
         "OPS.0403",
     )
     .await;
-    let response = app.send(Method::POST, &op, "/v1/alarms/convert", convert.clone()).await;
+    let response = app
+        .send(Method::POST, &op, "/v1/alarms/convert", convert.clone())
+        .await;
     assert_eq!(response.status(), StatusCode::CREATED);
     let incident: Value = response.json().await.unwrap();
     assert_eq!(incident["source"], "alarm");
     assert_eq!(incident["title"], "a is down");
-    let detail: Value = app.get(&op, &format!("/v1/incidents/{}", incident["id"])).await.json().await.unwrap();
+    let detail: Value = app
+        .get(&op, &format!("/v1/incidents/{}", incident["id"]))
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(detail["alarms"].as_array().unwrap().len(), 2);
     let a = alarm(&app, &op, ids[0]).await;
     assert_eq!(a["incident_id"], incident["id"]);
     assert_eq!(a["history"][0]["action"], "convert");
     assert_eq!(a["incident_title"], "a is down");
     assert_error(
-        app.send(Method::POST, &op, "/v1/alarms/convert", convert).await,
+        app.send(Method::POST, &op, "/v1/alarms/convert", convert)
+            .await,
         409,
         "OPS.0409",
     )
@@ -596,12 +754,24 @@ async fn alarms_convert_into_one_incident_and_clear_by_hand(pool: PgPool) {
 
     let path = format!("/v1/alarms/{}/clear", ids[2]);
     let clear = |body: Value| app.send(Method::POST, &op, &path, body);
-    let msg = assert_error(clear(json!({"service_interrupted": true})).await, 422, "OPS.0422").await;
+    let msg = assert_error(
+        clear(json!({"service_interrupted": true})).await,
+        422,
+        "OPS.0422",
+    )
+    .await;
     assert!(msg.starts_with("fault_started_at"), "{msg}");
-    assert_error(clear(json!({"remark": "r".repeat(101)})).await, 422, "OPS.0422").await;
-    let ok = clear(json!({"service_interrupted": true, "fault_started_at": "2026-11-28T08:00:00Z",
-                          "recovered_at": "2026-11-28T08:30:00Z", "remark": "restarted"}))
-        .await;
+    assert_error(
+        clear(json!({"remark": "r".repeat(101)})).await,
+        422,
+        "OPS.0422",
+    )
+    .await;
+    let ok = clear(
+        json!({"service_interrupted": true, "fault_started_at": "2026-11-28T08:00:00Z",
+                          "recovered_at": "2026-11-28T08:30:00Z", "remark": "restarted"}),
+    )
+    .await;
     assert_eq!(ok.status(), StatusCode::OK);
     let a = alarm(&app, &op, ids[2]).await;
     assert_eq!(a["status"], "cleared");
@@ -617,8 +787,20 @@ async fn cleared_alarms_past_retention_are_purged(pool: PgPool) {
     let app = spawn(pool.clone()).await;
     let admin = app.admin().await;
     let (_, key) = source(&app, &admin, "generic", "mon").await;
-    let old = push(&app, "generic", &key, json!([event("old", "alarm"), event("still", "alarm")])).await;
-    push(&app, "generic", &key, json!({"dedup_key": "old", "status": "ok", "time": "2026-11-28T09:00:00Z"})).await;
+    let old = push(
+        &app,
+        "generic",
+        &key,
+        json!([event("old", "alarm"), event("still", "alarm")]),
+    )
+    .await;
+    push(
+        &app,
+        "generic",
+        &key,
+        json!({"dedup_key": "old", "status": "ok", "time": "2026-11-28T09:00:00Z"}),
+    )
+    .await;
     app.clock.advance(Duration::days(30));
     assert_eq!(app::service::alarms::purge(&app.state).await.unwrap(), 0);
     app.clock.advance(Duration::days(2));
@@ -627,5 +809,9 @@ async fn cleared_alarms_past_retention_are_purged(pool: PgPool) {
         .fetch_all(&pool)
         .await
         .unwrap();
-    assert_eq!(left, [old["alarm_ids"][1].as_i64().unwrap()], "the active alarm stays");
+    assert_eq!(
+        left,
+        [old["alarm_ids"][1].as_i64().unwrap()],
+        "the active alarm stays"
+    );
 }

@@ -55,9 +55,16 @@ async fn a_real_alertmanager_raises_and_resolves_through_its_webhook(pool: PgPoo
     );
     let app = spawn(pool.clone()).await;
     let admin = app.admin().await;
-    let olga = app.create_user(&admin, "olga", "operator").await["id"].as_i64().unwrap();
+    let olga = app.create_user(&admin, "olga", "operator").await["id"]
+        .as_i64()
+        .unwrap();
     let source: Value = app
-        .send(Method::POST, &admin, "/v1/data-sources", json!({"name": "prometheus", "kind": "alertmanager"}))
+        .send(
+            Method::POST,
+            &admin,
+            "/v1/data-sources",
+            json!({"name": "prometheus", "kind": "alertmanager"}),
+        )
         .await
         .json()
         .await
@@ -89,7 +96,10 @@ async fn a_real_alertmanager_raises_and_resolves_through_its_webhook(pool: PgPoo
     let port = free_port();
     let _alertmanager = Alertmanager(
         Command::new(BINARY)
-            .arg(format!("--config.file={}", dir.join("alertmanager.yml").display()))
+            .arg(format!(
+                "--config.file={}",
+                dir.join("alertmanager.yml").display()
+            ))
             .arg(format!("--storage.path={}", dir.join("data").display()))
             .arg(format!("--web.listen-address=127.0.0.1:{port}"))
             .arg("--cluster.listen-address=")
@@ -100,10 +110,14 @@ async fn a_real_alertmanager_raises_and_resolves_through_its_webhook(pool: PgPoo
     );
     let am = format!("http://127.0.0.1:{port}");
     let client = reqwest::Client::new();
-    eventually("Alertmanager to be ready", Duration::from_secs(30), || async {
-        let ready = client.get(format!("{am}/-/ready")).send().await.ok()?;
-        ready.status().is_success().then_some(())
-    })
+    eventually(
+        "Alertmanager to be ready",
+        Duration::from_secs(30),
+        || async {
+            let ready = client.get(format!("{am}/-/ready")).send().await.ok()?;
+            ready.status().is_success().then_some(())
+        },
+    )
     .await;
 
     let alert = |ends: Option<String>| {
@@ -126,18 +140,34 @@ async fn a_real_alertmanager_raises_and_resolves_through_its_webhook(pool: PgPoo
         .unwrap();
     assert_eq!(posted.status(), StatusCode::OK);
 
-    let alarm: Value = eventually("the alarm from Alertmanager", Duration::from_secs(30), || async {
-        let list: Value = app.get(&admin, "/v1/alarms?status=active").await.json().await.ok()?;
-        list["items"].as_array()?.first().cloned()
-    })
+    let alarm: Value = eventually(
+        "the alarm from Alertmanager",
+        Duration::from_secs(30),
+        || async {
+            let list: Value = app
+                .get(&admin, "/v1/alarms?status=active")
+                .await
+                .json()
+                .await
+                .ok()?;
+            list["items"].as_array()?.first().cloned()
+        },
+    )
     .await;
     assert_eq!(alarm["name"], "DiskFull");
     assert_eq!(alarm["level"], "critical");
     assert_eq!(alarm["description"], "/var is 97% full");
     assert_eq!(alarm["resource_ref"], "db-1");
     assert_eq!(alarm["source_name"], "prometheus");
-    let incident = alarm["incident_id"].as_i64().expect("the rule opened an incident");
-    let detail: Value = app.get(&admin, &format!("/v1/incidents/{incident}")).await.json().await.unwrap();
+    let incident = alarm["incident_id"]
+        .as_i64()
+        .expect("the rule opened an incident");
+    let detail: Value = app
+        .get(&admin, &format!("/v1/incidents/{incident}"))
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(detail["level"], "P1");
     assert_eq!(detail["owner_id"].as_i64(), Some(olga));
 
@@ -149,12 +179,24 @@ async fn a_real_alertmanager_raises_and_resolves_through_its_webhook(pool: PgPoo
         .unwrap();
     assert_eq!(resolved.status(), StatusCode::OK);
     let id = alarm["id"].as_i64().unwrap();
-    eventually("Alertmanager's resolution", Duration::from_secs(30), || async {
-        let a: Value = app.get(&admin, &format!("/v1/alarms/{id}")).await.json().await.ok()?;
-        (a["status"] == "cleared").then_some(())
-    })
+    eventually(
+        "Alertmanager's resolution",
+        Duration::from_secs(30),
+        || async {
+            let a: Value = app
+                .get(&admin, &format!("/v1/alarms/{id}"))
+                .await
+                .json()
+                .await
+                .ok()?;
+            (a["status"] == "cleared").then_some(())
+        },
+    )
     .await;
-    let alarms: i64 = sqlx::query_scalar("SELECT count(*) FROM alarms").fetch_one(&pool).await.unwrap();
+    let alarms: i64 = sqlx::query_scalar("SELECT count(*) FROM alarms")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
     assert_eq!(alarms, 1, "one alert, one alarm");
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -52,7 +52,10 @@ async fn ready(client: &reqwest::Client, base: &str) {
         .map(|r| !r.status().is_success())
         .unwrap_or(true)
     {
-        assert!(started.elapsed() < Duration::from_secs(30), "the server did not start");
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "the server did not start"
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
@@ -81,7 +84,10 @@ async fn every_acknowledged_event_survives_a_kill_9_and_retries_make_no_duplicat
         .send()
         .await
         .unwrap();
-    let token = login.headers()["x-subject-token"].to_str().unwrap().to_owned();
+    let token = login.headers()["x-subject-token"]
+        .to_str()
+        .unwrap()
+        .to_owned();
     let source: Value = client
         .post(format!("{base}/v1/data-sources"))
         .header("X-Auth-Token", &token)
@@ -110,7 +116,10 @@ async fn every_acknowledged_event_survives_a_kill_9_and_retries_make_no_duplicat
                         Ok(r) if r.status() == StatusCode::ACCEPTED => break,
                         _ => {
                             failures += 1;
-                            assert!(started.elapsed() < Duration::from_secs(60), "never accepted");
+                            assert!(
+                                started.elapsed() < Duration::from_secs(60),
+                                "never accepted"
+                            );
                             tokio::time::sleep(Duration::from_millis(20)).await;
                         }
                     }
@@ -132,7 +141,10 @@ async fn every_acknowledged_event_survives_a_kill_9_and_retries_make_no_duplicat
         server.0.kill().expect("SIGKILL");
         server.0.wait().unwrap();
         let at_kill = acked.load(Ordering::SeqCst);
-        assert!(at_kill < CLIENTS * EVENTS_PER_CLIENT, "the kill came after the load ended");
+        assert!(
+            at_kill < CLIENTS * EVENTS_PER_CLIENT,
+            "the kill came after the load ended"
+        );
         *server = start(&database_url, port);
     }
     ready(&client, &base).await;
@@ -156,6 +168,9 @@ async fn every_acknowledged_event_survives_a_kill_9_and_retries_make_no_duplicat
     let lost: Vec<&String> = sent.difference(&stored_keys).collect();
     assert!(lost.is_empty(), "acknowledged but not stored: {lost:?}");
     let duplicated: Vec<&(String, i64)> = stored.iter().filter(|(_, n)| *n > 1).collect();
-    assert!(duplicated.is_empty(), "retries made duplicates: {duplicated:?}");
+    assert!(
+        duplicated.is_empty(),
+        "retries made duplicates: {duplicated:?}"
+    );
     assert_eq!(stored.len(), sent.len());
 }

@@ -28,7 +28,13 @@ async fn receive(
     body: String,
 ) -> Status {
     let mut seen = seen.lock().unwrap();
-    let header = |n: &str| headers.get(n).and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+    let header = |n: &str| {
+        headers
+            .get(n)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_owned()
+    };
     let valid = header("x-opsroom-signature")
         == signature(&seen.secret, &header("x-opsroom-timestamp"), &body);
     let key = header("idempotency-key");
@@ -97,7 +103,9 @@ async fn deliveries(app: &TestApp, token: &str, query: &str) -> Vec<Value> {
 async fn a_webhook_is_signed_retried_with_back_off_and_delivered_once(pool: PgPool) {
     let app = spawn(pool).await;
     let admin = app.admin().await;
-    let alice = app.create_user(&admin, "alice", "operator").await["id"].as_i64().unwrap();
+    let alice = app.create_user(&admin, "alice", "operator").await["id"]
+        .as_i64()
+        .unwrap();
     let token = app.token("alice", "password-123").await;
     let (url, seen) = receiver(2).await;
     let added: Value = app
@@ -114,13 +122,25 @@ async fn a_webhook_is_signed_retried_with_back_off_and_delivered_once(pool: PgPo
     let secret = added["secret"].as_str().unwrap().to_owned();
     assert_eq!(secret.len(), 32);
     seen.lock().unwrap().secret = secret;
-    let listed: Value = app.get(&token, "/v1/profile/channels").await.json().await.unwrap();
-    assert!(listed[0].get("secret").is_none(), "the secret is shown once");
+    let listed: Value = app
+        .get(&token, "/v1/profile/channels")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        listed[0].get("secret").is_none(),
+        "the secret is shown once"
+    );
 
     assign(&app, &admin, alice).await;
     let transport = Transport::new(None, "http://opsroom.example").unwrap();
     assert_eq!(drain(&app, &transport).await, 1);
-    assert_eq!(drain(&app, &transport).await, 0, "not due again before its back-off");
+    assert_eq!(
+        drain(&app, &transport).await,
+        0,
+        "not due again before its back-off"
+    );
     app.clock.advance(Duration::seconds(30));
     assert_eq!(drain(&app, &transport).await, 1);
     app.clock.advance(Duration::seconds(59));
@@ -131,8 +151,14 @@ async fn a_webhook_is_signed_retried_with_back_off_and_delivered_once(pool: PgPo
 
     let requests = seen.lock().unwrap().requests.clone();
     assert_eq!(requests.len(), 3);
-    assert!(requests.iter().all(|(_, valid, _)| *valid), "every request is signed");
-    assert!(requests.iter().all(|(key, _, _)| *key == requests[0].0), "one key across retries");
+    assert!(
+        requests.iter().all(|(_, valid, _)| *valid),
+        "every request is signed"
+    );
+    assert!(
+        requests.iter().all(|(key, _, _)| *key == requests[0].0),
+        "one key across retries"
+    );
     let delivered: Vec<_> = requests.iter().filter(|r| r.2 == 200).collect();
     assert_eq!(delivered.len(), 1, "exactly one delivery per notification");
 
@@ -159,7 +185,9 @@ async fn a_webhook_is_signed_retried_with_back_off_and_delivered_once(pool: PgPo
 async fn failures_past_the_limit_are_dead_letters_that_can_be_resent(pool: PgPool) {
     let app = spawn(pool).await;
     let admin = app.admin().await;
-    let alice = app.create_user(&admin, "alice", "operator").await["id"].as_i64().unwrap();
+    let alice = app.create_user(&admin, "alice", "operator").await["id"]
+        .as_i64()
+        .unwrap();
     let token = app.token("alice", "password-123").await;
     // Nothing listens on this port: every attempt fails to connect.
     let closed = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -173,8 +201,13 @@ async fn failures_past_the_limit_are_dead_letters_that_can_be_resent(pool: PgPoo
     )
     .await;
     assert_error(
-        app.send(Method::POST, &token, "/v1/profile/channels", json!({"kind": "email", "target": "nope"}))
-            .await,
+        app.send(
+            Method::POST,
+            &token,
+            "/v1/profile/channels",
+            json!({"kind": "email", "target": "nope"}),
+        )
+        .await,
         422,
         "OPS.0422",
     )
@@ -185,7 +218,11 @@ async fn failures_past_the_limit_are_dead_letters_that_can_be_resent(pool: PgPoo
         assert_eq!(drain(&app, &transport).await, 1);
         app.clock.advance(Duration::hours(1));
     }
-    assert_eq!(drain(&app, &transport).await, 0, "a dead letter is not tried again");
+    assert_eq!(
+        drain(&app, &transport).await,
+        0,
+        "a dead letter is not tried again"
+    );
     let admin = app.admin().await;
     let dead = deliveries(&app, &admin, "?status=dead").await;
     assert_eq!(dead.len(), 1);
@@ -193,23 +230,46 @@ async fn failures_past_the_limit_are_dead_letters_that_can_be_resent(pool: PgPoo
     assert_eq!(dead[0]["attempts"], app::domain::delivery::MAX_ATTEMPTS);
     let id = dead[0]["id"].as_i64().unwrap();
     let resent = app
-        .send(Method::POST, &admin, &format!("/v1/deliveries/{id}/resend"), json!({}))
+        .send(
+            Method::POST,
+            &admin,
+            &format!("/v1/deliveries/{id}/resend"),
+            json!({}),
+        )
         .await;
     assert_eq!(resent.status(), StatusCode::OK);
     let resent: Value = resent.json().await.unwrap();
-    assert_eq!((resent["status"].as_str(), resent["attempts"].as_i64()), (Some("pending"), Some(0)));
+    assert_eq!(
+        (resent["status"].as_str(), resent["attempts"].as_i64()),
+        (Some("pending"), Some(0))
+    );
     assert_error(
-        app.send(Method::POST, &admin, &format!("/v1/deliveries/{id}/resend"), json!({})).await,
+        app.send(
+            Method::POST,
+            &admin,
+            &format!("/v1/deliveries/{id}/resend"),
+            json!({}),
+        )
+        .await,
         409,
         "OPS.0409",
     )
     .await;
-    assert_eq!(drain(&app, &transport).await, 1, "re-sent: tried again at once");
+    assert_eq!(
+        drain(&app, &transport).await,
+        1,
+        "re-sent: tried again at once"
+    );
     // Someone else's deliveries are not theirs to see.
     app.create_user(&admin, "bob", "operator").await;
     let bob = app.token("bob", "password-123").await;
     assert!(deliveries(&app, &bob, "").await.is_empty());
-    assert_error(app.get(&bob, &format!("/v1/deliveries/{id}")).await, 404, "OPS.0404").await;
+    assert_error(
+        app.get(&bob, &format!("/v1/deliveries/{id}")).await,
+        404,
+        "OPS.0404",
+    )
+    .await;
 }
 
 /// A minimal SMTP server that keeps every message it is given.
@@ -263,7 +323,9 @@ async fn smtp_sink() -> (u16, Arc<Mutex<Vec<String>>>) {
 async fn email_goes_to_the_smtp_relay(pool: PgPool) {
     let app = spawn(pool).await;
     let admin = app.admin().await;
-    let alice = app.create_user(&admin, "alice", "operator").await["id"].as_i64().unwrap();
+    let alice = app.create_user(&admin, "alice", "operator").await["id"]
+        .as_i64()
+        .unwrap();
     let token = app.token("alice", "password-123").await;
     app.send(
         Method::POST,
@@ -290,7 +352,10 @@ async fn email_goes_to_the_smtp_relay(pool: PgPool) {
     assert!(mail.contains("To: alice@example.com"), "{mail}");
     assert!(mail.contains("Subject: [Opsroom] INC-"), "{mail}");
     assert!(
-        mail.contains(&format!("http://opsroom.example/incidents/{}", incident["id"])),
+        mail.contains(&format!(
+            "http://opsroom.example/incidents/{}",
+            incident["id"]
+        )),
         "{mail}"
     );
     let mine = deliveries(&app, &token, "").await;

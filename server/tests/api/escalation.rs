@@ -8,7 +8,12 @@ use serde_json::{Value, json};
 use sqlx::PgPool;
 
 async fn inbox(app: &crate::common::TestApp, token: &str) -> Vec<String> {
-    let inbox: Value = app.get(token, "/v1/notifications").await.json().await.unwrap();
+    let inbox: Value = app
+        .get(token, "/v1/notifications")
+        .await
+        .json()
+        .await
+        .unwrap();
     inbox["items"]
         .as_array()
         .unwrap()
@@ -21,10 +26,19 @@ async fn inbox(app: &crate::common::TestApp, token: &str) -> Vec<String> {
 async fn unaccepted_incidents_go_to_the_next_on_call_then_to_admins(pool: PgPool) {
     let app = spawn(pool).await;
     let admin = app.admin().await;
-    let alice = app.create_user(&admin, "alice", "operator").await["id"].as_i64().unwrap();
-    let bob = app.create_user(&admin, "bob", "operator").await["id"].as_i64().unwrap();
+    let alice = app.create_user(&admin, "alice", "operator").await["id"]
+        .as_i64()
+        .unwrap();
+    let bob = app.create_user(&admin, "bob", "operator").await["id"]
+        .as_i64()
+        .unwrap();
     let schedule: Value = app
-        .send(Method::POST, &admin, "/v1/schedules", json!({"name": "payments", "time_zone": "UTC"}))
+        .send(
+            Method::POST,
+            &admin,
+            "/v1/schedules",
+            json!({"name": "payments", "time_zone": "UTC"}),
+        )
         .await
         .json()
         .await
@@ -55,11 +69,30 @@ async fn unaccepted_incidents_go_to_the_next_on_call_then_to_admins(pool: PgPool
     let created: DateTime<Utc> = incident["created_at"].as_str().unwrap().parse().unwrap();
     let window = due - created;
 
-    assert_eq!(app::service::escalation::escalate_due(&app.state).await.unwrap(), 0);
+    assert_eq!(
+        app::service::escalation::escalate_due(&app.state)
+            .await
+            .unwrap(),
+        0
+    );
     app.clock.advance(window);
-    assert_eq!(app::service::escalation::escalate_due(&app.state).await.unwrap(), 1);
-    assert_eq!(app::service::escalation::escalate_due(&app.state).await.unwrap(), 0, "once per step");
-    assert_eq!(app::service::escalation::overdue(&app.state).await.unwrap(), 1);
+    assert_eq!(
+        app::service::escalation::escalate_due(&app.state)
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        app::service::escalation::escalate_due(&app.state)
+            .await
+            .unwrap(),
+        0,
+        "once per step"
+    );
+    assert_eq!(
+        app::service::escalation::overdue(&app.state).await.unwrap(),
+        1
+    );
     let bob_token = app.token("bob", "password-123").await;
     assert_eq!(inbox(&app, &bob_token).await, ["escalated"]);
     let detail: Value = app
@@ -68,25 +101,52 @@ async fn unaccepted_incidents_go_to_the_next_on_call_then_to_admins(pool: PgPool
         .json()
         .await
         .unwrap();
-    let last = detail["history"].as_array().unwrap().last().unwrap().clone();
+    let last = detail["history"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap()
+        .clone();
     assert_eq!(last["action"], "escalate");
-    assert!(last["comment"].as_str().unwrap().contains("next on call for 'primary' (bob)"), "{last}");
+    assert!(
+        last["comment"]
+            .as_str()
+            .unwrap()
+            .contains("next on call for 'primary' (bob)"),
+        "{last}"
+    );
 
     // Still nobody: after the same time again, every administrator is told.
     app.clock.advance(window);
-    assert_eq!(app::service::escalation::escalate_due(&app.state).await.unwrap(), 1);
+    assert_eq!(
+        app::service::escalation::escalate_due(&app.state)
+            .await
+            .unwrap(),
+        1
+    );
     let admin = app.admin().await;
     assert!(inbox(&app, &admin).await.contains(&"escalated".to_owned()));
-    assert_eq!(app::service::escalation::overdue(&app.state).await.unwrap(), 0);
+    assert_eq!(
+        app::service::escalation::overdue(&app.state).await.unwrap(),
+        0
+    );
     app.clock.advance(window);
-    assert_eq!(app::service::escalation::escalate_due(&app.state).await.unwrap(), 0, "the last step");
+    assert_eq!(
+        app::service::escalation::escalate_due(&app.state)
+            .await
+            .unwrap(),
+        0,
+        "the last step"
+    );
 }
 
 #[sqlx::test(migrations = "./migrations")]
 async fn accepted_incidents_and_direct_owners_escalate_as_they_should(pool: PgPool) {
     let app = spawn(pool).await;
     let admin = app.admin().await;
-    let alice = app.create_user(&admin, "alice", "operator").await["id"].as_i64().unwrap();
+    let alice = app.create_user(&admin, "alice", "operator").await["id"]
+        .as_i64()
+        .unwrap();
     let alice_token = app.token("alice", "password-123").await;
     let open = |title: &'static str| {
         app.send(
@@ -98,17 +158,39 @@ async fn accepted_incidents_and_direct_owners_escalate_as_they_should(pool: PgPo
     };
     let accepted: Value = open("accepted in time").await.json().await.unwrap();
     let direct: Value = open("owned by a person").await.json().await.unwrap();
-    app.act(&alice_token, &format!("/v1/incidents/{}", accepted["id"]), &accepted, "accept", json!({}))
-        .await;
+    app.act(
+        &alice_token,
+        &format!("/v1/incidents/{}", accepted["id"]),
+        &accepted,
+        "accept",
+        json!({}),
+    )
+    .await;
     app.clock.advance(chrono::Duration::hours(23));
     // The accepted one never escalates; one assigned to a person goes straight to the admins.
-    assert_eq!(app::service::escalation::escalate_due(&app.state).await.unwrap(), 1);
+    assert_eq!(
+        app::service::escalation::escalate_due(&app.state)
+            .await
+            .unwrap(),
+        1
+    );
     let detail: Value = app
         .get(&admin, &format!("/v1/incidents/{}", direct["id"]))
         .await
         .json()
         .await
         .unwrap();
-    let last = detail["history"].as_array().unwrap().last().unwrap().clone();
-    assert!(last["comment"].as_str().unwrap().contains("the administrators"), "{last}");
+    let last = detail["history"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap()
+        .clone();
+    assert!(
+        last["comment"]
+            .as_str()
+            .unwrap()
+            .contains("the administrators"),
+        "{last}"
+    );
 }

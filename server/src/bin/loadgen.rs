@@ -1,0 +1,173 @@
+//! The ingestion load generator of `make bench`: pushes generic events with unique dedup keys to
+//! a data source's push URL and prints one `RESULT` line with events/s and the ack latency
+//! percentiles.
+//!
+//!   loadgen URL --connections 32 --batch 1 --seconds 20          as fast as the server acks
+//!   loadgen URL --connections 64 --batch 1 --seconds 20 --rate 1000   a steady 1,000 events/s
+//!
+//! At a fixed rate each request's latency counts from when it was due, not from when it went
+//! out, so a stalled server cannot hide its queue (no coordinated omission).
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+use tokio::sync::Mutex;
+
+struct Args {
+    url: String,
+    connections: usize,
+    batch: usize,
+    seconds: u64,
+    rate: Option<f64>,
+}
+
+fn args() -> Result<Args, String> {
+    let mut args = std::env::args().skip(1);
+    let url = args.next().ok_or(
+        "usage: loadgen URL [--connections N] [--batch N] [--seconds N] [--rate EVENTS_PER_S]",
+    )?;
+    let mut parsed = Args {
+        url,
+        connections: 32,
+        batch: 1,
+        seconds: 20,
+        rate: None,
+    };
+    while let Some(flag) = args.next() {
+        let value = args.next().ok_or(format!("{flag} needs a value"))?;
+        let bad = |_| format!("{flag} {value}: not a number");
+        match flag.as_str() {
+            "--connections" => parsed.connections = value.parse().map_err(bad)?,
+            "--batch" => parsed.batch = value.parse().map_err(bad)?,
+            "--seconds" => parsed.seconds = value.parse().map_err(bad)?,
+            "--rate" => {
+                parsed.rate = Some(
+                    value
+                        .parse()
+                        .map_err(|_| format!("--rate {value}: not a number"))?,
+                )
+            }
+            other => return Err(format!("unknown flag {other}")),
+        }
+    }
+    Ok(parsed)
+}
+
+/// A body of `batch` events with keys no other request uses.
+fn body(run: u128, request: u64, batch: usize) -> String {
+    let events: Vec<String> = (0..batch)
+        .map(|i| {
+            format!(
+                r#"{{"dedup_key":"bench-{run}-{request}-{i}","name":"bench event","level":"minor","labels":{{"bench":"yes"}}}}"#
+            )
+        })
+        .collect();
+    if batch == 1 {
+        events.into_iter().next().unwrap_or_default()
+    } else {
+        format!("[{}]", events.join(","))
+    }
+}
+
+struct Tally {
+    latencies: Mutex<Vec<Duration>>,
+    errors: AtomicU64,
+    next: AtomicU64,
+}
+
+async fn send(client: &reqwest::Client, args: &Args, tally: &Tally, run: u128, due: Instant) {
+    let n = tally.next.fetch_add(1, Ordering::Relaxed);
+    let ok = client
+        .post(&args.url)
+        .header("content-type", "application/json")
+        .body(body(run, n, args.batch))
+        .send()
+        .await
+        .is_ok_and(|r| r.status().as_u16() == 202);
+    if ok {
+        tally.latencies.lock().await.push(due.elapsed());
+    } else {
+        tally.errors.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+#[tokio::main]
+async fn main() -> Result<(), String> {
+    let args = Arc::new(args()?);
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(args.connections)
+        .timeout(Duration::from_secs(30))
+        .build()
+        .map_err(|e| e.to_string())?;
+    let run = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_err(|e| e.to_string())?
+        .as_nanos();
+    let tally = Arc::new(Tally {
+        latencies: Mutex::new(Vec::new()),
+        errors: AtomicU64::new(0),
+        next: AtomicU64::new(0),
+    });
+    let started = Instant::now();
+    let end = started + Duration::from_secs(args.seconds);
+    match args.rate {
+        None => {
+            let workers: Vec<_> = (0..args.connections)
+                .map(|_| {
+                    let (client, args, tally) = (client.clone(), args.clone(), tally.clone());
+                    tokio::spawn(async move {
+                        while Instant::now() < end {
+                            send(&client, &args, &tally, run, Instant::now()).await;
+                        }
+                    })
+                })
+                .collect();
+            for w in workers {
+                w.await.map_err(|e| e.to_string())?;
+            }
+        }
+        Some(rate) => {
+            // One request every `batch / rate` seconds, at most `connections` in flight.
+            let every = Duration::from_secs_f64(args.batch as f64 / rate);
+            let slots = Arc::new(tokio::sync::Semaphore::new(args.connections));
+            let mut due = started;
+            let mut inflight = Vec::new();
+            while due < end {
+                tokio::time::sleep_until(due.into()).await;
+                let permit = slots
+                    .clone()
+                    .acquire_owned()
+                    .await
+                    .map_err(|e| e.to_string())?;
+                let (client, args, tally) = (client.clone(), args.clone(), tally.clone());
+                let at = due;
+                inflight.push(tokio::spawn(async move {
+                    send(&client, &args, &tally, run, at).await;
+                    drop(permit);
+                }));
+                due += every;
+            }
+            for r in inflight {
+                r.await.map_err(|e| e.to_string())?;
+            }
+        }
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    let mut latencies = tally.latencies.lock().await.clone();
+    latencies.sort();
+    let pick = |q: f64| {
+        latencies
+            .get(((latencies.len() as f64 * q) as usize).min(latencies.len().saturating_sub(1)))
+            .map_or(0.0, |d| d.as_secs_f64() * 1000.0)
+    };
+    let requests = latencies.len();
+    println!(
+        "RESULT requests={requests} events={} errors={} eps={:.0} p50_ms={:.1} p99_ms={:.1}",
+        requests * args.batch,
+        tally.errors.load(Ordering::Relaxed),
+        (requests * args.batch) as f64 / elapsed,
+        pick(0.50),
+        pick(0.99)
+    );
+    Ok(())
+}
