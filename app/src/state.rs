@@ -77,8 +77,8 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     /// The OpenAPI document of the REST API, rendered by the API docs page.
     pub openapi: Arc<serde_json::Value>,
-    /// Forwarding rules compiled for ingestion, kept until a rule changes.
-    pub rules: Arc<crate::service::forwarding_rules::RuleCache>,
+    /// The sources and compiled forwarding rules pushes need, kept briefly in memory.
+    pub pipeline: Arc<crate::service::pipeline::PipelineCache>,
     /// Set when pushes changed alarms; a timer turns it into one live notice (see
     /// `service::alarms::announce_changes`), so a storm of pushes does not serialize its commits
     /// on Postgres' notification queue.

@@ -42,7 +42,7 @@ pub fn app_state(
         settings: Arc::new(settings),
         leptos_options,
         openapi: Arc::new(serde_json::to_value(openapi).unwrap_or_default()),
-        rules: Arc::default(),
+        pipeline: Arc::default(),
         alarms_changed: Arc::default(),
     }
 }

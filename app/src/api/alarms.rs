@@ -78,11 +78,7 @@ pub async fn list_alarms(
         ..Default::default()
     };
     let data = crate::service::alarms::list(&state, &actor, &filter, &params).await?;
-    let sources = crate::service::data_sources::list(&state, &actor)
-        .await?
-        .into_iter()
-        .map(|s| (s.id, s.name))
-        .collect();
+    let sources = crate::service::data_sources::names(&state, &actor).await?;
     Ok(AlarmListing {
         listing: Stamped {
             data,

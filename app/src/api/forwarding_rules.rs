@@ -35,24 +35,12 @@ pub struct RuleEditor {
     pub is_admin: bool,
 }
 
-#[cfg(feature = "ssr")]
-async fn source_names(
-    state: &crate::state::AppState,
-    actor: &crate::service::Actor,
-) -> Result<Vec<(i64, String)>, AppError> {
-    Ok(crate::service::data_sources::list(state, actor)
-        .await?
-        .into_iter()
-        .map(|s| (s.id, s.name))
-        .collect())
-}
-
 #[server(endpoint = "forwarding-rules/list")]
 pub async fn list_rules() -> Result<RuleList, AppError> {
     let (state, actor) = context().await?;
     Ok(RuleList {
         rules: crate::service::forwarding_rules::list(&state, &actor).await?,
-        sources: source_names(&state, &actor).await?,
+        sources: crate::service::data_sources::names(&state, &actor).await?,
         people: crate::service::incidents::assignees(&state, &actor).await?,
         is_admin: actor.holds(crate::domain::user::Role::Admin),
     })
@@ -117,7 +105,7 @@ pub async fn load_rule_editor(
     };
     Ok(RuleEditor {
         rule,
-        sources: source_names(&state, &actor).await?,
+        sources: crate::service::data_sources::names(&state, &actor).await?,
         assignees: crate::service::incidents::assignees(&state, &actor).await?,
         applications: crate::service::applications::names(&state, &actor).await?,
         test,

@@ -49,33 +49,31 @@ pub async fn ingest(
     body: &[u8],
 ) -> Result<Ingested, AppError> {
     let now = state.now();
-    let mut conn = state.pool.acquire().await?;
-    let found = store::data_sources::by_key(&mut conn, &super::data_sources::key_hash(key)).await?;
-    let (source_id, source_name) = match (found.source, found.name, found.kind, found.enabled) {
-        (Some(id), Some(name), Some(k), Some(true)) if k == kind.as_str() => (id, name),
+    let (source, rules) = state
+        .pipeline
+        .lookup(&state.pool, &super::data_sources::key_hash(key))
+        .await?;
+    let (source_id, source_name) = match source {
+        Some(s) if s.enabled && s.kind == kind.as_str() => (s.id, s.name),
         _ => {
+            let tail = key
+                .char_indices()
+                .rev()
+                .nth(3)
+                .map_or(key, |(i, _)| &key[i..]);
             return Err(AppError::not_found(
                 format!("An enabled {kind} data source with key"),
-                format!(
-                    "…{}",
-                    key.chars()
-                        .rev()
-                        .take(4)
-                        .collect::<String>()
-                        .chars()
-                        .rev()
-                        .collect::<String>()
-                ),
+                format!("…{tail}"),
             ));
         }
     };
     let events = crate::domain::payload::parse(kind, body, now)?;
-    let rules = state.rules.get(&mut conn, found.generation).await?;
     let resource_refs = distinct(events.iter().filter_map(|e| e.resource.clone()));
     let application_refs = distinct(events.iter().filter_map(|e| e.application.clone()));
     let (resources, applications) = if resource_refs.is_empty() && application_refs.is_empty() {
         Default::default()
     } else {
+        let mut conn = state.pool.acquire().await?;
         store::alarms::resolve_refs(&mut conn, &resource_refs, &application_refs).await?
     };
     let matched = |map: &BTreeMap<String, (i64, String)>, r: &Option<String>| {
@@ -121,7 +119,6 @@ pub async fn ingest(
         });
         decisions.push(decision);
     }
-    drop(conn);
     // A deadlock with a concurrent push (or a lost connection) fails the whole transaction,
     // so nothing was written: try again before answering.
     let mut attempt = 1;
@@ -411,14 +408,15 @@ pub async fn list(
     params: &ListParams,
 ) -> Result<Page<Alarm>, AppError> {
     actor.require(Role::Viewer, READ)?;
-    let default = match filter.status {
+    // Active alarms: the latest news first; history: the newest alarms first.
+    let field = match filter.status {
         Some(AlarmStatus::Active) => "last_seen",
         _ => "id",
     };
     let window = params.window(
         store::alarms::SORTABLE,
         Sort {
-            field: if default == "id" { "id" } else { "last_seen" },
+            field,
             descending: true,
         },
     )?;

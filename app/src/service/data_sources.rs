@@ -48,6 +48,13 @@ pub async fn list(state: &AppState, actor: &Actor) -> Result<Vec<DataSource>, Ap
     store::data_sources::list(&mut conn).await
 }
 
+/// (id, name) of every source, for pickers and filters.
+pub async fn names(state: &AppState, actor: &Actor) -> Result<Vec<(i64, String)>, AppError> {
+    actor.require(Role::Viewer, "reading data sources")?;
+    let mut conn = state.pool.acquire().await?;
+    store::data_sources::names(&mut conn).await
+}
+
 pub async fn get(state: &AppState, actor: &Actor, id: i64) -> Result<DataSource, AppError> {
     actor.require(Role::Viewer, "reading data sources")?;
     let mut conn = state.pool.acquire().await?;
@@ -83,6 +90,7 @@ pub async fn create(
     )
     .await?;
     tx.commit().await?;
+    state.pipeline.forget();
     Ok(DataSourceWithKey {
         push_path: push_path(source.kind, &key),
         source,
@@ -119,6 +127,7 @@ pub async fn update(
     )
     .await?;
     tx.commit().await?;
+    state.pipeline.forget();
     Ok(after)
 }
 
@@ -145,6 +154,7 @@ pub async fn rotate_key(
     )
     .await?;
     tx.commit().await?;
+    state.pipeline.forget();
     Ok(DataSourceWithKey {
         push_path: push_path(source.kind, &key),
         source,
@@ -172,5 +182,6 @@ pub async fn delete(state: &AppState, actor: &Actor, id: i64) -> Result<(), AppE
     )
     .await?;
     tx.commit().await?;
+    state.pipeline.forget();
     Ok(())
 }

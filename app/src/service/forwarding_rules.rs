@@ -15,43 +15,12 @@ use crate::state::AppState;
 use crate::store;
 use chrono::Duration;
 use sqlx::PgConnection;
-use std::sync::{Arc, Mutex};
 
 const MANAGE: &str = "managing forwarding rules";
 const READ: &str = "reading forwarding rules";
 const OBJECT: &str = "forwarding_rule";
 /// The most alarms one replay reads.
 pub const REPLAY_LIMIT: i64 = 200_000;
-
-/// The compiled rules of one generation, shared by every push a process serves.
-#[derive(Default)]
-pub struct RuleCache(Mutex<Option<(i64, Arc<Vec<CompiledRule>>)>>);
-
-impl RuleCache {
-    /// The rules of `generation`, compiling them only when the cached ones are older.
-    pub(crate) async fn get(
-        &self,
-        conn: &mut PgConnection,
-        generation: i64,
-    ) -> Result<Arc<Vec<CompiledRule>>, AppError> {
-        if let Some((g, rules)) = self.0.lock().unwrap_or_else(|p| p.into_inner()).as_ref()
-            && *g >= generation
-        {
-            return Ok(rules.clone());
-        }
-        let (g, rules) = store::forwarding_rules::with_generation(conn).await?;
-        let compiled = Arc::new(compile_all(rules)?);
-        *self.0.lock().unwrap_or_else(|p| p.into_inner()) = Some((g, compiled.clone()));
-        Ok(compiled)
-    }
-}
-
-fn compile_all(rules: Vec<ForwardingRule>) -> Result<Vec<CompiledRule>, AppError> {
-    rules
-        .into_iter()
-        .map(|r| CompiledRule::compile(r).map_err(store::internal))
-        .collect()
-}
 
 async fn load(conn: &mut PgConnection, id: i64) -> Result<ForwardingRule, AppError> {
     store::forwarding_rules::find(conn, id)
@@ -128,6 +97,7 @@ pub async fn create(
     )
     .await?;
     tx.commit().await?;
+    state.pipeline.forget();
     Ok(rule)
 }
 
@@ -157,6 +127,7 @@ pub async fn update(
     )
     .await?;
     tx.commit().await?;
+    state.pipeline.forget();
     Ok(after)
 }
 
@@ -192,6 +163,7 @@ pub async fn move_to(
     .await?;
     let rules = store::forwarding_rules::list(&mut tx).await?;
     tx.commit().await?;
+    state.pipeline.forget();
     Ok(rules)
 }
 
@@ -210,6 +182,7 @@ pub async fn delete(state: &AppState, actor: &Actor, id: i64) -> Result<(), AppE
     )
     .await?;
     tx.commit().await?;
+    state.pipeline.forget();
     Ok(())
 }
 
@@ -325,7 +298,7 @@ pub async fn replay_rule(
     let now = state.now();
     let mut conn = state.pool.acquire().await?;
     let rule = subject_rule(&mut conn, request.rule_id, request.rule, now).await?;
-    let earlier = compile_all(
+    let earlier = super::pipeline::compile_all(
         store::forwarding_rules::list(&mut conn)
             .await?
             .into_iter()

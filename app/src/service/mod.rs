@@ -19,6 +19,7 @@ pub mod incidents;
 pub mod notifications;
 pub mod overview;
 mod password;
+pub mod pipeline;
 pub mod problems;
 pub mod resources;
 pub mod schedules;

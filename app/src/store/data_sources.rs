@@ -60,7 +60,7 @@ pub async fn find(conn: &mut PgConnection, id: i64) -> Result<Option<DataSource>
     row.map(DataSource::try_from).transpose()
 }
 
-/// A source's name for the pages, by id.
+/// (id, name) of every source, by name.
 pub async fn names(conn: &mut PgConnection) -> Result<Vec<(i64, String)>, AppError> {
     Ok(
         sqlx::query_as("SELECT id, name FROM data_sources ORDER BY name")

@@ -336,13 +336,3 @@ pub async fn resend(conn: &mut PgConnection, id: i64, now: DateTime<Utc>) -> Res
     .await?;
     Ok(())
 }
-
-/// Deliveries waiting longer than they should: due before `before` and still pending.
-pub async fn overdue(conn: &mut PgConnection, before: DateTime<Utc>) -> Result<i64, AppError> {
-    Ok(sqlx::query_scalar(
-        "SELECT count(*) FROM outbox WHERE status = 'pending' AND next_attempt_at < $1",
-    )
-    .bind(before)
-    .fetch_one(conn)
-    .await?)
-}
