@@ -112,9 +112,13 @@ pub async fn ingest(
             }
         };
         raises.push(match decision {
-            Decision::Raise { rule } => {
-                Some(raise_of(e, rule.map(|i| &rules[i]), resource, application))
-            }
+            Decision::Raise { rule } => Some(raise_of(
+                source_id,
+                e,
+                rule.map(|i| &rules[i]),
+                resource,
+                application,
+            )),
             _ => None,
         });
         decisions.push(decision);
@@ -138,6 +142,7 @@ fn distinct(refs: impl Iterator<Item = String>) -> Vec<String> {
 }
 
 fn raise_of(
+    source: i64,
     e: &Event,
     rule: Option<&CompiledRule>,
     resource: Option<(i64, String)>,
@@ -151,6 +156,7 @@ fn raise_of(
         _ => (e.level, None),
     };
     Raise {
+        data_source_id: source,
         dedup_key: e.dedup_key.clone(),
         name: e.name.clone(),
         level,
@@ -204,26 +210,20 @@ async fn write(
         rounds[*n].push(i);
         *n += 1;
     }
-    // One statement needs no transaction of its own; more (rounds, or incidents to open) share
-    // one, so a push is all or nothing.
+    // One statement needs no transaction of its own: raises go to the shared writer, which
+    // batches them with other pushes; clears run alone. More (rounds, a mix, or incidents to
+    // open) share one transaction, so a push is all or nothing.
     let opens_incidents = decisions.iter().any(|d| match d {
         Decision::Raise { rule: Some(r) } => {
             matches!(rules[*r].rule.action, RuleAction::Incident { .. })
         }
         _ => false,
     });
-    let single = rounds.len() == 1
-        && !opens_incidents
-        && (rounds[0]
-            .iter()
-            .all(|i| matches!(decisions[*i], Decision::Clear))
-            || rounds[0]
-                .iter()
-                .all(|i| !matches!(decisions[*i], Decision::Clear)));
-    let mut tx = if single {
-        Work::Single(state.pool.acquire().await?)
-    } else {
-        Work::Transaction(state.pool.begin().await?)
+    let is_clear = |i: &usize| matches!(decisions[*i], Decision::Clear);
+    let mut tx = match rounds.as_slice() {
+        [only] if !opens_incidents && !only.iter().any(is_clear) => Work::Shared,
+        [only] if only.iter().all(is_clear) => Work::Single(state.pool.acquire().await?),
+        _ => Work::Transaction(state.pool.begin().await?),
     };
     let mut new_alarms: Vec<(usize, i64)> = Vec::new();
     for round in &rounds {
@@ -236,7 +236,12 @@ async fn write(
                 .iter()
                 .map(|i| (events[*i].dedup_key.clone(), *i))
                 .collect();
-            for row in store::alarms::raise(&mut tx, source, &batch).await? {
+            let rows = match &mut tx {
+                Work::Shared => state.pipeline.raise_shared(&state.pool, batch).await?,
+                Work::Single(conn) => store::alarms::raise(conn, &batch).await?,
+                Work::Transaction(t) => store::alarms::raise(t, &batch).await?,
+            };
+            for row in rows {
                 let Some(&i) = by_key.get(&row.dedup_key) else {
                     continue;
                 };
@@ -259,7 +264,12 @@ async fn write(
                 .iter()
                 .map(|i| (events[*i].dedup_key.as_str(), *i))
                 .collect();
-            for row in store::alarms::clear_by_source(&mut tx, source, &keys, &times).await? {
+            let conn: &mut PgConnection = match &mut tx {
+                Work::Single(conn) => conn,
+                Work::Transaction(t) => t,
+                Work::Shared => return Err(store::internal("a clear in a raise-only push")),
+            };
+            for row in store::alarms::clear_by_source(conn, source, &keys, &times).await? {
                 if let Some(&i) = by_key.get(row.dedup_key.as_str()) {
                     results[i].alarm_id = Some(row.id);
                     results[i].outcome = Outcome::Cleared;
@@ -273,7 +283,10 @@ async fn write(
         };
         let rule = &rules[r];
         if let RuleAction::Incident { .. } = rule.rule.action {
-            let incident = open_or_join(state, &mut tx, rule, &events[i], alarm_id, now).await?;
+            let Work::Transaction(t) = &mut tx else {
+                return Err(store::internal("an incident outside a transaction"));
+            };
+            let incident = open_or_join(state, t, rule, &events[i], alarm_id, now).await?;
             results[i].incident_id = incident;
         }
     }
@@ -290,30 +303,12 @@ async fn write(
     })
 }
 
-/// Where a push writes: one statement on a plain connection, or several in a transaction.
+/// Where a push writes: the shared writer (one statement of raises, batched with other
+/// pushes), one statement on its own connection, or several in a transaction.
 enum Work {
+    Shared,
     Single(sqlx::pool::PoolConnection<sqlx::Postgres>),
     Transaction(sqlx::Transaction<'static, sqlx::Postgres>),
-}
-
-impl std::ops::Deref for Work {
-    type Target = PgConnection;
-
-    fn deref(&self) -> &PgConnection {
-        match self {
-            Work::Single(c) => c,
-            Work::Transaction(t) => t,
-        }
-    }
-}
-
-impl std::ops::DerefMut for Work {
-    fn deref_mut(&mut self) -> &mut PgConnection {
-        match self {
-            Work::Single(c) => c,
-            Work::Transaction(t) => t,
-        }
-    }
 }
 
 /// Sends one live notice for the alarms pushes changed since the last call, if any: called on a

@@ -1,16 +1,18 @@
 //! What every push needs before it writes: the data source its key opens and the compiled
-//! forwarding rules, kept in memory for at most [`FRESH`] so a steady stream of pushes costs one
-//! write per request and no lookups. A change made through this process forgets them at once;
-//! other processes see it within [`FRESH`] (rules through their generation, read with the
-//! source).
+//! forwarding rules, kept in memory for at most [`FRESH`] so a steady stream of pushes costs no
+//! lookups (a change made through this process forgets them at once; other processes see it
+//! within [`FRESH`]); and the shared writer that turns the raises of concurrent pushes into one
+//! statement, Postgres' group commit done one level up.
 
 use crate::domain::AppError;
 use crate::domain::forwarding_rule::{CompiledRule, ForwardingRule};
 use crate::store;
+use crate::store::alarms::{Raise, Raised};
 use sqlx::PgPool;
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::time::{Duration, Instant};
+use tokio::sync::{mpsc, oneshot};
 
 /// How long a looked-up source and the compiled rules are trusted.
 pub const FRESH: Duration = Duration::from_secs(1);
@@ -33,7 +35,17 @@ pub struct PipelineCache {
     sources: Mutex<HashMap<String, (Instant, Option<Source>)>>,
     /// When the rules were last confirmed current, their generation, and the rules.
     rules: Mutex<Option<(Instant, i64, Rules)>>,
+    writer: OnceLock<mpsc::Sender<Waiting>>,
 }
+
+/// The raises of one push, waiting for the shared writer, and where its answer goes.
+struct Waiting {
+    raises: Vec<Raise>,
+    reply: oneshot::Sender<Result<Vec<Raised>, AppError>>,
+}
+
+/// The most pushes one shared statement carries.
+const SHARED_MAX: usize = 256;
 
 fn locked<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
@@ -101,9 +113,95 @@ impl PipelineCache {
         Ok((source, rules))
     }
 
+    /// Raises one push's alarms (one event per key) together with whatever other pushes are
+    /// waiting: each push's raises land in one statement, committed before this returns.
+    pub(crate) async fn raise_shared(
+        &self,
+        pool: &PgPool,
+        raises: Vec<Raise>,
+    ) -> Result<Vec<Raised>, AppError> {
+        let writer = self.writer.get_or_init(|| {
+            let (send, receive) = mpsc::channel(4 * SHARED_MAX);
+            tokio::spawn(write_shared(pool.clone(), receive));
+            send
+        });
+        let (reply, answer) = oneshot::channel();
+        writer
+            .send(Waiting { raises, reply })
+            .await
+            .map_err(|_| AppError::unavailable("the alarm writer stopped"))?;
+        answer
+            .await
+            .map_err(|_| AppError::unavailable("the alarm writer stopped"))?
+    }
+
     /// Forgets everything: called by every change of a source or a rule in this process.
     pub(crate) fn forget(&self) {
         locked(&self.sources).clear();
         *locked(&self.rules) = None;
+    }
+}
+
+/// The shared writer: takes every push waiting (at most [`SHARED_MAX`]), puts each in the first
+/// statement none of whose (source, key) pairs it repeats, and answers each push with its rows.
+/// It stops when the pipeline (and so its sender) is dropped.
+async fn write_shared(pool: PgPool, mut waiting: mpsc::Receiver<Waiting>) {
+    while let Some(first) = waiting.recv().await {
+        let mut batch = vec![first];
+        while batch.len() < SHARED_MAX {
+            match waiting.try_recv() {
+                Ok(next) => batch.push(next),
+                Err(_) => break,
+            }
+        }
+        let mut statements: Vec<(std::collections::HashSet<(i64, String)>, Vec<Waiting>)> =
+            Vec::new();
+        for push in batch {
+            let keys: Vec<(i64, String)> = push
+                .raises
+                .iter()
+                .map(|r| (r.data_source_id, r.dedup_key.clone()))
+                .collect();
+            match statements
+                .iter_mut()
+                .find(|(taken, _)| keys.iter().all(|k| !taken.contains(k)))
+            {
+                Some((taken, pushes)) => {
+                    taken.extend(keys);
+                    pushes.push(push);
+                }
+                None => statements.push((keys.into_iter().collect(), vec![push])),
+            }
+        }
+        for (_, pushes) in statements {
+            let rows: Vec<Raise> = pushes.iter().flat_map(|p| p.raises.clone()).collect();
+            let written = match pool.acquire().await {
+                Ok(mut conn) => store::alarms::raise(&mut conn, &rows).await,
+                Err(e) => Err(e.into()),
+            };
+            match written {
+                Ok(written) => {
+                    for push in pushes {
+                        let mine = written
+                            .iter()
+                            .filter(|w| {
+                                push.raises.iter().any(|r| {
+                                    r.data_source_id == w.data_source_id
+                                        && r.dedup_key == w.dedup_key
+                                })
+                            })
+                            .cloned()
+                            .collect();
+                        // A push whose client gave up no longer listens; nothing to do.
+                        let _ = push.reply.send(Ok(mine));
+                    }
+                }
+                Err(e) => {
+                    for push in pushes {
+                        let _ = push.reply.send(Err(e.clone()));
+                    }
+                }
+            }
+        }
     }
 }

@@ -166,6 +166,7 @@ pub async fn of_incident(conn: &mut PgConnection, incident: i64) -> Result<Vec<A
 /// A raising event as the raise statement takes it.
 #[derive(Clone)]
 pub struct Raise {
+    pub data_source_id: i64,
     pub dedup_key: String,
     pub name: String,
     pub level: AlarmLevel,
@@ -182,21 +183,19 @@ pub struct Raise {
 }
 
 /// What a raise did to one key: a new alarm, or a repeat of the active one.
-#[derive(sqlx::FromRow)]
+#[derive(Clone, sqlx::FromRow)]
 pub struct Raised {
     pub id: i64,
+    pub data_source_id: i64,
     pub dedup_key: String,
     pub raised: bool,
     pub incident_id: Option<i64>,
 }
 
-/// Raises or repeats alarms, one event per key (the caller splits a batch into such rounds).
-/// Keys are written in sorted order so concurrent batches lock rows in the same order.
-pub async fn raise(
-    conn: &mut PgConnection,
-    source: i64,
-    events: &[Raise],
-) -> Result<Vec<Raised>, AppError> {
+/// Raises or repeats alarms, at most one event per (source, key) (callers split batches into
+/// such rounds). Rows are written in (source, key) order so concurrent statements lock them in
+/// the same order.
+pub async fn raise(conn: &mut PgConnection, events: &[Raise]) -> Result<Vec<Raised>, AppError> {
     let col = |f: fn(&Raise) -> String| events.iter().map(f).collect::<Vec<_>>();
     let opt = |f: fn(&Raise) -> Option<String>| events.iter().map(f).collect::<Vec<_>>();
     let ids = |f: fn(&Raise) -> Option<i64>| events.iter().map(f).collect::<Vec<_>>();
@@ -204,19 +203,19 @@ pub async fn raise(
         "INSERT INTO alarms (data_source_id, dedup_key, name, level, status, description, labels, \
                              url, resource_ref, resource_id, application_ref, application_id, \
                              first_seen, last_seen, rule_id, group_key) \
-         SELECT $1, e.k, e.n, e.l, 'active', e.d, e.lb, e.u, e.rr, e.ri, e.ar, e.ai, e.t, e.t, \
+         SELECT e.s, e.k, e.n, e.l, 'active', e.d, e.lb, e.u, e.rr, e.ri, e.ar, e.ai, e.t, e.t, \
                 e.rl, e.g \
-         FROM UNNEST($2::text[], $3::text[], $4::text[], $5::text[], $6::jsonb[], $7::text[], \
-                     $8::text[], $9::int8[], $10::text[], $11::int8[], $12::timestamptz[], \
-                     $13::int8[], $14::text[]) \
-              AS e(k, n, l, d, lb, u, rr, ri, ar, ai, t, rl, g) \
-         ORDER BY e.k \
+         FROM UNNEST($1::int8[], $2::text[], $3::text[], $4::text[], $5::text[], $6::jsonb[], \
+                     $7::text[], $8::text[], $9::int8[], $10::text[], $11::int8[], \
+                     $12::timestamptz[], $13::int8[], $14::text[]) \
+              AS e(s, k, n, l, d, lb, u, rr, ri, ar, ai, t, rl, g) \
+         ORDER BY e.s, e.k \
          ON CONFLICT (data_source_id, dedup_key) WHERE status = 'active' \
          DO UPDATE SET count = alarms.count + 1, \
                        last_seen = GREATEST(alarms.last_seen, EXCLUDED.last_seen) \
-         RETURNING id, dedup_key, (xmax = 0) AS raised, incident_id",
+         RETURNING id, data_source_id, dedup_key, (xmax = 0) AS raised, incident_id",
     )
-    .bind(source)
+    .bind(events.iter().map(|e| e.data_source_id).collect::<Vec<_>>())
     .bind(col(|e| e.dedup_key.clone()))
     .bind(col(|e| e.name.clone()))
     .bind(col(|e| e.level.as_str().to_owned()))
