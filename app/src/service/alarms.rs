@@ -25,6 +25,9 @@ const READ: &str = "reading alarms";
 const TICKET: &str = "alarm";
 /// How many times a push retries its transaction after a deadlock with a concurrent push.
 const ATTEMPTS: usize = 3;
+/// Pushes of at most this many events share the writer's statements; bigger ones are a batch
+/// already and write on their own connection, in parallel with the others.
+const SHARED_EVENTS: usize = 10;
 /// Rows the retention purge deletes per statement.
 const PURGE_BATCH: i64 = 5_000;
 
@@ -221,8 +224,12 @@ async fn write(
     });
     let is_clear = |i: &usize| matches!(decisions[*i], Decision::Clear);
     let mut tx = match rounds.as_slice() {
-        [only] if !opens_incidents && !only.iter().any(is_clear) => Work::Shared,
-        [only] if only.iter().all(is_clear) => Work::Single(state.pool.acquire().await?),
+        [only] if !opens_incidents && !only.iter().any(is_clear) && only.len() <= SHARED_EVENTS => {
+            Work::Shared
+        }
+        [only] if !opens_incidents && (only.iter().all(is_clear) || !only.iter().any(is_clear)) => {
+            Work::Single(state.pool.acquire().await?)
+        }
         _ => Work::Transaction(state.pool.begin().await?),
     };
     let mut new_alarms: Vec<(usize, i64)> = Vec::new();
