@@ -215,7 +215,8 @@ fn Sidebar(user: Option<UserRef>) -> impl IntoView {
             })
         })
         .collect_view();
-    view! { <nav class="flex-1 space-y-6 px-3 py-4" data-testid="nav">{sections}</nav> }
+    // Scrolls on its own when the areas outgrow a short window; the frame stays put.
+    view! { <nav class="min-h-0 flex-1 space-y-5 overflow-y-auto px-3 py-4" data-testid="nav">{sections}</nav> }
 }
 
 fn initials(name: &str) -> String {
