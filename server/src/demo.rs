@@ -662,22 +662,6 @@ async fn load_problems(
     Ok(())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::estate;
-
-    #[test]
-    fn the_estate_is_valid_and_unique() {
-        let drafts = estate();
-        assert!(drafts.len() >= 40, "{} resources", drafts.len());
-        let mut keys = std::collections::HashSet::new();
-        for d in drafts {
-            let d = d.normalized().expect("valid demo resource");
-            assert!(keys.insert((d.name, d.provider, d.region)));
-        }
-    }
-}
-
 /// Adds two data sources (Prometheus' Alertmanager and a generic one), forwarding rules that open
 /// incidents for critical production alarms and drop synthetic probes, and a few pushes through
 /// the real ingestion path, unless a data source exists. Returns how many sources were added.
@@ -790,4 +774,20 @@ pub async fn load_alarms(state: &AppState) -> Result<usize, AppError> {
     )
     .await?;
     Ok(2)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::estate;
+
+    #[test]
+    fn the_estate_is_valid_and_unique() {
+        let drafts = estate();
+        assert!(drafts.len() >= 40, "{} resources", drafts.len());
+        let mut keys = std::collections::HashSet::new();
+        for d in drafts {
+            let d = d.normalized().expect("valid demo resource");
+            assert!(keys.insert((d.name, d.provider, d.region)));
+        }
+    }
 }

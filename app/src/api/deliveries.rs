@@ -1,7 +1,7 @@
 //! Notification channels on the profile page (a new webhook's secret travels to the page that
 //! shows it in a short-lived cookie) and the deliveries page with its dead letters.
 
-use super::{Listing, Stamped};
+use super::Listing;
 use crate::domain::AppError;
 use crate::domain::delivery::{Channel, Delivery};
 use leptos::prelude::*;
@@ -93,7 +93,7 @@ pub async fn list_deliveries(
         ..Default::default()
     };
     Ok(DeliveryListing {
-        listing: Stamped {
+        listing: super::Stamped {
             data: crate::service::deliveries::list(&state, &actor, status, &params).await?,
             now: state.now(),
         },

@@ -9,7 +9,7 @@ use crate::domain::forwarding_rule::{CompiledRule, ForwardingRule};
 use crate::store;
 use crate::store::alarms::{Raise, Raised};
 use sqlx::PgPool;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::time::{Duration, Instant};
 use tokio::sync::{mpsc, oneshot};
@@ -43,6 +43,9 @@ struct Waiting {
     raises: Vec<Raise>,
     reply: oneshot::Sender<Result<Vec<Raised>, AppError>>,
 }
+
+/// A (data source, dedup key) pair: what one statement may touch only once.
+type SourceKey = (i64, String);
 
 /// The most pushes one shared statement carries.
 const SHARED_MAX: usize = 256;
@@ -154,10 +157,9 @@ async fn write_shared(pool: PgPool, mut waiting: mpsc::Receiver<Waiting>) {
                 Err(_) => break,
             }
         }
-        let mut statements: Vec<(std::collections::HashSet<(i64, String)>, Vec<Waiting>)> =
-            Vec::new();
+        let mut statements: Vec<(HashSet<SourceKey>, Vec<Waiting>)> = Vec::new();
         for push in batch {
-            let keys: Vec<(i64, String)> = push
+            let keys: Vec<SourceKey> = push
                 .raises
                 .iter()
                 .map(|r| (r.data_source_id, r.dedup_key.clone()))

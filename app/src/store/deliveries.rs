@@ -305,8 +305,17 @@ pub async fn find(conn: &mut PgConnection, id: i64) -> Result<Option<Delivery>, 
     row.map(Delivery::try_from).transpose()
 }
 
+#[derive(sqlx::FromRow)]
+struct AttemptRow {
+    at: DateTime<Utc>,
+    ok: bool,
+    code: Option<i32>,
+    error: String,
+    duration_ms: i32,
+}
+
 pub async fn attempts(conn: &mut PgConnection, id: i64) -> Result<Vec<Attempt>, AppError> {
-    let rows: Vec<(DateTime<Utc>, bool, Option<i32>, String, i32)> = sqlx::query_as(
+    let rows: Vec<AttemptRow> = sqlx::query_as(
         "SELECT at, ok, code, error, duration_ms FROM delivery_attempts \
          WHERE outbox_id = $1 ORDER BY id",
     )
@@ -315,12 +324,12 @@ pub async fn attempts(conn: &mut PgConnection, id: i64) -> Result<Vec<Attempt>, 
     .await?;
     Ok(rows
         .into_iter()
-        .map(|(at, ok, code, error, duration_ms)| Attempt {
-            at,
-            ok,
-            code,
-            error,
-            duration_ms,
+        .map(|r| Attempt {
+            at: r.at,
+            ok: r.ok,
+            code: r.code,
+            error: r.error,
+            duration_ms: r.duration_ms,
         })
         .collect())
 }
