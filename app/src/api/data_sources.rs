@@ -43,9 +43,7 @@ pub async fn list_data_sources() -> Result<DataSourceList, AppError> {
 /// Hands a new key to the next page view of source `id`, once.
 #[cfg(feature = "ssr")]
 fn hand_over(id: i64, key: &str) -> Result<(), AppError> {
-    super::ssr::set_cookie(&format!(
-        "{NEW_KEY_COOKIE}={id}:{key}; Path=/; Max-Age=300; HttpOnly; SameSite=Strict"
-    ))?;
+    super::ssr::hand_over(NEW_KEY_COOKIE, id, key)?;
     leptos_axum::redirect(&format!("/data-sources/{id}"));
     Ok(())
 }
@@ -56,13 +54,7 @@ pub async fn get_data_source(id: i64) -> Result<DataSourcePage, AppError> {
     let (state, actor) = context().await?;
     let source = crate::service::data_sources::get(&state, &actor, id).await?;
     let origin = super::ssr::origin();
-    let new_key = super::ssr::cookie(NEW_KEY_COOKIE)
-        .and_then(|v| v.split_once(':').map(|(i, k)| (i.to_owned(), k.to_owned())))
-        .filter(|(i, _)| *i == id.to_string())
-        .map(|(_, k)| k);
-    if new_key.is_some() {
-        super::ssr::set_cookie(&format!("{NEW_KEY_COOKIE}=; Path=/; Max-Age=0"))?;
-    }
+    let new_key = super::ssr::take_handed(NEW_KEY_COOKIE, |i| i == id)?.map(|(_, k)| k);
     Ok(DataSourcePage {
         new_push_url: new_key.map(|k| format!("{origin}{}", push_path(source.kind, &k))),
         push_url: format!("{origin}{}", source.push_path()),

@@ -29,15 +29,7 @@ pub struct DeliveryListing {
 #[server(endpoint = "channels/mine")]
 pub async fn my_channels() -> Result<ChannelsView, AppError> {
     let (state, actor) = context().await?;
-    let new_secret = super::ssr::cookie(NEW_SECRET_COOKIE)
-        .and_then(|v| {
-            v.split_once(':')
-                .map(|(i, s)| (i.parse().ok(), s.to_owned()))
-        })
-        .and_then(|(id, secret)| id.map(|id| (id, secret)));
-    if new_secret.is_some() {
-        super::ssr::set_cookie(&format!("{NEW_SECRET_COOKIE}=; Path=/; Max-Age=0"))?;
-    }
+    let new_secret = super::ssr::take_handed(NEW_SECRET_COOKIE, |_| true)?;
     Ok(ChannelsView {
         channels: crate::service::deliveries::channels(&state, &actor).await?,
         new_secret,
@@ -61,10 +53,7 @@ pub async fn add_channel(kind: String, target: String, timeout_ms: String) -> Re
     };
     let added = crate::service::deliveries::add_channel(&state, &actor, new).await?;
     if let Some(secret) = added.secret {
-        super::ssr::set_cookie(&format!(
-            "{NEW_SECRET_COOKIE}={}:{secret}; Path=/; Max-Age=300; HttpOnly; SameSite=Strict",
-            added.channel.id
-        ))?;
+        super::ssr::hand_over(NEW_SECRET_COOKIE, added.channel.id, &secret)?;
         leptos_axum::redirect("/profile");
     }
     Ok(())

@@ -148,6 +148,33 @@ pub mod ssr {
         format!("{scheme}://{host}")
     }
 
+    /// Hands a secret that is shown once (a new key, a webhook's signing secret) from the form
+    /// that made it to the next page view, in a five-minute HttpOnly cookie `name` holding
+    /// `<id>:<secret>`, so it never appears in a URL.
+    pub fn hand_over(name: &str, id: i64, secret: &str) -> Result<(), AppError> {
+        set_cookie(&format!(
+            "{name}={id}:{secret}; Path=/; Max-Age=300; HttpOnly; SameSite=Strict"
+        ))
+    }
+
+    /// The secret handed over in cookie `name` if `wanted` accepts its id; taking it clears the
+    /// cookie, so it shows once.
+    pub fn take_handed(
+        name: &str,
+        wanted: impl Fn(i64) -> bool,
+    ) -> Result<Option<(i64, String)>, AppError> {
+        let handed = cookie(name)
+            .and_then(|v| {
+                v.split_once(':')
+                    .and_then(|(i, s)| Some((i.parse().ok()?, s.to_owned())))
+            })
+            .filter(|(id, _)| wanted(*id));
+        if handed.is_some() {
+            set_cookie(&format!("{name}=; Path=/; Max-Age=0"))?;
+        }
+        Ok(handed)
+    }
+
     /// The client address: the socket peer, as the server recorded it.
     pub fn client_address() -> String {
         use_context::<Parts>()

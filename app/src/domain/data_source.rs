@@ -36,6 +36,14 @@ impl DataSource {
     }
 }
 
+/// A key's last four characters: how pages and errors tell keys apart without showing them.
+pub fn key_hint(key: &str) -> &str {
+    key.char_indices()
+        .rev()
+        .nth(3)
+        .map_or(key, |(i, _)| &key[i..])
+}
+
 pub fn push_path(kind: DataSourceKind, key: &str) -> String {
     format!("/v1/events/{kind}/{key}")
 }

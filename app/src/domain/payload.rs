@@ -77,17 +77,10 @@ fn required_str<'a>(
     optional_str(map, key, path)?.ok_or_else(|| AppError::invalid(join(path, key), "is required"))
 }
 
+/// Trimmed text of `min` to `max` characters (the inventory's length rule and wording).
 fn bounded(path: &str, text: &str, min: usize, max: usize) -> Result<String, AppError> {
     let text = text.trim();
-    let len = text.chars().count();
-    if len < min || len > max {
-        let rule = if min == 0 {
-            format!("must be at most {max} characters (got {len})")
-        } else {
-            format!("must be {min}–{max} characters (got {len})")
-        };
-        return Err(AppError::invalid(path, rule));
-    }
+    super::resource::check_length(path, text, min, max)?;
     Ok(text.to_owned())
 }
 

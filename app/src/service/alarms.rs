@@ -59,14 +59,9 @@ pub async fn ingest(
     let (source_id, source_name) = match source {
         Some(s) if s.enabled && s.kind == kind.as_str() => (s.id, s.name),
         _ => {
-            let tail = key
-                .char_indices()
-                .rev()
-                .nth(3)
-                .map_or(key, |(i, _)| &key[i..]);
             return Err(AppError::not_found(
                 format!("An enabled {kind} data source with key"),
-                format!("…{tail}"),
+                format!("…{}", crate::domain::data_source::key_hint(key)),
             ));
         }
     };

@@ -5,7 +5,7 @@ use super::Actor;
 use super::audit::{Change, record};
 use crate::domain::AppError;
 use crate::domain::data_source::{
-    DataSource, DataSourceUpdate, DataSourceWithKey, KEY_LEN, NewDataSource, push_path,
+    DataSource, DataSourceUpdate, DataSourceWithKey, KEY_LEN, NewDataSource, key_hint, push_path,
 };
 use crate::domain::user::Role;
 use crate::state::AppState;
@@ -30,10 +30,6 @@ fn new_key() -> String {
 /// How a key is stored and looked up.
 pub fn key_hash(key: &str) -> String {
     hex::encode(Sha256::digest(key.as_bytes()))
-}
-
-fn hint(key: &str) -> String {
-    key.chars().skip(KEY_LEN - 4).collect()
 }
 
 async fn load(conn: &mut PgConnection, id: i64) -> Result<DataSource, AppError> {
@@ -77,7 +73,7 @@ pub async fn create(
         new.kind,
         new.enabled,
         &key_hash(&key),
-        &hint(&key),
+        key_hint(&key),
         now,
     )
     .await?;
@@ -142,7 +138,7 @@ pub async fn rotate_key(
     let key = new_key();
     let mut tx = state.pool.begin().await?;
     let before = load(&mut tx, id).await?;
-    store::data_sources::rotate(&mut tx, id, &key_hash(&key), &hint(&key), now).await?;
+    store::data_sources::rotate(&mut tx, id, &key_hash(&key), key_hint(&key), now).await?;
     let source = load(&mut tx, id).await?;
     record(
         &mut tx,
