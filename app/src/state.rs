@@ -1,6 +1,7 @@
 //! What every server function, SSR route and REST handler shares: pool, clock and settings.
 
 use crate::domain::auth::ThrottlePolicy;
+use crate::domain::network::AddressList;
 use axum::extract::FromRef;
 use chrono::{DateTime, Duration, Utc};
 use leptos::config::LeptosOptions;
@@ -54,6 +55,38 @@ pub struct Settings {
     pub import_limit_bytes: usize,
     /// Cleared alarms older than this many days are purged.
     pub alarm_retention_days: i64,
+    /// The console's address as people reach it (`https://ops.example.com`), for links and for
+    /// telling the console's own requests from other sites'; empty when not configured.
+    pub public_url: String,
+    /// Proxies whose `X-Forwarded-For` names the client (`OPSROOM_TRUSTED_PROXIES`).
+    pub trusted_proxies: AddressList,
+    /// Internal addresses and hosts webhooks may go to (`OPSROOM_WEBHOOK_ALLOW`); public ones
+    /// always may.
+    pub webhook_allow: AddressList,
+    /// Signs checkpoints of the audit chain (`OPSROOM_AUDIT_KEY`), so that someone with the
+    /// database alone cannot rewrite history unnoticed.
+    pub audit_key: Option<AuditKey>,
+}
+
+/// A secret key that never shows in logs or debug output.
+#[derive(Clone)]
+pub struct AuditKey(pub Vec<u8>);
+
+impl std::fmt::Debug for AuditKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("AuditKey(..)")
+    }
+}
+
+/// The address a request came from: the peer, or the client a trusted proxy names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ClientAddress(pub std::net::IpAddr);
+
+impl Settings {
+    /// Whether the console is served over HTTPS: secure cookies, HSTS, `__Host-` names.
+    pub fn secure(&self) -> bool {
+        self.secure_cookies || self.public_url.starts_with("https://")
+    }
 }
 
 impl Default for Settings {
@@ -65,6 +98,10 @@ impl Default for Settings {
             body_limit_bytes: 1024 * 1024,
             import_limit_bytes: 32 * 1024 * 1024,
             alarm_retention_days: 31,
+            public_url: String::new(),
+            trusted_proxies: AddressList::default(),
+            webhook_allow: AddressList::default(),
+            audit_key: None,
         }
     }
 }

@@ -1,7 +1,8 @@
 //! Configuration from environment variables, each with a documented default (README).
 
 use app::domain::auth::ThrottlePolicy;
-use app::state::Settings;
+use app::domain::network::AddressList;
+use app::state::{AuditKey, Settings};
 use chrono::Duration;
 use std::net::SocketAddr;
 use std::str::FromStr;
@@ -19,8 +20,6 @@ pub struct Config {
     pub settings: Settings,
     /// The mail relay for email notifications; none when `OPSROOM_SMTP_HOST` is unset.
     pub smtp: Option<crate::delivery::SmtpConfig>,
-    /// The console's address as people reach it, for links in notifications.
-    pub public_url: String,
 }
 
 pub const DEFAULT_DATABASE_URL: &str = "postgres://postgres@127.0.0.1:5432/opsroom";
@@ -61,6 +60,23 @@ impl Config {
                 "OPSROOM_LOGIN_WINDOW_MINUTES",
                 defaults.window.num_minutes(),
             )?),
+            ..defaults
+        };
+        let public_url = var("OPSROOM_PUBLIC_URL")
+            .unwrap_or_default()
+            .trim_end_matches('/')
+            .to_owned();
+        if !public_url.is_empty()
+            && !(public_url.starts_with("http://") || public_url.starts_with("https://"))
+        {
+            return Err(format!(
+                "OPSROOM_PUBLIC_URL={public_url:?} must start with http:// or https://"
+            ));
+        }
+        let audit_key = match var("OPSROOM_AUDIT_KEY") {
+            None => None,
+            Some(key) if key.len() >= 32 => Some(AuditKey(key.into_bytes())),
+            Some(_) => return Err("OPSROOM_AUDIT_KEY must be at least 32 characters".to_owned()),
         };
         Ok(Config {
             database_url: var("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned()),
@@ -94,7 +110,6 @@ impl Config {
                         .unwrap_or_else(|| "Opsroom <opsroom@localhost>".to_owned()),
                 }),
             },
-            public_url: var("OPSROOM_PUBLIC_URL").unwrap_or_default(),
             settings: Settings {
                 token_ttl: Duration::hours(parsed("OPSROOM_TOKEN_TTL_HOURS", 24)?),
                 throttle,
@@ -102,6 +117,16 @@ impl Config {
                 body_limit_bytes: parsed("OPSROOM_BODY_LIMIT_BYTES", 1024 * 1024)?,
                 import_limit_bytes: parsed("OPSROOM_IMPORT_LIMIT_BYTES", 32 * 1024 * 1024)?,
                 alarm_retention_days: parsed("OPSROOM_ALARM_RETENTION_DAYS", 31)?,
+                public_url,
+                trusted_proxies: AddressList::parse(
+                    "OPSROOM_TRUSTED_PROXIES",
+                    &var("OPSROOM_TRUSTED_PROXIES").unwrap_or_default(),
+                )?,
+                webhook_allow: AddressList::parse(
+                    "OPSROOM_WEBHOOK_ALLOW",
+                    &var("OPSROOM_WEBHOOK_ALLOW").unwrap_or_default(),
+                )?,
+                audit_key,
             },
         })
     }

@@ -1,7 +1,8 @@
 //! Sending queued notifications: signed webhooks over HTTP and email over SMTP. What to send and
 //! when to retry is `app::service::deliveries`; this module only moves the bytes.
 
-use app::domain::delivery::{Attempt, ChannelKind};
+use app::domain::delivery::{Attempt, ChannelKind, webhook_receiver};
+use app::domain::network::{AddressList, may_reach};
 use app::state::AppState;
 use app::store::deliveries::Job;
 use chrono::Utc;
@@ -9,7 +10,10 @@ use hmac::{Hmac, Mac};
 use lettre::message::Mailbox;
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use reqwest::dns::{Addrs, Name, Resolve, Resolving};
 use sha2::Sha256;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio_util::sync::CancellationToken;
 
@@ -33,12 +37,18 @@ pub struct SmtpConfig {
 #[derive(Clone)]
 pub struct Transport {
     http: reqwest::Client,
+    /// Internal addresses and hosts webhooks may reach (`OPSROOM_WEBHOOK_ALLOW`).
+    allow: Arc<AddressList>,
     smtp: Option<(AsyncSmtpTransport<Tokio1Executor>, Mailbox)>,
     public_url: String,
 }
 
 impl Transport {
-    pub fn new(smtp: Option<&SmtpConfig>, public_url: &str) -> Result<Transport, String> {
+    pub fn new(
+        smtp: Option<&SmtpConfig>,
+        public_url: &str,
+        allow: AddressList,
+    ) -> Result<Transport, String> {
         let smtp = match smtp {
             None => None,
             Some(c) => {
@@ -65,11 +75,14 @@ impl Transport {
                 Some((builder.build(), from))
             }
         };
+        let allow = Arc::new(allow);
         Ok(Transport {
             http: reqwest::Client::builder()
                 .redirect(reqwest::redirect::Policy::none())
+                .dns_resolver(Arc::new(Guard(allow.clone())))
                 .build()
                 .map_err(|e| e.to_string())?,
+            allow,
             smtp,
             public_url: public_url.trim_end_matches('/').to_owned(),
         })
@@ -115,6 +128,13 @@ impl Transport {
             "attempt": d.attempts + 1,
         })
         .to_string();
+        // A host written as an address is never looked up, so the resolver cannot judge it.
+        if let Ok((host, _)) = webhook_receiver(&d.target)
+            && let Ok(ip) = host.parse::<IpAddr>()
+            && !may_reach(&self.allow, &host, ip)
+        {
+            return Err((None, REFUSED.to_owned()));
+        }
         let timestamp = Utc::now().timestamp().to_string();
         let response = self
             .http
@@ -185,13 +205,57 @@ pub fn signature(secret: &str, timestamp: &str, body: &str) -> String {
     format!("sha256={}", hex::encode(mac.finalize().into_bytes()))
 }
 
+/// What the owner of a channel is told about a failed send: coarse on purpose, so a webhook
+/// cannot be used to probe what answers where.
 fn describe(e: &reqwest::Error) -> String {
+    let mut source = std::error::Error::source(e);
+    while let Some(cause) = source {
+        if cause.downcast_ref::<NotAllowed>().is_some() {
+            return REFUSED.to_owned();
+        }
+        source = cause.source();
+    }
     if e.is_timeout() {
         "timed out".to_owned()
     } else if e.is_connect() {
         "could not connect".to_owned()
     } else {
-        e.to_string()
+        "the request failed".to_owned()
+    }
+}
+
+const REFUSED: &str = "refused: the receiver's address is not one Opsroom sends to";
+
+/// A host resolved only to addresses Opsroom may not send to.
+#[derive(Debug)]
+struct NotAllowed;
+
+impl std::fmt::Display for NotAllowed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(REFUSED)
+    }
+}
+
+impl std::error::Error for NotAllowed {}
+
+/// Resolves webhook hosts and keeps only the addresses Opsroom may reach; the connection uses
+/// exactly those, so a name cannot resolve to a public address when checked and an internal
+/// one when used.
+struct Guard(Arc<AddressList>);
+
+impl Resolve for Guard {
+    fn resolve(&self, name: Name) -> Resolving {
+        let allow = self.0.clone();
+        Box::pin(async move {
+            let host = name.as_str().to_owned();
+            let found = tokio::net::lookup_host((host.as_str(), 0)).await?;
+            let allowed: Vec<SocketAddr> =
+                found.filter(|a| may_reach(&allow, &host, a.ip())).collect();
+            if allowed.is_empty() {
+                return Err(Box::new(NotAllowed) as Box<dyn std::error::Error + Send + Sync>);
+            }
+            Ok(Box::new(allowed.into_iter()) as Addrs)
+        })
     }
 }
 

@@ -2,6 +2,7 @@
 
 pub mod config;
 pub mod db;
+pub mod defences;
 pub mod delivery;
 pub mod demo;
 mod forms;
@@ -84,12 +85,16 @@ pub async fn serve(config: Config, shutdown: CancellationToken) -> Result<(), St
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", config.addr))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
-    let public_url = if config.public_url.is_empty() {
+    let public_url = if config.settings.public_url.is_empty() {
         format!("http://{addr}")
     } else {
-        config.public_url.clone()
+        config.settings.public_url.clone()
     };
-    let transport = delivery::Transport::new(config.smtp.as_ref(), &public_url)?;
+    let transport = delivery::Transport::new(
+        config.smtp.as_ref(),
+        &public_url,
+        config.settings.webhook_allow.clone(),
+    )?;
     delivery::spawn(state.clone(), transport, shutdown.clone());
     let app = router::router(state, hub, config.request_timeout);
     println!("Opsroom is listening on http://{addr}");

@@ -2,6 +2,7 @@
 
 use crate::forms::server_fn_errors;
 use crate::live::Hub;
+use crate::rest::contract::{RoleTable, role_gate};
 use crate::rest::error::{ApiError, json_errors};
 use crate::session::require_session;
 use app::domain::AppError;
@@ -12,7 +13,7 @@ use axum::middleware::{from_fn, from_fn_with_state};
 use axum::routing::any;
 use axum::{Extension, Router};
 use leptos::config::LeptosOptions;
-use leptos::prelude::provide_context;
+use leptos::prelude::{provide_context, use_context};
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use sqlx::PgPool;
 use std::sync::Arc;
@@ -35,13 +36,13 @@ pub fn app_state(
     settings: Settings,
     leptos_options: LeptosOptions,
 ) -> AppState {
-    let openapi = crate::rest::routes().1;
+    let openapi = crate::rest::contract::document(crate::rest::routes().1);
     AppState {
         pool,
         clock,
         settings: Arc::new(settings),
         leptos_options,
-        openapi: Arc::new(serde_json::to_value(openapi).unwrap_or_default()),
+        openapi: Arc::new(openapi),
         pipeline: Arc::default(),
         alarms_changed: Arc::default(),
     }
@@ -55,15 +56,25 @@ async fn no_route(request: Request) -> ApiError {
 
 pub fn router(state: AppState, hub: Hub, request_timeout: Duration) -> Router {
     crate::metrics::handle();
+    let roles = RoleTable::from_document(&state.openapi);
     let api = crate::rest::routes()
         .0
         .route("/v1/{*rest}", any(no_route))
+        .route_layer(from_fn_with_state((state.clone(), roles), role_gate))
         .layer(Extension(hub))
         .with_state(state.clone());
 
     let context = {
         let state = state.clone();
-        move || provide_context(state.clone())
+        move || {
+            provide_context(state.clone());
+            // The page's bootstrap script carries the nonce the security headers announced.
+            if let Some(nonce) = use_context::<http::request::Parts>()
+                .and_then(|p| p.extensions.get::<leptos::nonce::Nonce>().cloned())
+            {
+                provide_context(nonce);
+            }
+        }
     };
     let pages = Router::new()
         .leptos_routes_with_context(&state, generate_route_list(App), context.clone(), {
@@ -89,6 +100,15 @@ pub fn router(state: AppState, hub: Hub, request_timeout: Duration) -> Router {
             http::StatusCode::SERVICE_UNAVAILABLE,
             request_timeout,
         ))
-        .layer(from_fn_with_state(state, json_errors))
+        .layer(from_fn_with_state(state.clone(), json_errors))
+        .layer(from_fn_with_state(
+            state.clone(),
+            crate::defences::same_origin,
+        ))
+        .layer(from_fn_with_state(
+            state.clone(),
+            crate::defences::client_address,
+        ))
+        .layer(from_fn_with_state(state, crate::defences::security_headers))
         .layer(TraceLayer::new_for_http())
 }

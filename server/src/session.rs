@@ -2,7 +2,7 @@
 
 use app::api::ssr::cookie_in;
 use app::domain::audit::Method;
-use app::domain::auth::SESSION_COOKIE;
+use app::domain::auth::session_cookie_name;
 use app::service::auth::authenticate;
 use app::state::AppState;
 use axum::extract::{MatchedPath, Request, State};
@@ -25,7 +25,8 @@ pub async fn require_session(
         return next.run(request).await;
     }
     let path = request.uri().path().to_owned();
-    let actor = match cookie_in(request.headers(), SESSION_COOKIE) {
+    let cookie = session_cookie_name(state.settings.secure());
+    let actor = match cookie_in(request.headers(), cookie) {
         Some(token) => authenticate(&state, &token, Method::Ui).await.ok(),
         None => None,
     };

@@ -4,10 +4,22 @@ use crate::domain::AppError;
 use crate::domain::user::UserRef;
 use leptos::prelude::*;
 
-/// Only local paths may be redirected to after a login.
+/// The longest `next` followed after a login.
+pub const NEXT_MAX: usize = 2000;
+
+/// Only paths of this console may be redirected to after a login: a `/` not followed by another
+/// `/` or `\\`, and only visible ASCII, so nothing a browser strips or rewrites (a tab, a
+/// newline, a backslash) can turn it into another origin or break the answer's headers.
 pub fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_owned(),
+        Some(n)
+            if n.len() <= NEXT_MAX
+                && n.starts_with('/')
+                && !n.starts_with("//")
+                && n.bytes().all(|b| b.is_ascii_graphic() && b != b'\\') =>
+        {
+            n.to_owned()
+        }
         _ => "/".to_owned(),
     }
 }
@@ -36,7 +48,7 @@ pub async fn login(
     ssr::set_cookie(&session_cookie(
         &issued.token,
         state.settings.token_ttl.num_seconds(),
-        state.settings.secure_cookies,
+        state.settings.secure(),
     ))?;
     leptos_axum::redirect(&safe_next(next.as_deref()));
     Ok(())
@@ -48,7 +60,8 @@ pub async fn logout() -> Result<(), AppError> {
     if let Ok((state, actor)) = ssr::context().await {
         crate::service::auth::logout(&state, &actor).await?;
     }
-    ssr::set_cookie(&session_cookie("", 0, false))?;
+    let secure = ssr::state()?.settings.secure();
+    ssr::set_cookie(&session_cookie("", 0, secure))?;
     leptos_axum::redirect("/login");
     Ok(())
 }
@@ -68,7 +81,7 @@ use super::ssr;
 
 #[cfg(test)]
 mod tests {
-    use super::safe_next;
+    use super::{NEXT_MAX, safe_next};
 
     #[test]
     fn only_local_paths_are_followed() {
@@ -76,6 +89,11 @@ mod tests {
         assert_eq!(safe_next(Some("//evil.example")), "/");
         assert_eq!(safe_next(Some("https://evil.example")), "/");
         assert_eq!(safe_next(Some("/\\evil.example")), "/");
+        assert_eq!(safe_next(Some("/\t/evil.example")), "/");
+        assert_eq!(safe_next(Some("/\n/x")), "/");
+        assert_eq!(safe_next(Some("/a\r\nSet-Cookie: x=1")), "/");
+        assert_eq!(safe_next(Some("/caf\u{e9}")), "/");
+        assert_eq!(safe_next(Some(&format!("/{}", "a".repeat(NEXT_MAX)))), "/");
         assert_eq!(safe_next(None), "/");
     }
 }

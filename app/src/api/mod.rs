@@ -61,7 +61,7 @@ pub mod ssr {
 
     use crate::domain::AppError;
     use crate::domain::audit::Method;
-    use crate::domain::auth::SESSION_COOKIE;
+    use crate::domain::auth::session_cookie_name;
     use crate::service::{Actor, auth};
     use crate::state::AppState;
     use http::request::Parts;
@@ -97,7 +97,8 @@ pub mod ssr {
         {
             return Ok((state, actor));
         }
-        let token = cookie(SESSION_COOKIE).ok_or(AppError::Unauthenticated)?;
+        let token = cookie(session_cookie_name(state.settings.secure()))
+            .ok_or(AppError::Unauthenticated)?;
         let actor = auth::authenticate(&state, &token, Method::Ui).await?;
         Ok((state, actor))
     }
@@ -140,7 +141,7 @@ pub mod ssr {
                     .map(str::to_owned)
             })
             .unwrap_or_else(|| "localhost".to_owned());
-        let scheme = if state().is_ok_and(|s| s.settings.secure_cookies) {
+        let scheme = if state().is_ok_and(|s| s.settings.secure()) {
             "https"
         } else {
             "http"
@@ -152,8 +153,13 @@ pub mod ssr {
     /// that made it to the next page view, in a five-minute HttpOnly cookie `name` holding
     /// `<id>:<secret>`, so it never appears in a URL.
     pub fn hand_over(name: &str, id: i64, secret: &str) -> Result<(), AppError> {
+        let secure = if state()?.settings.secure() {
+            "; Secure"
+        } else {
+            ""
+        };
         set_cookie(&format!(
-            "{name}={id}:{secret}; Path=/; Max-Age=300; HttpOnly; SameSite=Strict"
+            "{name}={id}:{secret}; Path=/; Max-Age=300; HttpOnly; SameSite=Strict{secure}"
         ))
     }
 
@@ -171,17 +177,23 @@ pub mod ssr {
             .filter(|(id, _)| wanted(*id));
         if handed.is_some() {
             set_cookie(&format!("{name}=; Path=/; Max-Age=0"))?;
+            // The page shows the secret: no cache may keep it.
+            expect_context::<leptos_axum::ResponseOptions>().insert_header(
+                http::header::CACHE_CONTROL,
+                http::HeaderValue::from_static("no-store"),
+            );
         }
         Ok(handed)
     }
 
-    /// The client address: the socket peer, as the server recorded it.
+    /// The client address, as the server's defences worked it out (the peer, or the client a
+    /// trusted proxy names).
     pub fn client_address() -> String {
         use_context::<Parts>()
             .and_then(|p| {
                 p.extensions
-                    .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-                    .map(|c| c.0.ip().to_string())
+                    .get::<crate::state::ClientAddress>()
+                    .map(|c| c.0.to_string())
             })
             .unwrap_or_else(|| "unknown".to_owned())
     }

@@ -162,7 +162,7 @@ pub struct AlarmFilter {
 crate::string_enum! {
     /// What an event did, as the ingestion answer tells it: `nothing_to_clear` is an `ok` for a
     /// key with no active alarm, `dropped` an event a forwarding rule said to drop.
-    pub enum Outcome {
+    pub enum EventOutcome {
         Raised = "raised",
         Repeated = "repeated",
         Cleared = "cleared",
@@ -174,7 +174,7 @@ crate::string_enum! {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct EventResult {
-    pub outcome: Outcome,
+    pub outcome: EventOutcome,
     pub alarm_id: Option<i64>,
     /// The incident the alarm opened or joined.
     pub incident_id: Option<i64>,

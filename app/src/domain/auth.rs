@@ -5,15 +5,22 @@ use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-/// The cookie that carries a browser session token.
-pub const SESSION_COOKIE: &str = "opsroom_session";
+/// The cookie that carries a browser session token. Behind HTTPS it takes the `__Host-`
+/// prefix, which browsers only accept from a secure origin, for the whole host and no domain,
+/// so no sibling subdomain can plant or overwrite it.
+pub fn session_cookie_name(secure: bool) -> &'static str {
+    if secure {
+        "__Host-opsroom_session"
+    } else {
+        "opsroom_session"
+    }
+}
 
 /// The `Set-Cookie` value that stores a session token in the browser (`max_age_secs` 0 clears it).
 pub fn session_cookie(token: &str, max_age_secs: i64, secure: bool) -> String {
+    let name = session_cookie_name(secure);
     let secure = if secure { "; Secure" } else { "" };
-    format!(
-        "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}{secure}"
-    )
+    format!("{name}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}{secure}")
 }
 
 crate::string_enum! {
@@ -49,12 +56,21 @@ pub fn token_digest(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
-/// How many failed logins are tolerated, per username and per client address, within a window.
+/// How failed logins are answered. Guesses are refused (429) per client address and per user
+/// at one address, so a stranger elsewhere can never lock a person out; failures for a user
+/// from everywhere only slow that user's logins down.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ThrottlePolicy {
+    /// Failures for one username from one address before that pair waits.
     pub max_per_user: i64,
+    /// Failures from one address (any usernames) before it waits.
     pub max_per_address: i64,
     pub window: Duration,
+    /// Failures for one username from all addresses before its logins are slowed.
+    pub slow_after: i64,
+    /// How much slower each failure beyond `slow_after` makes the next login, up to `slow_max`.
+    pub slow_step: Duration,
+    pub slow_max: Duration,
 }
 
 impl Default for ThrottlePolicy {
@@ -63,6 +79,9 @@ impl Default for ThrottlePolicy {
             max_per_user: 5,
             max_per_address: 20,
             window: Duration::minutes(15),
+            slow_after: 10,
+            slow_step: Duration::seconds(1),
+            slow_max: Duration::seconds(10),
         }
     }
 }
@@ -74,20 +93,40 @@ pub struct Failures {
     pub oldest: Option<DateTime<Utc>>,
 }
 
+/// The failures that bear on one login attempt.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct LoginHistory {
+    /// This username from this address.
+    pub user_at_address: Failures,
+    /// Any username from this address.
+    pub address: Failures,
+    /// This username from any address.
+    pub user: Failures,
+}
+
 impl ThrottlePolicy {
-    /// `Some(seconds to wait)` while either the user or the address is over its limit.
-    pub fn retry_after(
-        &self,
-        now: DateTime<Utc>,
-        user: Failures,
-        address: Failures,
-    ) -> Option<u64> {
-        [(user, self.max_per_user), (address, self.max_per_address)]
-            .into_iter()
-            .filter(|(f, max)| f.count >= *max)
-            .filter_map(|(f, _)| f.oldest)
-            .map(|oldest| (oldest + self.window - now).num_seconds().max(1) as u64)
-            .max()
+    /// `Some(seconds to wait)` while the address, or the user at this address, is over its limit.
+    pub fn retry_after(&self, now: DateTime<Utc>, seen: &LoginHistory) -> Option<u64> {
+        [
+            (seen.user_at_address, self.max_per_user),
+            (seen.address, self.max_per_address),
+        ]
+        .into_iter()
+        .filter(|(f, max)| f.count >= *max)
+        .filter_map(|(f, _)| f.oldest)
+        .map(|oldest| (oldest + self.window - now).num_seconds().max(1) as u64)
+        .max()
+    }
+
+    /// How long this attempt waits before its password is checked: nothing until the user has
+    /// `slow_after` failures from anywhere, then one more step per failure, at most `slow_max`.
+    pub fn slowdown(&self, seen: &LoginHistory) -> Duration {
+        let beyond = seen.user.count - self.slow_after + 1;
+        if beyond <= 0 {
+            return Duration::zero();
+        }
+        let steps = i32::try_from(beyond).unwrap_or(i32::MAX);
+        (self.slow_step * steps).min(self.slow_max)
     }
 }
 
@@ -99,54 +138,77 @@ mod tests {
         DateTime::<Utc>::from_timestamp(1_800_000_000, 0).unwrap() + Duration::minutes(min)
     }
 
+    fn failures(count: i64, oldest: i64) -> Failures {
+        Failures {
+            count,
+            oldest: Some(at(oldest)),
+        }
+    }
+
+    fn seen(user_at_address: Failures, address: Failures, user: Failures) -> LoginHistory {
+        LoginHistory {
+            user_at_address,
+            address,
+            user,
+        }
+    }
+
     #[test]
     fn under_the_limit_nobody_waits() {
         let p = ThrottlePolicy::default();
-        let f = Failures {
-            count: 4,
-            oldest: Some(at(0)),
-        };
-        assert_eq!(p.retry_after(at(1), f, f), None);
+        let f = failures(4, 0);
+        assert_eq!(p.retry_after(at(1), &seen(f, f, f)), None);
     }
 
     #[test]
     fn at_the_user_limit_the_wait_ends_when_the_oldest_failure_leaves_the_window() {
         let p = ThrottlePolicy::default();
-        let user = Failures {
-            count: 5,
-            oldest: Some(at(0)),
-        };
-        assert_eq!(p.retry_after(at(5), user, Failures::default()), Some(600));
+        let none = Failures::default();
+        let pair = failures(5, 0);
+        assert_eq!(p.retry_after(at(5), &seen(pair, pair, pair)), Some(600));
+        // The same failures from other addresses refuse nothing here.
+        assert_eq!(
+            p.retry_after(at(5), &seen(none, none, failures(500, 0))),
+            None
+        );
     }
 
     #[test]
     fn the_address_limit_applies_on_its_own() {
         let p = ThrottlePolicy::default();
-        let addr = Failures {
-            count: 20,
-            oldest: Some(at(0)),
-        };
-        assert_eq!(p.retry_after(at(14), Failures::default(), addr), Some(60));
-        let below = Failures {
-            count: 19,
-            oldest: Some(at(0)),
-        };
-        assert_eq!(p.retry_after(at(14), Failures::default(), below), None);
+        let none = Failures::default();
+        assert_eq!(
+            p.retry_after(at(14), &seen(none, failures(20, 0), none)),
+            Some(60)
+        );
+        assert_eq!(
+            p.retry_after(at(14), &seen(none, failures(19, 0), none)),
+            None
+        );
     }
 
     #[test]
     fn the_longer_wait_wins_and_is_never_zero() {
         let p = ThrottlePolicy::default();
-        let user = Failures {
-            count: 9,
-            oldest: Some(at(0)),
-        };
-        let addr = Failures {
-            count: 30,
-            oldest: Some(at(10)),
-        };
-        assert_eq!(p.retry_after(at(12), user, addr), Some(13 * 60));
-        assert_eq!(p.retry_after(at(15), user, Failures::default()), Some(1));
+        let none = Failures::default();
+        let pair = failures(9, 0);
+        let addr = failures(30, 10);
+        assert_eq!(
+            p.retry_after(at(12), &seen(pair, addr, none)),
+            Some(13 * 60)
+        );
+        assert_eq!(p.retry_after(at(15), &seen(pair, none, none)), Some(1));
+    }
+
+    #[test]
+    fn failures_from_everywhere_only_slow_a_user_down_up_to_a_cap() {
+        let p = ThrottlePolicy::default();
+        let none = Failures::default();
+        let slow = |n| p.slowdown(&seen(none, none, failures(n, 0)));
+        assert_eq!(slow(9), Duration::zero());
+        assert_eq!(slow(10), Duration::seconds(1));
+        assert_eq!(slow(13), Duration::seconds(4));
+        assert_eq!(slow(10_000), Duration::seconds(10));
     }
 
     #[test]
@@ -156,7 +218,10 @@ mod tests {
             c,
             "opsroom_session=abc; Path=/; HttpOnly; SameSite=Lax; Max-Age=60"
         );
-        assert!(session_cookie("abc", 60, true).ends_with("; Secure"));
+        assert_eq!(
+            session_cookie("abc", 60, true),
+            "__Host-opsroom_session=abc; Path=/; HttpOnly; SameSite=Lax; Max-Age=60; Secure"
+        );
     }
 
     #[test]

@@ -72,6 +72,29 @@ pub struct ChannelWithSecret {
     pub secret: Option<String>,
 }
 
+/// The host and port a webhook URL reaches: an `http` or `https` URL with a host, and no
+/// credentials in it (`http://user@host` hides where it really goes from a reader).
+pub fn webhook_receiver(target: &str) -> Result<(String, u16), AppError> {
+    let refuse = |why: &str| AppError::invalid("target", why.to_owned());
+    let url = url::Url::parse(target).map_err(|_| refuse("must be an http:// or https:// URL"))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(refuse("must be an http:// or https:// URL"));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(refuse("must not carry a username or password"));
+    }
+    let host = url
+        .host_str()
+        .ok_or_else(|| refuse("must name a host"))?
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .to_owned();
+    let port = url
+        .port_or_known_default()
+        .ok_or_else(|| refuse("must name a port"))?;
+    Ok((host, port))
+}
+
 impl NewChannel {
     pub fn normalized(mut self) -> Result<NewChannel, AppError> {
         self.target = self.target.trim().to_owned();
@@ -86,14 +109,7 @@ impl NewChannel {
                 }
             }
             ChannelKind::Webhook => {
-                if !(self.target.starts_with("http://") || self.target.starts_with("https://"))
-                    || self.target.contains(' ')
-                {
-                    return Err(AppError::invalid(
-                        "target",
-                        "must be an http:// or https:// URL",
-                    ));
-                }
+                webhook_receiver(&self.target)?;
             }
         }
         if !(TIMEOUT_MIN_MS..=TIMEOUT_MAX_MS).contains(&self.timeout_ms) {
@@ -223,5 +239,29 @@ mod tests {
             field(channel(ChannelKind::Webhook, "https://x.example", 100)),
             "timeout_ms"
         );
+    }
+
+    #[test]
+    fn webhook_receivers_are_read_from_the_url() {
+        assert_eq!(
+            webhook_receiver("https://hooks.example.com/x?y=1").unwrap(),
+            ("hooks.example.com".to_owned(), 443)
+        );
+        assert_eq!(
+            webhook_receiver("http://[::1]:8080/").unwrap(),
+            ("::1".to_owned(), 8080)
+        );
+        assert_eq!(
+            webhook_receiver("http://169.254.169.254/latest").unwrap(),
+            ("169.254.169.254".to_owned(), 80)
+        );
+        for bad in [
+            "http://user@example.com/",
+            "javascript:alert(1)",
+            "http://",
+            "ftp://x",
+        ] {
+            assert!(webhook_receiver(bad).is_err(), "{bad}");
+        }
     }
 }

@@ -10,7 +10,6 @@ macro_rules! string_enum {
     ($(#[$meta:meta])* pub enum $name:ident { $($variant:ident = $text:literal),+ $(,)? }) => {
         $(#[$meta])*
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
-        #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
         pub enum $name {
             $(#[serde(rename = $text)] $variant),+
         }
@@ -48,7 +47,32 @@ macro_rules! string_enum {
                 f.write_str(self.as_str())
             }
         }
+
+        // Written by hand rather than derived: the schema lists exactly the wire strings.
+        #[cfg(feature = "ssr")]
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                $crate::domain::enums::string_schema(&[$($text),+])
+            }
+        }
+
+        #[cfg(feature = "ssr")]
+        impl utoipa::ToSchema for $name {
+            fn name() -> std::borrow::Cow<'static, str> {
+                std::borrow::Cow::Borrowed(stringify!($name))
+            }
+        }
     };
+}
+
+/// The OpenAPI schema of a `string_enum!`: a string that is one of `values`.
+#[cfg(feature = "ssr")]
+pub fn string_schema(values: &[&str]) -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+    use utoipa::openapi::schema::{ObjectBuilder, SchemaType, Type};
+    ObjectBuilder::new()
+        .schema_type(SchemaType::Type(Type::String))
+        .enum_values(Some(values.iter().copied()))
+        .into()
 }
 
 #[cfg(test)]
@@ -66,5 +90,17 @@ mod tests {
         assert_eq!(Color::parse("Red"), None);
         let e = Color::parse_field("color", "green").unwrap_err();
         assert_eq!(e.to_string(), "color: must be one of red, light_blue");
+    }
+
+    #[cfg(feature = "ssr")]
+    #[test]
+    fn the_schema_lists_the_wire_strings() {
+        use utoipa::{PartialSchema, ToSchema};
+        let schema = serde_json::to_value(Color::schema()).unwrap();
+        assert_eq!(
+            schema,
+            serde_json::json!({"type": "string", "enum": ["red", "light_blue"]})
+        );
+        assert_eq!(Color::name(), "Color");
     }
 }

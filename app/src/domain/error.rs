@@ -17,6 +17,11 @@ pub enum AppError {
     AccountDisabled,
     #[error("Forbidden: {action} needs the {required} role.")]
     Forbidden { action: String, required: String },
+    #[error(
+        "Refused: this change was sent from {from}, not from the console's own pages \
+         (cross-site request forgery protection)."
+    )]
+    CrossSite { from: String },
     #[error("{object} {id} does not exist.")]
     NotFound { object: String, id: String },
     #[error("Route {path} does not exist.")]
@@ -35,6 +40,8 @@ pub enum AppError {
     Validation { field: String, message: String },
     #[error("Too many failed logins; try again in {retry_after_secs} s.")]
     Throttled { retry_after_secs: u64 },
+    #[error("The server is busy with this kind of work; try again in {retry_after_secs} s.")]
+    Busy { retry_after_secs: u64 },
     #[error("Service unavailable: {detail}")]
     Unavailable { detail: String },
     #[error("Internal error (reference {reference}); the details are in the server log.")]
@@ -66,10 +73,12 @@ impl AppError {
             AppError::PayloadTooLarge { .. } => "OPS.0413",
             AppError::Validation { .. } => "OPS.0422",
             AppError::Throttled { .. } => "OPS.0429",
+            AppError::Busy { .. } => "OPS.0430",
             AppError::Internal { .. } => "OPS.0500",
             AppError::Unavailable { .. } => "OPS.0503",
             AppError::InvalidCredentials => "OPS.1001",
             AppError::AccountDisabled => "OPS.1002",
+            AppError::CrossSite { .. } => "OPS.1003",
         }
     }
 
@@ -80,13 +89,13 @@ impl AppError {
             AppError::Unauthenticated
             | AppError::InvalidCredentials
             | AppError::AccountDisabled => 401,
-            AppError::Forbidden { .. } => 403,
+            AppError::Forbidden { .. } | AppError::CrossSite { .. } => 403,
             AppError::NotFound { .. } | AppError::NoRoute { .. } => 404,
             AppError::MethodNotAllowed { .. } => 405,
             AppError::Conflict { .. } | AppError::StaleVersion { .. } => 409,
             AppError::PayloadTooLarge { .. } => 413,
             AppError::Validation { .. } => 422,
-            AppError::Throttled { .. } => 429,
+            AppError::Throttled { .. } | AppError::Busy { .. } => 429,
             AppError::Internal { .. } => 500,
             AppError::Unavailable { .. } => 503,
         }
@@ -96,6 +105,16 @@ impl AppError {
         ErrorBody {
             error_code: self.code().to_owned(),
             error_msg: self.to_string(),
+        }
+    }
+
+    /// How long the caller should wait before trying again, for the `Retry-After` header.
+    pub fn retry_after(&self) -> Option<u64> {
+        match self {
+            AppError::Throttled { retry_after_secs } | AppError::Busy { retry_after_secs } => {
+                Some(*retry_after_secs)
+            }
+            _ => None,
         }
     }
 
@@ -185,12 +204,18 @@ impl AppError {
             AppError::Throttled {
                 retry_after_secs: 900,
             },
+            AppError::Busy {
+                retry_after_secs: 1,
+            },
             AppError::Internal {
                 reference: "a1b2c3d4".into(),
             },
             AppError::unavailable("the database is not reachable"),
             AppError::InvalidCredentials,
             AppError::AccountDisabled,
+            AppError::CrossSite {
+                from: "https://evil.example".into(),
+            },
         ]
     }
 }

@@ -3,7 +3,7 @@
 //! a rule decides the same way whichever asks.
 
 use super::AppError;
-use super::alarm::AlarmLevel;
+use super::alarm::{AlarmLevel, LABEL_MAX};
 use super::incident::{Assignee, Category, Level};
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
@@ -27,6 +27,8 @@ pub const GROUPS_MAX: usize = 5;
 pub const CONDITIONS_MAX: usize = 5;
 pub const VALUE_MAX: usize = 500;
 pub const GROUP_BY_MAX: usize = 5;
+/// The longest group key stored as it is; longer ones are stored as their digest.
+const GROUP_KEY_MAX_BYTES: usize = 512;
 /// The longest silence window: a week.
 pub const WINDOW_MAX_MINUTES: i32 = 7 * 24 * 60;
 /// The most days a replay looks back.
@@ -464,7 +466,17 @@ impl CompiledRule {
             .iter()
             .map(|k| format!("{k}={}", labels.get(k).map(String::as_str).unwrap_or("")))
             .collect();
-        format!("labels:{}", parts.join(","))
+        let key = format!("labels:{}", parts.join(","));
+        // Long label values would outgrow the index that finds the incident to join: a digest
+        // groups them just as well.
+        if key.len() > GROUP_KEY_MAX_BYTES {
+            use sha2::{Digest, Sha256};
+            return format!(
+                "labels-sha256:{}",
+                hex::encode(Sha256::digest(key.as_bytes()))
+            );
+        }
+        key
     }
 
     /// How far back an open incident may have been opened for a new match to join it.
@@ -530,6 +542,9 @@ impl NewForwardingRule {
             .filter(|k| !k.is_empty())
             .collect();
         self.group_by.dedup();
+        for (i, key) in self.group_by.iter().enumerate() {
+            super::resource::check_text(&format!("group_by[{i}]"), key, 1, LABEL_MAX)?;
+        }
         if self.group_by.len() > GROUP_BY_MAX {
             return Err(AppError::invalid(
                 "group_by",
@@ -894,6 +909,27 @@ mod tests {
             grouped.group_key("k1", &labels),
             "labels:cluster=eu-1,zone="
         );
+    }
+
+    #[test]
+    fn long_group_keys_become_digests_and_keys_are_bounded() {
+        let long = "é".repeat(255);
+        let labels: BTreeMap<String, String> = ["a", "b", "c", "d", "e"]
+            .iter()
+            .map(|k| ((*k).to_owned(), long.clone()))
+            .collect();
+        let mut grouped = new_rule(vec![]);
+        grouped.group_by = labels.keys().cloned().collect();
+        let grouped = CompiledRule::compile(grouped.draft(1, 1, Utc::now())).unwrap();
+        let key = grouped.group_key("k1", &labels);
+        assert!(
+            key.starts_with("labels-sha256:") && key.len() < 100,
+            "{key}"
+        );
+        assert_eq!(key, grouped.group_key("k2", &labels));
+        let mut bad = new_rule(vec![]);
+        bad.group_by = vec!["x".repeat(LABEL_MAX + 1)];
+        assert_eq!(bad.normalized().unwrap_err().field(), Some("group_by[0]"));
     }
 
     fn incident_rule(group_by: Vec<String>, silence: bool) -> CompiledRule {

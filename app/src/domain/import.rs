@@ -16,7 +16,7 @@ crate::string_enum! {
 }
 
 crate::string_enum! {
-    pub enum Outcome { Created = "created", Updated = "updated", Unchanged = "unchanged", Rejected = "rejected" }
+    pub enum RowOutcome { Created = "created", Updated = "updated", Unchanged = "unchanged", Rejected = "rejected" }
 }
 
 /// A row that read and checked well, with where it came from.
@@ -35,7 +35,7 @@ pub struct ImportRow {
 pub struct RowReport {
     pub line: usize,
     pub name: String,
-    pub outcome: Outcome,
+    pub outcome: RowOutcome,
     pub resource_id: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
@@ -58,7 +58,7 @@ pub struct ImportReport {
 }
 
 impl ImportReport {
-    pub fn count(rows: &[RowReport], outcome: Outcome) -> usize {
+    pub fn count(rows: &[RowReport], outcome: RowOutcome) -> usize {
         rows.iter().filter(|r| r.outcome == outcome).count()
     }
 }
@@ -68,7 +68,7 @@ pub fn rejected(line: usize, name: &str, reason: impl Into<String>) -> RowReport
     RowReport {
         line,
         name: name.to_owned(),
-        outcome: Outcome::Rejected,
+        outcome: RowOutcome::Rejected,
         resource_id: None,
         reason: Some(reason.into()),
     }

@@ -77,8 +77,10 @@ fn required_str<'a>(
     optional_str(map, key, path)?.ok_or_else(|| AppError::invalid(join(path, key), "is required"))
 }
 
-/// Trimmed text of `min` to `max` characters (the inventory's length rule and wording).
+/// Trimmed text of `min` to `max` characters (the inventory's length rule and wording). NUL
+/// characters, which the database cannot store, are dropped rather than refusing the alert.
 fn bounded(path: &str, text: &str, min: usize, max: usize) -> Result<String, AppError> {
+    let text = text.replace('\0', "");
     let text = text.trim();
     super::resource::check_length(path, text, min, max)?;
     Ok(text.to_owned())
@@ -87,7 +89,11 @@ fn bounded(path: &str, text: &str, min: usize, max: usize) -> Result<String, App
 /// Cuts free text to `max` characters: a monitoring system's long description is kept, not
 /// refused (the alert matters more than its prose).
 fn cut(text: &str, max: usize) -> String {
-    text.trim().chars().take(max).collect()
+    text.trim()
+        .chars()
+        .filter(|c| *c != '\0')
+        .take(max)
+        .collect()
 }
 
 /// A label map: string values, numbers and booleans written out.
@@ -138,11 +144,19 @@ fn time(value: Option<&Value>, path: &str) -> Result<Option<DateTime<Utc>>, AppE
     }
 }
 
+/// A link back to the monitoring system: only `http` and `https` are kept (anything else, such
+/// as `javascript:`, is dropped, not followed and not shown).
 fn url(text: Option<&str>, path: &str) -> Result<Option<String>, AppError> {
     match text.map(str::trim).filter(|t| !t.is_empty()) {
         None => Ok(None),
+        Some(t) if !is_web_link(t) => Ok(None),
         Some(t) => bounded(path, t, 1, URL_MAX).map(Some),
     }
+}
+
+fn is_web_link(text: &str) -> bool {
+    let lower = text.get(..8).unwrap_or(text).to_ascii_lowercase();
+    lower.starts_with("http://") || lower.starts_with("https://")
 }
 
 /// Our documented JSON: one event object or an array of them.
@@ -465,6 +479,30 @@ mod tests {
         assert_eq!(e.description, "[ var='B' labels={host=web-1} value=97.5 ]");
         assert_eq!(e.resource.as_deref(), Some("web-1"));
         assert_eq!(e.time.to_rfc3339(), "2026-11-28T08:00:00+00:00");
+    }
+
+    #[test]
+    fn links_keep_only_http_and_https_and_nul_characters_are_dropped() {
+        for (url, kept) in [
+            ("javascript:alert(1)", None),
+            ("data:text/html,x", None),
+            ("file:///etc/passwd", None),
+            (
+                "HTTPS://grafana.example/d/1",
+                Some("HTTPS://grafana.example/d/1"),
+            ),
+            (
+                "http://prometheus:9090/graph",
+                Some("http://prometheus:9090/graph"),
+            ),
+        ] {
+            let body = json!({"dedup_key": "k", "name": "n\0ame", "url": url,
+                              "labels": {"a\0": "b\0"}});
+            let e = &parse_json(DataSourceKind::Generic, body).unwrap()[0];
+            assert_eq!(e.url.as_deref(), kept, "{url}");
+            assert_eq!(e.name, "name");
+            assert_eq!(e.labels.get("a").map(String::as_str), Some("b"));
+        }
     }
 
     #[test]

@@ -186,6 +186,10 @@ pub(crate) fn check_length(
         };
         return Err(AppError::invalid(field, rule));
     }
+    // PostgreSQL text cannot hold NUL.
+    if value.contains('\0') {
+        return Err(AppError::invalid(field, "must not contain NUL characters"));
+    }
     Ok(())
 }
 

@@ -7,7 +7,7 @@ use crate::components::form::{ButtonKind, PostForm, Submit};
 use crate::components::layout::{Card, PageHeader};
 use crate::components::table::{TD, Table, col};
 use crate::components::time::Time;
-use crate::domain::import::{COLUMNS, ImportMode, ImportReport, Outcome, RowReport};
+use crate::domain::import::{COLUMNS, ImportMode, ImportReport, RowOutcome, RowReport};
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
@@ -18,12 +18,12 @@ const CRUMBS: &[(&str, &str)] = &[("Inventory", "/resources"), ("Resources", "/r
 /// Rows shown on a report page besides the rejected ones, which are always all shown.
 const SHOWN_ROWS: usize = 200;
 
-fn outcome_tone(outcome: Outcome) -> Tone {
+fn outcome_tone(outcome: RowOutcome) -> Tone {
     match outcome {
-        Outcome::Created => Tone::Good,
-        Outcome::Updated => Tone::Info,
-        Outcome::Unchanged => Tone::Neutral,
-        Outcome::Rejected => Tone::Bad,
+        RowOutcome::Created => Tone::Good,
+        RowOutcome::Updated => Tone::Info,
+        RowOutcome::Unchanged => Tone::Neutral,
+        RowOutcome::Rejected => Tone::Bad,
     }
 }
 
@@ -146,7 +146,7 @@ fn Report(report: ImportReport) -> impl IntoView {
         .rows
         .iter()
         .cloned()
-        .partition(|r| r.outcome == Outcome::Rejected);
+        .partition(|r| r.outcome == RowOutcome::Rejected);
     let hidden = others.len().saturating_sub(SHOWN_ROWS);
     let banner = if report.applied {
         view! { <Badge text="applied" tone=Tone::Good/> }.into_any()

@@ -2,11 +2,12 @@
 //! History lists, clearing by hand, converting alarms into an incident, and the retention purge.
 
 use super::Actor;
+use super::audit::{Change, record};
 use super::tickets::{Step, log};
 use crate::domain::AppError;
 use crate::domain::alarm::{
-    Alarm, AlarmDetail, AlarmFilter, AlarmStatus, ClearAlarm, ConvertAlarms, Event, EventResult,
-    EventStatus, Ingested, Outcome, number,
+    Alarm, AlarmDetail, AlarmFilter, AlarmStatus, ClearAlarm, ConvertAlarms, Event, EventOutcome,
+    EventResult, EventStatus, Ingested, number,
 };
 use crate::domain::data_source::DataSourceKind;
 use crate::domain::forwarding_rule::{CompiledRule, RuleAction, Subject, first_match};
@@ -187,9 +188,9 @@ async fn write(
         .iter()
         .map(|d| EventResult {
             outcome: match d {
-                Decision::Drop => Outcome::Dropped,
-                Decision::Clear => Outcome::NothingToClear,
-                Decision::Raise { .. } => Outcome::Raised,
+                Decision::Drop => EventOutcome::Dropped,
+                Decision::Clear => EventOutcome::NothingToClear,
+                Decision::Raise { .. } => EventOutcome::Raised,
             },
             alarm_id: None,
             incident_id: None,
@@ -252,7 +253,7 @@ async fn write(
                 if row.raised {
                     new_alarms.push((i, row.id));
                 } else {
-                    results[i].outcome = Outcome::Repeated;
+                    results[i].outcome = EventOutcome::Repeated;
                 }
             }
         }
@@ -274,7 +275,7 @@ async fn write(
             for row in store::alarms::clear_by_source(conn, source, &keys, &times).await? {
                 if let Some(&i) = by_key.get(row.dedup_key.as_str()) {
                     results[i].alarm_id = Some(row.id);
-                    results[i].outcome = Outcome::Cleared;
+                    results[i].outcome = EventOutcome::Cleared;
                 }
             }
         }
@@ -592,10 +593,24 @@ pub async fn purge(state: &AppState) -> Result<u64, AppError> {
     let mut total = 0;
     loop {
         let mut tx = state.pool.begin().await?;
-        let n = store::alarms::purge(&mut tx, before, PURGE_BATCH).await?;
+        let ids = store::alarms::purge(&mut tx, before, PURGE_BATCH).await?;
+        let n = ids.len();
+        if n > 0 {
+            record(
+                &mut tx,
+                &Actor::system(),
+                state.now(),
+                Change::new(TICKET, "", "purge").before(&serde_json::json!({
+                    "cleared_before": before,
+                    "count": n,
+                    "ids": ids,
+                })),
+            )
+            .await?;
+        }
         tx.commit().await?;
-        total += n;
-        if n < u64::try_from(PURGE_BATCH).unwrap_or(u64::MAX) {
+        total += u64::try_from(n).unwrap_or(u64::MAX);
+        if n < usize::try_from(PURGE_BATCH).unwrap_or(usize::MAX) {
             return Ok(total);
         }
     }

@@ -148,6 +148,15 @@ pub async fn delete(
             parts.join(" and ")
         )));
     }
+    // A rule being saved to name it holds its row (key share) until it commits, so this sees it.
+    let rules = store::forwarding_rules::naming_application(&mut tx, id).await?;
+    if !rules.is_empty() {
+        return Err(AppError::conflict(format!(
+            "Application '{}' is named by forwarding rules {}; change them first.",
+            before.spec.name,
+            name_some(&rules)
+        )));
+    }
     store::applications::delete(&mut tx, id).await?;
     record(
         &mut tx,

@@ -5,6 +5,7 @@ use super::{Actor, password};
 use crate::domain::AppError;
 use crate::domain::audit::Method;
 use crate::domain::auth::{Credentials, TokenInfo, TokenKind, token_digest};
+use crate::domain::user::{PASSWORD_MAX, validate_username};
 use crate::state::AppState;
 use crate::store;
 use crate::store::tokens::NewToken;
@@ -38,51 +39,79 @@ fn token_object(kind: TokenKind) -> &'static str {
 }
 
 /// Checks the password and issues a session or API token. Failed attempts are recorded and
-/// throttled per username and per address.
+/// throttled per address and per username at an address; failures from everywhere only slow a
+/// username down (`ThrottlePolicy`).
 pub async fn login(
     state: &AppState,
     credentials: &Credentials,
     origin: Origin<'_>,
     kind: TokenKind,
 ) -> Result<Issued, AppError> {
-    let username = credentials.username.trim();
+    let username = credentials.username.trim().to_ascii_lowercase();
+    let username = username.as_str();
     if username.is_empty() {
         return Err(AppError::invalid("username", "is required"));
     }
     if credentials.password.is_empty() {
         return Err(AppError::invalid("password", "is required"));
     }
+    // Nothing longer or stranger than a username or password can be is looked up, hashed,
+    // recorded or announced.
+    validate_username(username)?;
+    if credentials.password.chars().count() > PASSWORD_MAX {
+        return Err(AppError::invalid(
+            "password",
+            format!("must be at most {PASSWORD_MAX} characters"),
+        ));
+    }
     let now = state.now();
     let policy = state.settings.throttle;
-    let mut conn = state.pool.acquire().await?;
-    let (by_user, by_address) =
-        store::login_failures::since(&mut conn, username, origin.address, now - policy.window)
-            .await?;
-    if let Some(retry_after_secs) = policy.retry_after(now, by_user, by_address) {
+    // Count this attempt as a failure before checking it, under the address's lock: parallel
+    // guesses take turns, and the limit holds however many arrive at once.
+    let mut tx = state.pool.begin().await?;
+    store::login_failures::lock_address(&mut tx, origin.address).await?;
+    let seen = store::login_failures::since(&mut tx, username, origin.address, now - policy.window)
+        .await?;
+    if let Some(retry_after_secs) = policy.retry_after(now, &seen) {
         return Err(AppError::Throttled { retry_after_secs });
     }
-    let found = store::users::find_credentials(&mut conn, username).await?;
-    drop(conn);
+    let attempt = store::login_failures::record(&mut tx, username, origin.address, now).await?;
+    let found = store::users::find_credentials(&mut tx, username).await?;
+    tx.commit().await?;
+    if let Ok(delay) = policy.slowdown(&seen).to_std()
+        && !delay.is_zero()
+    {
+        tokio::time::sleep(delay).await;
+    }
     let (user, hash) = match found {
         Some((user, hash)) => (Some(user), Some(hash)),
         None => (None, None),
     };
-    let matches = password::verify(&credentials.password, hash).await?;
+    let matches = match password::verify(&credentials.password, hash).await {
+        Ok(matches) => matches,
+        Err(e) => {
+            // Not checked (the server was too busy): not a failure either.
+            let mut conn = state.pool.acquire().await?;
+            store::login_failures::forget(&mut conn, attempt).await?;
+            return Err(e);
+        }
+    };
     let mut tx = state.pool.begin().await?;
     let user = match user {
         Some(user) if matches => user,
         _ => {
-            store::login_failures::record(&mut tx, username, origin.address, now).await?;
             let anonymous = Actor {
                 user: None,
                 method: origin.method,
                 token_id: None,
             };
+            // The username is in the record, for administrators; the object id (which live
+            // notices carry to everyone) is the failure's own number.
             record(
                 &mut tx,
                 &anonymous,
                 now,
-                Change::new("session", username, "login_failed")
+                Change::new("session", format!("failure-{attempt}"), "login_failed")
                     .after(&json!({"username": username, "address": origin.address})),
             )
             .await?;
@@ -90,6 +119,7 @@ pub async fn login(
             return Err(AppError::InvalidCredentials);
         }
     };
+    store::login_failures::forgive(&mut tx, username, origin.address).await?;
     if !user.active {
         return Err(AppError::AccountDisabled);
     }
@@ -108,7 +138,6 @@ pub async fn login(
     )
     .await?;
     store::users::touch_login(&mut tx, user.id, now).await?;
-    store::login_failures::clear_user(&mut tx, username).await?;
     let actor = Actor {
         user: Some(user.as_ref()),
         method: origin.method,
@@ -156,6 +185,27 @@ pub async fn authenticate(
         method,
         token_id: Some(token_id),
     })
+}
+
+/// The actor as they stand now, for work that outlives the request that authenticated them
+/// (a live stream): `None` once their token is revoked or expired or their account
+/// deactivated; their current role otherwise.
+pub async fn recheck(state: &AppState, actor: &Actor) -> Result<Option<Actor>, AppError> {
+    let Some(token_id) = actor.token_id else {
+        return Ok(None);
+    };
+    let mut conn = state.pool.acquire().await?;
+    let Some(user_id) = store::tokens::live_user(&mut conn, token_id, state.now()).await? else {
+        return Ok(None);
+    };
+    Ok(store::users::find(&mut conn, user_id)
+        .await?
+        .filter(|u| u.active)
+        .map(|user| Actor {
+            user: Some(user.as_ref()),
+            method: actor.method,
+            token_id: Some(token_id),
+        }))
 }
 
 /// Revokes the token the actor is using.

@@ -4,17 +4,23 @@
 use super::Actor;
 use super::audit::{Change, record};
 use crate::domain::AppError;
+use crate::domain::delivery::webhook_receiver;
 use crate::domain::delivery::{
     Attempt, CHANNELS_MAX, Channel, ChannelKind, ChannelWithSecret, Delivery, DeliveryDetail,
     DeliveryStatus, NewChannel, after_attempt,
 };
 use crate::domain::list::{ListParams, Page, Sort};
+use crate::domain::network::may_reach;
 use crate::domain::user::Role;
 use crate::state::AppState;
 use crate::store;
 use crate::store::deliveries::Job;
+use chrono::Duration;
+use futures::StreamExt;
+use futures::stream::FuturesUnordered;
 use rand::Rng;
 use rand::distributions::Alphanumeric;
+use std::collections::HashMap;
 use std::future::Future;
 
 const OBJECT: &str = "notification_channel";
@@ -38,6 +44,9 @@ pub async fn add_channel(
 ) -> Result<ChannelWithSecret, AppError> {
     let user = me(actor)?;
     let new = new.normalized()?;
+    if new.kind == ChannelKind::Webhook {
+        check_receiver(state, &new.target).await?;
+    }
     let now = state.now();
     let secret = (new.kind == ChannelKind::Webhook).then(|| {
         rand::rngs::OsRng
@@ -74,6 +83,26 @@ pub async fn add_channel(
     .await?;
     tx.commit().await?;
     Ok(ChannelWithSecret { channel, secret })
+}
+
+/// Refuses a webhook whose host is, or resolves to, an address Opsroom does not send to:
+/// loopback, private, link-local (cloud metadata) and other non-public ones, unless the
+/// administrator's allow-list (`OPSROOM_WEBHOOK_ALLOW`) names it. Checked again at every send.
+async fn check_receiver(state: &AppState, target: &str) -> Result<(), AppError> {
+    let (host, port) = webhook_receiver(target)?;
+    let addresses: Vec<std::net::SocketAddr> = tokio::net::lookup_host((host.as_str(), port))
+        .await
+        .map_err(|_| AppError::invalid("target", format!("the host '{host}' does not resolve")))?
+        .collect();
+    let allow = &state.settings.webhook_allow;
+    if addresses.is_empty() || addresses.iter().any(|a| !may_reach(allow, &host, a.ip())) {
+        return Err(AppError::invalid(
+            "target",
+            "reaches a loopback, private, link-local or otherwise internal address; an \
+             administrator can allow internal receivers with OPSROOM_WEBHOOK_ALLOW",
+        ));
+    }
+    Ok(())
 }
 
 pub async fn delete_channel(state: &AppState, actor: &Actor, id: i64) -> Result<(), AppError> {
@@ -137,7 +166,8 @@ pub async fn get(state: &AppState, actor: &Actor, id: i64) -> Result<DeliveryDet
     })
 }
 
-/// Sends a dead (or delivered) notification again, with a fresh count of attempts.
+/// Sends a dead notification again (its owner or an administrator), or a delivered one (an
+/// administrator), with a fresh count of attempts.
 pub async fn resend(state: &AppState, actor: &Actor, id: i64) -> Result<Delivery, AppError> {
     let now = state.now();
     let mut tx = state.pool.begin().await?;
@@ -148,6 +178,10 @@ pub async fn resend(state: &AppState, actor: &Actor, id: i64) -> Result<Delivery
             before.attempts + 1,
             crate::domain::delivery::MAX_ATTEMPTS
         )));
+    }
+    // Sending again what was delivered reaches a receiver twice: an administrator's call.
+    if before.status == DeliveryStatus::Delivered {
+        actor.require(Role::Admin, "re-sending a delivered notification")?;
     }
     store::deliveries::resend(&mut tx, id, now).await?;
     let after = visible(&mut tx, actor, id).await?;
@@ -164,26 +198,103 @@ pub async fn resend(state: &AppState, actor: &Actor, id: i64) -> Result<Delivery
     Ok(after)
 }
 
-/// Delivers every due notification, one per transaction: the row stays locked while `send`
-/// tries it, so another process skips it, and the attempt commits with its outcome. Returns how
-/// many were tried.
+/// Deliveries sent at once by one server process.
+pub const SENDING_MAX: usize = 16;
+/// Deliveries of one person sent at once: their channels cannot take the whole pool.
+pub const SENDING_PER_USER: usize = 4;
+
+/// Delivers every due notification, several at once: at most [`SENDING_MAX`] together, at most
+/// [`SENDING_PER_USER`] of one person and one per channel, so a channel that never answers
+/// holds one slot until its timeout and delays nobody else. Each delivery is leased while it is
+/// sent and its attempt committed on its own. Returns how many were tried.
 pub async fn deliver_due<F, Fut>(state: &AppState, send: F) -> Result<usize, AppError>
 where
     F: Fn(Job) -> Fut,
     Fut: Future<Output = Attempt>,
 {
+    let mut sending = FuturesUnordered::new();
+    let mut channels: Vec<i64> = Vec::new();
+    let mut users: HashMap<i64, usize> = HashMap::new();
     let mut tried = 0;
     loop {
-        let mut tx = state.pool.begin().await?;
-        let Some(job) = store::deliveries::claim(&mut tx, state.now()).await? else {
+        while sending.len() < SENDING_MAX {
+            let full: Vec<i64> = users
+                .iter()
+                .filter(|(_, n)| **n >= SENDING_PER_USER)
+                .map(|(u, _)| *u)
+                .collect();
+            let now = state.now();
+            let mut conn = state.pool.acquire().await?;
+            let lease_until = now + lease_max();
+            let Some(job) =
+                store::deliveries::claim(&mut conn, now, lease_until, &channels, &full).await?
+            else {
+                break;
+            };
+            drop(conn);
+            let (id, channel, user, attempts) = (
+                job.delivery.id,
+                job.delivery.channel_id,
+                job.delivery.user_id,
+                job.delivery.attempts,
+            );
+            channels.push(channel);
+            *users.entry(user).or_default() += 1;
+            let attempt = send(job);
+            sending.push(async move { (id, channel, user, attempts, attempt.await) });
+        }
+        if sending.is_empty() {
             return Ok(tried);
+        }
+        // Look for new work now and then even while slow sends go on.
+        let finished = tokio::time::timeout(RECHECK, sending.next()).await;
+        let Ok(Some((id, channel, user, attempts, attempt))) = finished else {
+            continue;
         };
-        let (id, attempts) = (job.delivery.id, job.delivery.attempts);
-        let attempt = send(job).await;
-        let (status, attempts, next) = after_attempt(attempts, attempt.ok, state.now());
-        store::deliveries::record(&mut tx, id, &attempt, status, attempts, next).await?;
-        store::audit::announce(&mut tx, "delivery", &id.to_string(), status.as_str()).await?;
-        tx.commit().await?;
+        channels.retain(|c| *c != channel);
+        if let Some(n) = users.get_mut(&user) {
+            *n -= 1;
+        }
+        settle(state, id, attempts, &attempt).await?;
         tried += 1;
     }
+}
+
+/// How often a busy delivery round looks for new due work.
+const RECHECK: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// How long after a send starts its delivery may be taken again (by another process, if this
+/// one died while sending): the longest channel timeout and a margin.
+fn lease_max() -> Duration {
+    Duration::milliseconds(i64::from(crate::domain::delivery::TIMEOUT_MAX_MS))
+        + Duration::seconds(60)
+}
+
+/// Records an attempt and what its delivery became; a delivery given up on is recorded in the
+/// audit log too.
+async fn settle(
+    state: &AppState,
+    id: i64,
+    attempts: i32,
+    attempt: &Attempt,
+) -> Result<(), AppError> {
+    let now = state.now();
+    let (status, attempts, next) = after_attempt(attempts, attempt.ok, now);
+    let mut tx = state.pool.begin().await?;
+    store::deliveries::record(&mut tx, id, attempt, status, attempts, next).await?;
+    if status == DeliveryStatus::Dead {
+        record(
+            &mut tx,
+            &Actor::system(),
+            now,
+            Change::new("delivery", id, "dead").after(&serde_json::json!({
+                "attempts": attempts,
+                "last_error": attempt.error,
+            })),
+        )
+        .await?;
+    }
+    store::audit::announce(&mut tx, "delivery", &id.to_string(), status.as_str()).await?;
+    tx.commit().await?;
+    Ok(())
 }

@@ -67,6 +67,9 @@ async fn check_refs(
         match owner {
             crate::domain::incident::Assignee::OnDuty { schedule_id, role } => {
                 super::schedules::who_is_on_duty(state, actor, *schedule_id, role, None).await?;
+                if !store::schedules::hold(conn, *schedule_id).await? {
+                    return Err(AppError::not_found("Schedule", schedule_id));
+                }
             }
             user => {
                 super::incidents::resolve(state, conn, "action.owner", user).await?;

@@ -3,7 +3,7 @@
 use super::Actor;
 use super::audit::{Change, record, record_many};
 use crate::domain::AppError;
-use crate::domain::import::{ImportMode, ImportReport, ImportRow, Outcome, RowReport, read};
+use crate::domain::import::{ImportMode, ImportReport, ImportRow, RowOutcome, RowReport, read};
 use crate::domain::resource::{Provider, Resource, ResourceDraft};
 use crate::domain::user::Role;
 use crate::state::AppState;
@@ -85,9 +85,9 @@ pub async fn import(
                 )),
                 Ok(plan) => {
                     let (outcome, resource_id) = match &plan {
-                        Plan::Create(_) => (Outcome::Created, None),
-                        Plan::Update(before, _) => (Outcome::Updated, Some(before.id)),
-                        Plan::Keep(id) => (Outcome::Unchanged, Some(*id)),
+                        Plan::Create(_) => (RowOutcome::Created, None),
+                        Plan::Update(before, _) => (RowOutcome::Updated, Some(before.id)),
+                        Plan::Keep(id) => (RowOutcome::Unchanged, Some(*id)),
                     };
                     reports.push(RowReport {
                         line: row.line,
@@ -101,7 +101,7 @@ pub async fn import(
             },
         }
     }
-    let rejected = ImportReport::count(&reports, Outcome::Rejected);
+    let rejected = ImportReport::count(&reports, RowOutcome::Rejected);
     let applied = !(mode == ImportMode::AllOrNothing && rejected > 0);
 
     if applied {
@@ -151,9 +151,9 @@ pub async fn import(
         actor: actor.name().to_owned(),
         mode,
         applied,
-        created: ImportReport::count(&reports, Outcome::Created),
-        updated: ImportReport::count(&reports, Outcome::Updated),
-        unchanged: ImportReport::count(&reports, Outcome::Unchanged),
+        created: ImportReport::count(&reports, RowOutcome::Created),
+        updated: ImportReport::count(&reports, RowOutcome::Updated),
+        unchanged: ImportReport::count(&reports, RowOutcome::Unchanged),
         rejected,
         rows: reports,
     };

@@ -261,6 +261,14 @@ pub async fn delete(
             name_some(&roles)
         )));
     }
+    let rules = store::forwarding_rules::naming_schedule(&mut tx, id).await?;
+    if !rules.is_empty() {
+        return Err(AppError::conflict(format!(
+            "Schedule '{}' is named by forwarding rules {}; change them first.",
+            before.spec.name,
+            name_some(&rules)
+        )));
+    }
     store::schedules::delete(&mut tx, id).await?;
     record(
         &mut tx,

@@ -69,9 +69,10 @@ pub(crate) async fn check_application(
     id: Option<i64>,
 ) -> Result<(), AppError> {
     match id {
-        Some(app) if store::applications::find(conn, app).await?.is_none() => Err(
-            AppError::invalid("application_id", format!("no application has id {app}")),
-        ),
+        Some(app) if !store::applications::hold(conn, app).await? => Err(AppError::invalid(
+            "application_id",
+            format!("no application has id {app}"),
+        )),
         _ => Ok(()),
     }
 }

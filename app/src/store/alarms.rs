@@ -385,11 +385,12 @@ pub async fn clear(conn: &mut PgConnection, alarm: &Alarm, by: &str) -> Result<(
 
 /// Deletes up to `limit` cleared alarms cleared before `before`, with their timelines; rows
 /// another process is purging are skipped. Returns how many went.
+/// Deletes up to `limit` alarms cleared before `before`, with their history; returns their ids.
 pub async fn purge(
     conn: &mut PgConnection,
     before: DateTime<Utc>,
     limit: i64,
-) -> Result<u64, AppError> {
+) -> Result<Vec<i64>, AppError> {
     let ids: Vec<i64> = sqlx::query_scalar(
         "SELECT id FROM alarms WHERE status = 'cleared' AND cleared_at < $1 \
          ORDER BY cleared_at LIMIT $2 FOR UPDATE SKIP LOCKED",
@@ -399,17 +400,17 @@ pub async fn purge(
     .fetch_all(&mut *conn)
     .await?;
     if ids.is_empty() {
-        return Ok(0);
+        return Ok(ids);
     }
     sqlx::query("DELETE FROM ticket_history WHERE ticket = 'alarm' AND ticket_id = ANY($1)")
         .bind(&ids)
         .execute(&mut *conn)
         .await?;
-    let done = sqlx::query("DELETE FROM alarms WHERE id = ANY($1)")
+    sqlx::query("DELETE FROM alarms WHERE id = ANY($1)")
         .bind(&ids)
         .execute(conn)
         .await?;
-    Ok(done.rows_affected())
+    Ok(ids)
 }
 
 /// Alarms first seen since `since`, oldest first, at most `limit`, for a replay.

@@ -54,13 +54,6 @@ struct SummaryRow {
     resources: i64,
 }
 
-fn map_unique(e: sqlx::Error, name: &str) -> AppError {
-    match super::unique_violation(&e) {
-        Some(_) => AppError::conflict(format!("An application named '{name}' already exists.")),
-        None => e.into(),
-    }
-}
-
 pub async fn find(conn: &mut PgConnection, id: i64) -> Result<Option<Application>, AppError> {
     let row: Option<ApplicationRow> = sqlx::query_as(&format!(
         "SELECT {APP_COLUMNS} FROM applications a WHERE a.id = $1"
@@ -69,6 +62,17 @@ pub async fn find(conn: &mut PgConnection, id: i64) -> Result<Option<Application
     .fetch_optional(conn)
     .await?;
     Ok(row.map(Application::from))
+}
+
+/// Whether application `id` exists. Its row stays key-share locked until the transaction ends,
+/// so it cannot be deleted under a ticket or rule being written to name it.
+pub async fn hold(conn: &mut PgConnection, id: i64) -> Result<bool, AppError> {
+    let found: Option<i32> =
+        sqlx::query_scalar("SELECT 1 FROM applications WHERE id = $1 FOR KEY SHARE")
+            .bind(id)
+            .fetch_optional(conn)
+            .await?;
+    Ok(found.is_some())
 }
 
 pub async fn find_for_update(conn: &mut PgConnection, id: i64) -> Result<Application, AppError> {
@@ -114,8 +118,7 @@ pub async fn insert(
     .bind(d.parent_id)
     .bind(now)
     .fetch_one(conn)
-    .await
-    .map_err(|e| map_unique(e, &d.name))?;
+    .await?;
     Ok(row.into())
 }
 
@@ -136,8 +139,7 @@ pub async fn update(
     .bind(d.parent_id)
     .bind(now)
     .fetch_one(conn)
-    .await
-    .map_err(|e| map_unique(e, &d.name))?;
+    .await?;
     Ok(row.into())
 }
 
@@ -273,15 +275,6 @@ struct ComponentSummaryRow {
     resources: i64,
 }
 
-fn component_unique(e: sqlx::Error, name: &str) -> AppError {
-    match super::unique_violation(&e) {
-        Some(_) => AppError::conflict(format!(
-            "This application already has a component named '{name}'."
-        )),
-        None => e.into(),
-    }
-}
-
 pub async fn find_component(
     conn: &mut PgConnection,
     id: i64,
@@ -323,8 +316,7 @@ pub async fn insert_component(
     .bind(&d.description)
     .bind(now)
     .fetch_one(conn)
-    .await
-    .map_err(|e| component_unique(e, &d.name))?;
+    .await?;
     Ok(row.into())
 }
 
@@ -344,8 +336,7 @@ pub async fn update_component(
     .bind(&d.description)
     .bind(now)
     .fetch_one(conn)
-    .await
-    .map_err(|e| component_unique(e, &d.name))?;
+    .await?;
     Ok(row.into())
 }
 

@@ -111,19 +111,8 @@ pub async fn insert(
     .bind(key_hint)
     .bind(at)
     .fetch_one(conn)
-    .await
-    .map_err(|e| taken(e, name))?;
+    .await?;
     Ok(id)
-}
-
-fn taken(e: sqlx::Error, name: &str) -> AppError {
-    match super::unique_violation(&e) {
-        Some("data_sources_name_key") => AppError::invalid(
-            "name",
-            format!("a data source named '{name}' exists already"),
-        ),
-        _ => e.into(),
-    }
 }
 
 pub async fn update(
@@ -142,8 +131,7 @@ pub async fn update(
     .bind(enabled)
     .bind(at)
     .execute(conn)
-    .await
-    .map_err(|e| taken(e, name))?;
+    .await?;
     Ok(())
 }
 

@@ -199,25 +199,42 @@ struct JobRow {
     timeout_ms: i32,
 }
 
-/// The oldest due delivery, locked for the caller's transaction; one another process holds is
-/// skipped, so several processes never send the same delivery at once.
-pub async fn claim(conn: &mut PgConnection, now: DateTime<Utc>) -> Result<Option<Job>, AppError> {
-    let row: Option<JobRow> = sqlx::query_as(&format!(
-        "SELECT {DELIVERY_COLUMNS}, c.secret, c.timeout_ms FROM {DELIVERY_FROM} \
-         WHERE o.status = 'pending' AND o.next_attempt_at <= $1 \
-         ORDER BY o.next_attempt_at, o.id LIMIT 1 FOR UPDATE OF o SKIP LOCKED"
-    ))
+/// Takes the oldest due delivery whose channel and person are not in `busy_channels` and
+/// `busy_users`, leasing it until `lease_until` (its next attempt time moves there, so no other
+/// process takes it meanwhile, and it comes due again if this one dies while sending).
+pub async fn claim(
+    conn: &mut PgConnection,
+    now: DateTime<Utc>,
+    lease_until: DateTime<Utc>,
+    busy_channels: &[i64],
+    busy_users: &[i64],
+) -> Result<Option<Job>, AppError> {
+    let id: Option<i64> = sqlx::query_scalar(
+        "UPDATE outbox SET next_attempt_at = $2 WHERE id = ( \
+           SELECT id FROM outbox \
+            WHERE status = 'pending' AND next_attempt_at <= $1 \
+              AND NOT (channel_id = ANY($3)) AND NOT (user_id = ANY($4)) \
+            ORDER BY next_attempt_at, id LIMIT 1 FOR UPDATE SKIP LOCKED) \
+         RETURNING id",
+    )
     .bind(now)
-    .fetch_optional(conn)
+    .bind(lease_until)
+    .bind(busy_channels)
+    .bind(busy_users)
+    .fetch_optional(&mut *conn)
     .await?;
-    row.map(|r| {
-        Ok(Job {
-            delivery: Delivery::try_from(r.delivery)?,
-            secret: r.secret,
-            timeout_ms: r.timeout_ms,
-        })
-    })
-    .transpose()
+    let Some(id) = id else { return Ok(None) };
+    let row: JobRow = sqlx::query_as(&format!(
+        "SELECT {DELIVERY_COLUMNS}, c.secret, c.timeout_ms FROM {DELIVERY_FROM} WHERE o.id = $1"
+    ))
+    .bind(id)
+    .fetch_one(conn)
+    .await?;
+    Ok(Some(Job {
+        delivery: Delivery::try_from(row.delivery)?,
+        secret: row.secret,
+        timeout_ms: row.timeout_ms,
+    }))
 }
 
 /// Records an attempt and what the delivery became.

@@ -77,16 +77,6 @@ pub async fn with_generation(
     Ok((generation, list(conn).await?))
 }
 
-fn taken(e: sqlx::Error, name: &str) -> AppError {
-    match super::unique_violation(&e) {
-        Some("forwarding_rules_name_key") => AppError::invalid(
-            "name",
-            format!("a forwarding rule named '{name}' exists already"),
-        ),
-        _ => e.into(),
-    }
-}
-
 /// Adds a rule after the last one.
 pub async fn insert(
     conn: &mut PgConnection,
@@ -110,8 +100,7 @@ pub async fn insert(
     .bind(rule.silence_window_minutes)
     .bind(at)
     .fetch_one(&mut *conn)
-    .await
-    .map_err(|e| taken(e, &rule.name))?;
+    .await?;
     bump(conn).await?;
     Ok(id)
 }
@@ -139,8 +128,7 @@ pub async fn update(
     .bind(rule.silence_window_minutes)
     .bind(at)
     .execute(&mut *conn)
-    .await
-    .map_err(|e| taken(e, &rule.name))?;
+    .await?;
     bump(conn).await
 }
 
@@ -168,6 +156,28 @@ pub async fn delete(conn: &mut PgConnection, id: i64) -> Result<(), AppError> {
         .execute(&mut *conn)
         .await?;
     bump(conn).await
+}
+
+/// Names of the rules whose incident action names application `id` (a reference inside the
+/// action's JSON, which no foreign key guards).
+pub async fn naming_application(conn: &mut PgConnection, id: i64) -> Result<Vec<String>, AppError> {
+    Ok(sqlx::query_scalar(
+        "SELECT name FROM forwarding_rules WHERE action->>'application_id' = $1::text ORDER BY name",
+    )
+    .bind(id)
+    .fetch_all(conn)
+    .await?)
+}
+
+/// Names of the rules whose incident owner is on duty in schedule `id`.
+pub async fn naming_schedule(conn: &mut PgConnection, id: i64) -> Result<Vec<String>, AppError> {
+    Ok(sqlx::query_scalar(
+        "SELECT name FROM forwarding_rules WHERE action->'owner'->>'schedule_id' = $1::text \
+         ORDER BY name",
+    )
+    .bind(id)
+    .fetch_all(conn)
+    .await?)
 }
 
 /// Locks the rule table against concurrent edits of the order.

@@ -66,15 +66,6 @@ impl TryFrom<GroupRow> for Group {
     }
 }
 
-fn map_unique(e: sqlx::Error, name: &str) -> AppError {
-    match super::unique_violation(&e) {
-        Some(_) => AppError::conflict(format!(
-            "This component already has a group named '{name}'."
-        )),
-        None => e.into(),
-    }
-}
-
 pub async fn find(conn: &mut PgConnection, id: i64) -> Result<Option<Group>, AppError> {
     let row: Option<GroupRow> =
         sqlx::query_as(&format!("SELECT {COLUMNS} FROM groups g WHERE g.id = $1"))
@@ -114,8 +105,7 @@ pub async fn insert(
     .bind(d.rule.as_ref().map(Json))
     .bind(now)
     .fetch_one(conn)
-    .await
-    .map_err(|e| map_unique(e, &d.name))?;
+    .await?;
     row.try_into()
 }
 
@@ -138,8 +128,7 @@ pub async fn update(
     .bind(d.rule.as_ref().map(Json))
     .bind(now)
     .fetch_one(conn)
-    .await
-    .map_err(|e| map_unique(e, &d.name))?;
+    .await?;
     row.try_into()
 }
 

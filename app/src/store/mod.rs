@@ -4,6 +4,7 @@ pub mod alarms;
 pub mod applications;
 pub mod attachments;
 pub mod audit;
+pub mod constraints;
 pub mod data_sources;
 pub mod deliveries;
 pub mod forwarding_rules;
@@ -37,8 +38,37 @@ impl From<sqlx::Error> for AppError {
                 tracing::warn!(error = %e, "transaction aborted by a conflict");
                 AppError::unavailable("a concurrent change conflicted; try again")
             }
+            sqlx::Error::Database(ref db) => match violation(db.as_ref()) {
+                Some(client) => client,
+                None => internal(&e),
+            },
             other => internal(other),
         }
+    }
+}
+
+/// A client's error for a violated constraint (the table in [`constraints`]), or for a value
+/// the database cannot store; `None` for anything else.
+fn violation(db: &dyn sqlx::error::DatabaseError) -> Option<AppError> {
+    let pg = db.try_downcast_ref::<sqlx::postgres::PgDatabaseError>()?;
+    match pg.code() {
+        "23505" | "23503" | "23514" => {
+            constraints::client_error(pg.constraint()?, pg.message(), pg.detail().unwrap_or(""))
+        }
+        // Text the edge validation should have refused: too long for an index or a notice,
+        // or holding a NUL. Answered as bad input, and logged so the missing bound is found.
+        "54000" | "22001" | "22021" | "22P05" => {
+            tracing::warn!(
+                code = pg.code(),
+                error = pg.message(),
+                "unbounded input reached the database"
+            );
+            Some(AppError::invalid(
+                "body",
+                "a value is too long or holds characters that cannot be stored",
+            ))
+        }
+        _ => None,
     }
 }
 
@@ -52,14 +82,6 @@ pub fn internal(e: impl std::fmt::Display) -> AppError {
 /// A closed-set value read back from the database; an unknown one is a server fault.
 pub fn known<T>(value: Option<T>, what: &str, raw: &str) -> Result<T, AppError> {
     value.ok_or_else(|| internal(format!("unknown {what} '{raw}' in the database")))
-}
-
-/// The name of the unique constraint a database error violated, if that is what it is.
-pub fn unique_violation(e: &sqlx::Error) -> Option<&str> {
-    match e {
-        sqlx::Error::Database(db) if db.is_unique_violation() => db.constraint(),
-        _ => None,
-    }
 }
 
 /// `ORDER BY` text for a checked sort, with `id` as the tie-breaker so pages never overlap.

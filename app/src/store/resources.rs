@@ -89,21 +89,6 @@ impl TryFrom<ResourceRow> for Resource {
     }
 }
 
-/// The 409 for a second resource with the same name, provider and region.
-pub fn duplicate(d: &ResourceDraft) -> AppError {
-    AppError::conflict(format!(
-        "A resource named '{}' from {} in region '{}' already exists.",
-        d.name, d.provider, d.region
-    ))
-}
-
-fn map_unique(e: sqlx::Error, d: &ResourceDraft) -> AppError {
-    match super::unique_violation(&e) {
-        Some(_) => duplicate(d),
-        None => e.into(),
-    }
-}
-
 pub async fn find(conn: &mut PgConnection, id: i64) -> Result<Option<Resource>, AppError> {
     let row: Option<ResourceRow> =
         sqlx::query_as(&format!("SELECT {COLUMNS} FROM resources WHERE id = $1"))
@@ -153,8 +138,7 @@ pub async fn insert(
     .bind(Json(&d.tags))
     .bind(now)
     .fetch_one(conn)
-    .await
-    .map_err(|e| map_unique(e, d))?;
+    .await?;
     row.try_into()
 }
 
@@ -189,8 +173,7 @@ pub async fn update(
     .bind(Json(&d.tags))
     .bind(now)
     .fetch_one(conn)
-    .await
-    .map_err(|e| map_unique(e, d))?;
+    .await?;
     row.try_into()
 }
 
@@ -371,16 +354,6 @@ const UNNEST_COLUMNS: &str = "UNNEST($1::text[], $2::text[], $3::text[], $4::tex
                               $6::text[], $7::text[], $8::text[], $9::int[], \
                               $10::float8[], $11::float8[], $12::text[], $13::text[], $14::jsonb[])";
 
-/// A unique violation in a bulk write: someone else took an identity between reading and writing.
-fn raced(e: sqlx::Error) -> AppError {
-    match super::unique_violation(&e) {
-        Some(_) => AppError::conflict(
-            "Another import or edit took one of these names meanwhile; retry the import.",
-        ),
-        None => e.into(),
-    }
-}
-
 /// Inserts many resources in one statement; returns them in no particular order.
 pub async fn insert_many(
     conn: &mut PgConnection,
@@ -401,8 +374,7 @@ pub async fn insert_many(
         .bind(sqlx::query_as(&sql))
         .bind(now)
         .fetch_all(conn)
-        .await
-        .map_err(raced)?;
+        .await?;
     rows.into_iter().map(Resource::try_from).collect()
 }
 
@@ -440,7 +412,6 @@ pub async fn update_many(
         .bind(now)
         .bind(ids)
         .fetch_all(conn)
-        .await
-        .map_err(raced)?;
+        .await?;
     rows.into_iter().map(Resource::try_from).collect()
 }

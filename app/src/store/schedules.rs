@@ -36,11 +36,15 @@ impl From<ScheduleRow> for Schedule {
     }
 }
 
-fn schedule_unique(e: sqlx::Error, name: &str) -> AppError {
-    match super::unique_violation(&e) {
-        Some(_) => AppError::conflict(format!("A schedule named '{name}' already exists.")),
-        None => e.into(),
-    }
+/// Whether schedule `id` exists. Its row stays key-share locked until the transaction ends, so
+/// it cannot be deleted under a rule being written to name it.
+pub async fn hold(conn: &mut PgConnection, id: i64) -> Result<bool, AppError> {
+    let found: Option<i32> =
+        sqlx::query_scalar("SELECT 1 FROM schedules WHERE id = $1 FOR KEY SHARE")
+            .bind(id)
+            .fetch_optional(conn)
+            .await?;
+    Ok(found.is_some())
 }
 
 pub async fn list(conn: &mut PgConnection) -> Result<Vec<Schedule>, AppError> {
@@ -85,8 +89,7 @@ pub async fn insert(
     .bind(&d.time_zone)
     .bind(now)
     .fetch_one(conn)
-    .await
-    .map_err(|e| schedule_unique(e, &d.name))?;
+    .await?;
     Ok(row.into())
 }
 
@@ -106,8 +109,7 @@ pub async fn update(
     .bind(&d.time_zone)
     .bind(now)
     .fetch_one(conn)
-    .await
-    .map_err(|e| schedule_unique(e, &d.name))?;
+    .await?;
     Ok(row.into())
 }
 
@@ -151,13 +153,6 @@ impl From<RoleRow> for ScheduleRole {
             },
             version: r.version,
         }
-    }
-}
-
-fn role_unique(e: sqlx::Error, name: &str) -> AppError {
-    match super::unique_violation(&e) {
-        Some(_) => AppError::conflict(format!("This schedule already has a role named '{name}'.")),
-        None => e.into(),
     }
 }
 
@@ -221,8 +216,7 @@ pub async fn insert_role(
     .bind(days)
     .bind(now)
     .fetch_one(conn)
-    .await
-    .map_err(|e| role_unique(e, &d.name))?;
+    .await?;
     Ok(row.into())
 }
 
@@ -245,8 +239,7 @@ pub async fn update_role(
     .bind(days)
     .bind(now)
     .fetch_one(conn)
-    .await
-    .map_err(|e| role_unique(e, &d.name))?;
+    .await?;
     Ok(row.into())
 }
 

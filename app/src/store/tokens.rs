@@ -45,6 +45,21 @@ pub async fn find_live(
     .await?)
 }
 
+/// The user of token `id` while it is neither revoked nor expired.
+pub async fn live_user(
+    conn: &mut PgConnection,
+    id: i64,
+    now: DateTime<Utc>,
+) -> Result<Option<i64>, AppError> {
+    Ok(sqlx::query_scalar(
+        "SELECT user_id FROM auth_tokens WHERE id = $1 AND revoked_at IS NULL AND expires_at > $2",
+    )
+    .bind(id)
+    .bind(now)
+    .fetch_optional(conn)
+    .await?)
+}
+
 /// Revokes one token and returns its kind; `None` when it was already revoked.
 pub async fn revoke(
     conn: &mut PgConnection,

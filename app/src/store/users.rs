@@ -1,6 +1,6 @@
 //! The `users` table.
 
-use super::{order_by, unique_violation};
+use super::order_by;
 use crate::domain::AppError;
 use crate::domain::list::{Page, Window};
 use crate::domain::user::{NewUser, Role, User, UserFilter};
@@ -139,7 +139,7 @@ pub async fn username_taken(conn: &mut PgConnection, username: &str) -> Result<b
 }
 
 pub fn taken(username: &str) -> AppError {
-    AppError::conflict(format!("Username '{username}' is already taken."))
+    super::constraints::taken("users_username_key", username)
 }
 
 pub async fn insert(
@@ -161,11 +161,7 @@ pub async fn insert(
     .bind(password_hash)
     .bind(now)
     .fetch_one(conn)
-    .await
-    .map_err(|e| match unique_violation(&e) {
-        Some(_) => taken(&user.username),
-        None => e.into(),
-    })?;
+    .await?;
     row.try_into()
 }
 

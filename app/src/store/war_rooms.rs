@@ -431,13 +431,7 @@ pub async fn insert_rule(
     .bind(at)
     .fetch_one(conn)
     .await
-    .map_err(|e| match super::unique_violation(&e) {
-        Some(_) => AppError::conflict(format!(
-            "A war-room rule named '{}' already exists.",
-            r.name
-        )),
-        None => e.into(),
-    })
+    .map_err(AppError::from)
 }
 
 pub async fn delete_rule(conn: &mut PgConnection, id: i64) -> Result<bool, AppError> {

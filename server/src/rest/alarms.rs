@@ -42,7 +42,7 @@ pub struct AlarmQuery {
 }
 
 /// List alarms.
-#[utoipa::path(get, path = "/v1/alarms", tag = "alarms", params(AlarmQuery), security(("token" = [])),
+#[utoipa::path(get, path = "/v1/alarms", tag = "alarms", params(AlarmQuery), security(("token" = ["viewer"])),
     responses(
         (status = 200, description = "A page of alarms", body = Page<Alarm>),
         (status = 400, description = "A query parameter does not parse", body = ErrorBody),
@@ -74,7 +74,7 @@ pub async fn list(
 }
 
 /// An alarm with its timeline.
-#[utoipa::path(get, path = "/v1/alarms/{id}", tag = "alarms", params(("id" = i64, Path)), security(("token" = [])),
+#[utoipa::path(get, path = "/v1/alarms/{id}", tag = "alarms", params(("id" = i64, Path)), security(("token" = ["viewer"])),
     responses(
         (status = 200, description = "The alarm", body = AlarmDetail),
         (status = 401, description = "No valid token", body = ErrorBody),
@@ -90,7 +90,7 @@ pub async fn get(
 
 /// Clear an active alarm by hand (operators), saying whether the service was interrupted.
 #[utoipa::path(post, path = "/v1/alarms/{id}/clear", tag = "alarms", params(("id" = i64, Path)),
-    request_body = ClearAlarm, security(("token" = [])),
+    request_body = ClearAlarm, security(("token" = ["operator"])),
     responses(
         (status = 200, description = "Cleared", body = Alarm),
         (status = 400, description = "Malformed body", body = ErrorBody),
@@ -110,7 +110,7 @@ pub async fn clear(
 }
 
 /// Turn one or several alarms into one new incident (operators); the alarms link to it.
-#[utoipa::path(post, path = "/v1/alarms/convert", tag = "alarms", request_body = ConvertAlarms, security(("token" = [])),
+#[utoipa::path(post, path = "/v1/alarms/convert", tag = "alarms", request_body = ConvertAlarms, security(("token" = ["operator"])),
     responses(
         (status = 201, description = "The new incident", body = Incident),
         (status = 400, description = "Malformed body", body = ErrorBody),

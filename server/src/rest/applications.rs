@@ -33,7 +33,7 @@ pub struct ApplicationQuery {
 
 /// List applications with their counts of sub-applications, components, groups and resources.
 #[utoipa::path(get, path = "/v1/applications", tag = "applications", params(ApplicationQuery),
-    security(("token" = [])),
+    security(("token" = ["viewer"])),
     responses(
         (status = 200, description = "A page of applications", body = Page<ApplicationSummary>),
         (status = 400, description = "A query parameter does not parse", body = ErrorBody),
@@ -62,7 +62,7 @@ pub async fn list(
 
 /// Add an application (a sub-application when `parent_id` is set).
 #[utoipa::path(post, path = "/v1/applications", tag = "applications", request_body = ApplicationDraft,
-    security(("token" = [])),
+    security(("token" = ["operator"])),
     responses(
         (status = 201, description = "Created", body = Application),
         (status = 400, description = "Malformed body", body = ErrorBody),
@@ -84,7 +84,7 @@ pub async fn create(
 
 /// Read an application.
 #[utoipa::path(get, path = "/v1/applications/{id}", tag = "applications", params(("id" = i64, Path)),
-    security(("token" = [])),
+    security(("token" = ["viewer"])),
     responses(
         (status = 200, description = "The application", body = Application),
         (status = 401, description = "No valid token", body = ErrorBody),
@@ -100,7 +100,7 @@ pub async fn get(
 
 /// Edit an application; send the `version` you read. `parent_id: null` makes it top-level.
 #[utoipa::path(patch, path = "/v1/applications/{id}", tag = "applications", params(("id" = i64, Path)),
-    request_body = ApplicationPatch, security(("token" = [])),
+    request_body = ApplicationPatch, security(("token" = ["operator"])),
     responses(
         (status = 200, description = "The edited application", body = Application),
         (status = 400, description = "Malformed body", body = ErrorBody),
@@ -127,7 +127,7 @@ pub struct DeleteQuery {
 
 /// Delete an application; refused while it has sub-applications or components.
 #[utoipa::path(delete, path = "/v1/applications/{id}", tag = "applications",
-    params(("id" = i64, Path), DeleteQuery), security(("token" = [])),
+    params(("id" = i64, Path), DeleteQuery), security(("token" = ["operator"])),
     responses(
         (status = 204, description = "Deleted"),
         (status = 401, description = "No valid token", body = ErrorBody),
@@ -148,7 +148,7 @@ pub async fn delete(
 /// The application's tree: sub-applications, components and groups, each with its resources
 /// counted by status.
 #[utoipa::path(get, path = "/v1/applications/{id}/topology", tag = "applications",
-    params(("id" = i64, Path)), security(("token" = [])),
+    params(("id" = i64, Path)), security(("token" = ["viewer"])),
     responses(
         (status = 200, description = "The tree", body = TopologyNode),
         (status = 401, description = "No valid token", body = ErrorBody),
@@ -172,7 +172,7 @@ pub struct CapacityQuery {
 
 /// Capacity of an application with its sub-applications: sums by resource type and a ranking.
 #[utoipa::path(get, path = "/v1/applications/{id}/capacity", tag = "applications",
-    params(("id" = i64, Path), CapacityQuery), security(("token" = [])),
+    params(("id" = i64, Path), CapacityQuery), security(("token" = ["viewer"])),
     responses(
         (status = 200, description = "Sums and ranking", body = Capacity),
         (status = 400, description = "A query parameter does not parse", body = ErrorBody),
@@ -214,7 +214,7 @@ pub struct ComponentQuery {
 
 /// List components with their counts of groups and resources.
 #[utoipa::path(get, path = "/v1/components", tag = "applications", params(ComponentQuery),
-    security(("token" = [])),
+    security(("token" = ["viewer"])),
     responses(
         (status = 200, description = "A page of components", body = Page<ComponentSummary>),
         (status = 400, description = "A query parameter does not parse", body = ErrorBody),
@@ -239,7 +239,7 @@ pub async fn list_components(
 
 /// Add a component to an application.
 #[utoipa::path(post, path = "/v1/components", tag = "applications", request_body = ComponentDraft,
-    security(("token" = [])),
+    security(("token" = ["operator"])),
     responses(
         (status = 201, description = "Created", body = Component),
         (status = 400, description = "Malformed body", body = ErrorBody),
@@ -261,7 +261,7 @@ pub async fn create_component(
 
 /// Read a component.
 #[utoipa::path(get, path = "/v1/components/{id}", tag = "applications", params(("id" = i64, Path)),
-    security(("token" = [])),
+    security(("token" = ["viewer"])),
     responses(
         (status = 200, description = "The component", body = Component),
         (status = 401, description = "No valid token", body = ErrorBody),
@@ -277,7 +277,7 @@ pub async fn get_component(
 
 /// Edit a component's name or description; send the `version` you read.
 #[utoipa::path(patch, path = "/v1/components/{id}", tag = "applications", params(("id" = i64, Path)),
-    request_body = ComponentPatch, security(("token" = [])),
+    request_body = ComponentPatch, security(("token" = ["operator"])),
     responses(
         (status = 200, description = "The edited component", body = Component),
         (status = 400, description = "Malformed body", body = ErrorBody),
@@ -300,7 +300,7 @@ pub async fn update_component(
 
 /// Delete a component; refused while it has groups.
 #[utoipa::path(delete, path = "/v1/components/{id}", tag = "applications",
-    params(("id" = i64, Path), DeleteQuery), security(("token" = [])),
+    params(("id" = i64, Path), DeleteQuery), security(("token" = ["operator"])),
     responses(
         (status = 204, description = "Deleted"),
         (status = 401, description = "No valid token", body = ErrorBody),
@@ -320,7 +320,7 @@ pub async fn delete_component(
 
 /// Capacity of a component: sums by resource type and a ranking.
 #[utoipa::path(get, path = "/v1/components/{id}/capacity", tag = "applications",
-    params(("id" = i64, Path), CapacityQuery), security(("token" = [])),
+    params(("id" = i64, Path), CapacityQuery), security(("token" = ["viewer"])),
     responses(
         (status = 200, description = "Sums and ranking", body = Capacity),
         (status = 400, description = "A query parameter does not parse", body = ErrorBody),

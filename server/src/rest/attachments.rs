@@ -50,7 +50,7 @@ async fn upload(
 /// judged by content).
 #[utoipa::path(post, path = "/v1/incidents/{id}/attachments", tag = "attachments",
     params(("id" = i64, Path), UploadQuery), request_body(content = Vec<u8>, content_type = "application/octet-stream"),
-    security(("token" = [])),
+    security(("token" = ["operator"])),
     responses(
         (status = 201, description = "Stored", body = Attachment),
         (status = 401, description = "No valid token", body = ErrorBody),
@@ -72,7 +72,7 @@ pub async fn add_to_incident(
 
 /// An incident's files.
 #[utoipa::path(get, path = "/v1/incidents/{id}/attachments", tag = "attachments", params(("id" = i64, Path)),
-    security(("token" = [])),
+    security(("token" = ["viewer"])),
     responses(
         (status = 200, description = "Its files", body = Vec<Attachment>),
         (status = 401, description = "No valid token", body = ErrorBody),
@@ -91,7 +91,7 @@ pub async fn of_incident(
 /// Attach a file to a problem (same limits as incidents).
 #[utoipa::path(post, path = "/v1/problems/{id}/attachments", tag = "attachments",
     params(("id" = i64, Path), UploadQuery), request_body(content = Vec<u8>, content_type = "application/octet-stream"),
-    security(("token" = [])),
+    security(("token" = ["operator"])),
     responses(
         (status = 201, description = "Stored", body = Attachment),
         (status = 401, description = "No valid token", body = ErrorBody),
@@ -113,7 +113,7 @@ pub async fn add_to_problem(
 
 /// A problem's files.
 #[utoipa::path(get, path = "/v1/problems/{id}/attachments", tag = "attachments", params(("id" = i64, Path)),
-    security(("token" = [])),
+    security(("token" = ["viewer"])),
     responses(
         (status = 200, description = "Its files", body = Vec<Attachment>),
         (status = 401, description = "No valid token", body = ErrorBody),
@@ -131,9 +131,9 @@ pub async fn of_problem(
 
 /// Download a file, with the type found in its content.
 #[utoipa::path(get, path = "/v1/attachments/{id}", tag = "attachments", params(("id" = i64, Path)),
-    security(("token" = [])),
+    security(("token" = ["viewer"])),
     responses(
-        (status = 200, description = "The file's content", content_type = "application/octet-stream"),
+        (status = 200, description = "The file's content, with the type it was judged to be", content_type = "*/*"),
         (status = 401, description = "No valid token", body = ErrorBody),
         (status = 404, description = "No such file", body = ErrorBody),
     ))]

@@ -32,7 +32,7 @@ pub struct AuditQuery {
 }
 
 /// List audit records, newest first.
-#[utoipa::path(get, path = "/v1/audit-logs", tag = "audit", params(AuditQuery), security(("token" = [])),
+#[utoipa::path(get, path = "/v1/audit-logs", tag = "audit", params(AuditQuery), security(("token" = ["admin"])),
     responses(
         (status = 200, description = "A page of records", body = Page<AuditRecord>),
         (status = 400, description = "A query parameter does not parse", body = ErrorBody),
@@ -62,7 +62,7 @@ pub async fn list(
 }
 
 /// Re-compute the hash chain from the first record and report the first break.
-#[utoipa::path(get, path = "/v1/audit-logs/verify", tag = "audit", security(("token" = [])),
+#[utoipa::path(get, path = "/v1/audit-logs/verify", tag = "audit", security(("token" = ["admin"])),
     responses(
         (status = 200, description = "`{ok: true, rows}` or the first broken row", body = ChainReport),
         (status = 401, description = "No valid token", body = ErrorBody),

@@ -7,16 +7,18 @@ use app::domain::auth::{Credentials, TokenKind, TokenResponse};
 use app::domain::error::ErrorBody;
 use app::service::auth::{self, Origin};
 use app::state::AppState;
+use app::state::ClientAddress;
+use axum::Extension;
 use axum::Json;
-use axum::extract::{ConnectInfo, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
-use std::net::SocketAddr;
 
 /// Log in and receive an API token.
 ///
 /// The token is in the `X-Subject-Token` response header; send it back as `X-Auth-Token`
 /// (or `Authorization: Bearer`). It expires after `OPSROOM_TOKEN_TTL_HOURS` (default 24).
-/// Repeated failures for one username or address are refused with 429 for a while.
+/// Repeated failures from one address, or for one username from one address, are refused with
+/// 429 for a while; failures for a username from everywhere slow its logins down.
 #[utoipa::path(post, path = "/v1/auth/tokens", tag = "auth", request_body = Credentials,
     responses(
         (status = 201, description = "Token issued", body = TokenResponse,
@@ -28,10 +30,10 @@ use std::net::SocketAddr;
     ))]
 pub async fn issue(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Extension(ClientAddress(client)): Extension<ClientAddress>,
     ApiJson(credentials): ApiJson<Credentials>,
 ) -> ApiResult<(StatusCode, HeaderMap, Json<TokenResponse>)> {
-    let address = peer.ip().to_string();
+    let address = client.to_string();
     let issued = auth::login(
         &state,
         &credentials,
@@ -55,7 +57,7 @@ pub async fn issue(
 }
 
 /// Revoke the token this request is made with.
-#[utoipa::path(delete, path = "/v1/auth/tokens", tag = "auth", security(("token" = [])),
+#[utoipa::path(delete, path = "/v1/auth/tokens", tag = "auth", security(("token" = ["viewer"])),
     responses(
         (status = 204, description = "Revoked"),
         (status = 401, description = "No valid token", body = ErrorBody),

@@ -11,7 +11,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 
 /// List data sources.
-#[utoipa::path(get, path = "/v1/data-sources", tag = "data sources", security(("token" = [])),
+#[utoipa::path(get, path = "/v1/data-sources", tag = "data sources", security(("token" = ["viewer"])),
     responses(
         (status = 200, description = "Every source, by name", body = Vec<DataSource>),
         (status = 401, description = "No valid token", body = ErrorBody),
@@ -25,7 +25,7 @@ pub async fn list(
 
 /// Add a source. The answer carries its integration key and push path: the only time the key
 /// is shown.
-#[utoipa::path(post, path = "/v1/data-sources", tag = "data sources", request_body = NewDataSource, security(("token" = [])),
+#[utoipa::path(post, path = "/v1/data-sources", tag = "data sources", request_body = NewDataSource, security(("token" = ["admin"])),
     responses(
         (status = 201, description = "Created, with its key", body = DataSourceWithKey),
         (status = 400, description = "Malformed body", body = ErrorBody),
@@ -45,7 +45,7 @@ pub async fn create(
 }
 
 /// One source.
-#[utoipa::path(get, path = "/v1/data-sources/{id}", tag = "data sources", params(("id" = i64, Path)), security(("token" = [])),
+#[utoipa::path(get, path = "/v1/data-sources/{id}", tag = "data sources", params(("id" = i64, Path)), security(("token" = ["viewer"])),
     responses(
         (status = 200, description = "The source", body = DataSource),
         (status = 401, description = "No valid token", body = ErrorBody),
@@ -61,7 +61,7 @@ pub async fn get(
 
 /// Rename, enable or disable a source (a disabled source's pushes get 404).
 #[utoipa::path(put, path = "/v1/data-sources/{id}", tag = "data sources", params(("id" = i64, Path)),
-    request_body = DataSourceUpdate, security(("token" = [])),
+    request_body = DataSourceUpdate, security(("token" = ["admin"])),
     responses(
         (status = 200, description = "Updated", body = DataSource),
         (status = 400, description = "Malformed body", body = ErrorBody),
@@ -81,7 +81,7 @@ pub async fn update(
 }
 
 /// Delete a source that never raised an alarm (disable one that did).
-#[utoipa::path(delete, path = "/v1/data-sources/{id}", tag = "data sources", params(("id" = i64, Path)), security(("token" = [])),
+#[utoipa::path(delete, path = "/v1/data-sources/{id}", tag = "data sources", params(("id" = i64, Path)), security(("token" = ["admin"])),
     responses(
         (status = 204, description = "Deleted"),
         (status = 401, description = "No valid token", body = ErrorBody),
@@ -99,7 +99,7 @@ pub async fn delete(
 }
 
 /// Replace the source's key; the old one stops working at once. The answer shows the new key.
-#[utoipa::path(post, path = "/v1/data-sources/{id}/rotate-key", tag = "data sources", params(("id" = i64, Path)), security(("token" = [])),
+#[utoipa::path(post, path = "/v1/data-sources/{id}/rotate-key", tag = "data sources", params(("id" = i64, Path)), security(("token" = ["admin"])),
     responses(
         (status = 200, description = "The source with its new key", body = DataSourceWithKey),
         (status = 401, description = "No valid token", body = ErrorBody),

@@ -17,7 +17,7 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 /// The caller's notification channels (in-app notifications need none).
-#[utoipa::path(get, path = "/v1/profile/channels", tag = "notifications", security(("token" = [])),
+#[utoipa::path(get, path = "/v1/profile/channels", tag = "notifications", security(("token" = ["viewer"])),
     responses(
         (status = 200, description = "The caller's channels", body = Vec<Channel>),
         (status = 401, description = "No valid token", body = ErrorBody),
@@ -32,7 +32,7 @@ pub async fn channels(
 /// Add an email or webhook channel. A webhook's answer carries its signing secret, shown once:
 /// each request has `X-Opsroom-Signature: sha256=HMAC-SHA256(secret, "<X-Opsroom-Timestamp>.<body>")`
 /// and an `Idempotency-Key` that stays the same across retries.
-#[utoipa::path(post, path = "/v1/profile/channels", tag = "notifications", request_body = NewChannel, security(("token" = [])),
+#[utoipa::path(post, path = "/v1/profile/channels", tag = "notifications", request_body = NewChannel, security(("token" = ["viewer"])),
     responses(
         (status = 201, description = "Added", body = ChannelWithSecret),
         (status = 400, description = "Malformed body", body = ErrorBody),
@@ -51,7 +51,7 @@ pub async fn add_channel(
 }
 
 /// Remove one of the caller's channels (and what is queued for it).
-#[utoipa::path(delete, path = "/v1/profile/channels/{id}", tag = "notifications", params(("id" = i64, Path)), security(("token" = [])),
+#[utoipa::path(delete, path = "/v1/profile/channels/{id}", tag = "notifications", params(("id" = i64, Path)), security(("token" = ["viewer"])),
     responses(
         (status = 204, description = "Removed"),
         (status = 401, description = "No valid token", body = ErrorBody),
@@ -75,7 +75,7 @@ pub struct DeliveryQuery {
 }
 
 /// Deliveries, newest first: everyone's for administrators, else the caller's own.
-#[utoipa::path(get, path = "/v1/deliveries", tag = "notifications", params(DeliveryQuery), security(("token" = [])),
+#[utoipa::path(get, path = "/v1/deliveries", tag = "notifications", params(DeliveryQuery), security(("token" = ["viewer"])),
     responses(
         (status = 200, description = "A page of deliveries", body = Page<Delivery>),
         (status = 400, description = "A query parameter does not parse", body = ErrorBody),
@@ -97,7 +97,7 @@ pub async fn list(
 }
 
 /// One delivery with every attempt (time, outcome, receiver's code, error, duration).
-#[utoipa::path(get, path = "/v1/deliveries/{id}", tag = "notifications", params(("id" = i64, Path)), security(("token" = [])),
+#[utoipa::path(get, path = "/v1/deliveries/{id}", tag = "notifications", params(("id" = i64, Path)), security(("token" = ["viewer"])),
     responses(
         (status = 200, description = "The delivery", body = DeliveryDetail),
         (status = 401, description = "No valid token", body = ErrorBody),
@@ -112,7 +112,7 @@ pub async fn get(
 }
 
 /// Send a dead (or delivered) notification again, with a fresh count of attempts.
-#[utoipa::path(post, path = "/v1/deliveries/{id}/resend", tag = "notifications", params(("id" = i64, Path)), security(("token" = [])),
+#[utoipa::path(post, path = "/v1/deliveries/{id}/resend", tag = "notifications", params(("id" = i64, Path)), security(("token" = ["viewer"])),
     responses(
         (status = 200, description = "Queued again", body = Delivery),
         (status = 401, description = "No valid token", body = ErrorBody),

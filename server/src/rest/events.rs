@@ -3,7 +3,9 @@
 
 use super::error::{ApiError, ApiResult};
 use app::domain::AppError;
-use app::domain::alarm::Ingested;
+use app::domain::alarm::{
+    AlarmLevel, BATCH_MAX, EventStatus, Ingested, LABEL_MAX, LABELS_MAX, NAME_MAX, URL_MAX,
+};
 use app::domain::data_source::DataSourceKind;
 use app::domain::error::ErrorBody;
 use app::service::alarms;
@@ -13,6 +15,47 @@ use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use serde_json::json;
+
+/// The generic format, as `app::domain::payload` reads it: one event, or an array of up to
+/// 1000. Unknown fields are ignored.
+pub struct GenericBody;
+
+impl utoipa::PartialSchema for GenericBody {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        let event = json!({
+            "type": "object",
+            "description": "One event. A `status: ok` needs only its `dedup_key`.",
+            "required": ["dedup_key"],
+            "properties": {
+                "dedup_key": {"type": "string", "minLength": 1, "maxLength": LABEL_MAX},
+                "name": {"type": "string", "minLength": 1, "maxLength": NAME_MAX,
+                         "description": "Required unless `status` is `ok`"},
+                "level": {"type": "string", "enum": AlarmLevel::ALL.iter().map(|l| l.as_str()).collect::<Vec<_>>()},
+                "status": {"type": "string", "enum": EventStatus::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>(),
+                           "default": "alarm"},
+                "time": {"description": "RFC 3339 or epoch milliseconds; default now",
+                         "oneOf": [{"type": "string", "format": "date-time"}, {"type": "integer"}]},
+                "description": {"type": "string", "description": "Cut to 1000 characters"},
+                "resource": {"description": "A resource's id, name or private address",
+                             "oneOf": [{"type": "string"}, {"type": "integer"}]},
+                "application": {"description": "An application's id or name",
+                                "oneOf": [{"type": "string"}, {"type": "integer"}]},
+                "labels": {"type": "object", "maxProperties": LABELS_MAX,
+                           "additionalProperties": {"type": ["string", "number", "boolean"]}},
+                "url": {"type": "string", "maxLength": URL_MAX,
+                        "description": "Kept only when it is an http or https link"},
+            },
+        });
+        let body = json!({
+            "oneOf": [event.clone(), {"type": "array", "items": event, "maxItems": BATCH_MAX}],
+        });
+        serde_json::from_value(body)
+            .unwrap_or_else(|_| utoipa::openapi::schema::Object::new().into())
+    }
+}
+
+impl utoipa::ToSchema for GenericBody {}
 
 async fn push(
     state: AppState,
@@ -80,7 +123,7 @@ pub async fn grafana(
 /// name), labels (object), url}`. `name` and `level` may be left out of an `ok`.
 #[utoipa::path(post, path = "/v1/events/generic/{key}", tag = "events",
     params(("key" = String, Path, description = "The data source's integration key")),
-    request_body(content = Object, description = "One event or an array of events"),
+    request_body(content = GenericBody, description = "One event or an array of up to 1000"),
     responses(
         (status = 202, description = "Committed: each event's alarm", body = Ingested),
         (status = 400, description = "Not JSON", body = ErrorBody),

@@ -4,7 +4,7 @@ use super::error::ApiError;
 use app::api::ssr::cookie_in;
 use app::domain::AppError;
 use app::domain::audit::Method;
-use app::domain::auth::SESSION_COOKIE;
+use app::domain::auth::session_cookie_name;
 use app::service::{Actor, auth};
 use app::state::AppState;
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
@@ -15,7 +15,7 @@ use serde::de::DeserializeOwned;
 
 /// The token a request presents: `X-Auth-Token`, `Authorization: Bearer`, or (from the
 /// console's own pages) the session cookie.
-pub fn presented_token(parts: &Parts) -> Option<(String, Method)> {
+pub fn presented_token(parts: &Parts, secure_cookies: bool) -> Option<(String, Method)> {
     let header_value = |name: &str| {
         parts
             .headers
@@ -32,7 +32,7 @@ pub fn presented_token(parts: &Parts) -> Option<(String, Method)> {
     {
         return Some((token, Method::Api));
     }
-    cookie_in(&parts.headers, SESSION_COOKIE).map(|t| (t, Method::Ui))
+    cookie_in(&parts.headers, session_cookie_name(secure_cookies)).map(|t| (t, Method::Ui))
 }
 
 /// The authenticated caller of a REST request; 401 when there is none.
@@ -42,7 +42,12 @@ impl FromRequestParts<AppState> for Caller {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let (token, method) = presented_token(parts).ok_or(AppError::Unauthenticated)?;
+        // The role gate has usually looked the caller up already.
+        if let Some(actor) = parts.extensions.get::<Actor>() {
+            return Ok(Caller(actor.clone()));
+        }
+        let (token, method) =
+            presented_token(parts, state.settings.secure()).ok_or(AppError::Unauthenticated)?;
         Ok(Caller(auth::authenticate(state, &token, method).await?))
     }
 }

@@ -16,7 +16,7 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 /// The rules in the order they are tried.
-#[utoipa::path(get, path = "/v1/forwarding-rules", tag = "forwarding rules", security(("token" = [])),
+#[utoipa::path(get, path = "/v1/forwarding-rules", tag = "forwarding rules", security(("token" = ["viewer"])),
     responses(
         (status = 200, description = "Every rule, in order", body = Vec<ForwardingRule>),
         (status = 401, description = "No valid token", body = ErrorBody),
@@ -30,7 +30,7 @@ pub async fn list(
 
 /// Add a rule at the end of the order. Every condition is checked now (unknown field, bad
 /// regex, more than 5 groups or conditions → 422), never at match time.
-#[utoipa::path(post, path = "/v1/forwarding-rules", tag = "forwarding rules", request_body = NewForwardingRule, security(("token" = [])),
+#[utoipa::path(post, path = "/v1/forwarding-rules", tag = "forwarding rules", request_body = NewForwardingRule, security(("token" = ["admin"])),
     responses(
         (status = 201, description = "Created", body = ForwardingRule),
         (status = 400, description = "Malformed body", body = ErrorBody),
@@ -50,7 +50,7 @@ pub async fn create(
 }
 
 /// One rule.
-#[utoipa::path(get, path = "/v1/forwarding-rules/{id}", tag = "forwarding rules", params(("id" = i64, Path)), security(("token" = [])),
+#[utoipa::path(get, path = "/v1/forwarding-rules/{id}", tag = "forwarding rules", params(("id" = i64, Path)), security(("token" = ["viewer"])),
     responses(
         (status = 200, description = "The rule", body = ForwardingRule),
         (status = 401, description = "No valid token", body = ErrorBody),
@@ -66,7 +66,7 @@ pub async fn get(
 
 /// Replace a rule (its position stays; move it with `/move`).
 #[utoipa::path(put, path = "/v1/forwarding-rules/{id}", tag = "forwarding rules", params(("id" = i64, Path)),
-    request_body = RuleUpdate, security(("token" = [])),
+    request_body = RuleUpdate, security(("token" = ["admin"])),
     responses(
         (status = 200, description = "Updated", body = ForwardingRule),
         (status = 400, description = "Malformed body", body = ErrorBody),
@@ -88,7 +88,7 @@ pub async fn update(
 }
 
 /// Delete a rule; alarms it decided keep their history.
-#[utoipa::path(delete, path = "/v1/forwarding-rules/{id}", tag = "forwarding rules", params(("id" = i64, Path)), security(("token" = [])),
+#[utoipa::path(delete, path = "/v1/forwarding-rules/{id}", tag = "forwarding rules", params(("id" = i64, Path)), security(("token" = ["admin"])),
     responses(
         (status = 204, description = "Deleted"),
         (status = 401, description = "No valid token", body = ErrorBody),
@@ -112,7 +112,7 @@ pub struct MoveBody {
 
 /// Move a rule to another place in the order.
 #[utoipa::path(post, path = "/v1/forwarding-rules/{id}/move", tag = "forwarding rules", params(("id" = i64, Path)),
-    request_body = MoveBody, security(("token" = [])),
+    request_body = MoveBody, security(("token" = ["admin"])),
     responses(
         (status = 200, description = "Every rule in its new order", body = Vec<ForwardingRule>),
         (status = 401, description = "No valid token", body = ErrorBody),
@@ -133,7 +133,7 @@ pub async fn move_to(
 
 /// Test a saved or draft rule against a sample event (generic format): which condition group
 /// matched, and each condition's verdict against the event's value.
-#[utoipa::path(post, path = "/v1/forwarding-rules/test", tag = "forwarding rules", request_body = RuleTest, security(("token" = [])),
+#[utoipa::path(post, path = "/v1/forwarding-rules/test", tag = "forwarding rules", request_body = RuleTest, security(("token" = ["admin"])),
     responses(
         (status = 200, description = "The verdict", body = RuleTestResult),
         (status = 400, description = "Malformed body", body = ErrorBody),
@@ -152,7 +152,7 @@ pub async fn test(
 
 /// Replay a saved or draft rule over the alarms first seen in the last `days` (1–90) days, at
 /// its place in the order: how many incidents it would have opened, with examples.
-#[utoipa::path(post, path = "/v1/forwarding-rules/replay", tag = "forwarding rules", request_body = ReplayRequest, security(("token" = [])),
+#[utoipa::path(post, path = "/v1/forwarding-rules/replay", tag = "forwarding rules", request_body = ReplayRequest, security(("token" = ["admin"])),
     responses(
         (status = 200, description = "What the rule would have done", body = Replay),
         (status = 400, description = "Malformed body", body = ErrorBody),

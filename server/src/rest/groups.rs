@@ -34,7 +34,7 @@ pub struct GroupQuery {
 }
 
 /// List groups with where they sit and how many resources they hold.
-#[utoipa::path(get, path = "/v1/groups", tag = "groups", params(GroupQuery), security(("token" = [])),
+#[utoipa::path(get, path = "/v1/groups", tag = "groups", params(GroupQuery), security(("token" = ["viewer"])),
     responses(
         (status = 200, description = "A page of groups", body = Page<GroupSummary>),
         (status = 400, description = "A query parameter does not parse", body = ErrorBody),
@@ -64,7 +64,7 @@ pub async fn list(
 
 /// Add a group to a component. With a `rule` it is automatic and holds, from now on, exactly
 /// the resources the rule matches.
-#[utoipa::path(post, path = "/v1/groups", tag = "groups", request_body = GroupDraft, security(("token" = [])),
+#[utoipa::path(post, path = "/v1/groups", tag = "groups", request_body = GroupDraft, security(("token" = ["operator"])),
     responses(
         (status = 201, description = "Created (an automatic group is already synced)", body = Group),
         (status = 400, description = "Malformed body", body = ErrorBody),
@@ -85,7 +85,7 @@ pub async fn create(
 }
 
 /// Read a group.
-#[utoipa::path(get, path = "/v1/groups/{id}", tag = "groups", params(("id" = i64, Path)), security(("token" = [])),
+#[utoipa::path(get, path = "/v1/groups/{id}", tag = "groups", params(("id" = i64, Path)), security(("token" = ["viewer"])),
     responses(
         (status = 200, description = "The group", body = Group),
         (status = 401, description = "No valid token", body = ErrorBody),
@@ -102,7 +102,7 @@ pub async fn get(
 /// Edit a group; send the `version` you read. A new rule re-syncs the group; `rule: null`
 /// makes it manual and it keeps its resources.
 #[utoipa::path(patch, path = "/v1/groups/{id}", tag = "groups", params(("id" = i64, Path)),
-    request_body = GroupPatch, security(("token" = [])),
+    request_body = GroupPatch, security(("token" = ["operator"])),
     responses(
         (status = 200, description = "The edited group", body = Group),
         (status = 400, description = "Malformed body", body = ErrorBody),
@@ -123,7 +123,7 @@ pub async fn update(
 
 /// Delete a group; a manual group must hold no resources first.
 #[utoipa::path(delete, path = "/v1/groups/{id}", tag = "groups", params(("id" = i64, Path), DeleteQuery),
-    security(("token" = [])),
+    security(("token" = ["operator"])),
     responses(
         (status = 204, description = "Deleted"),
         (status = 401, description = "No valid token", body = ErrorBody),
@@ -143,7 +143,7 @@ pub async fn delete(
 
 /// Associate resources with a manual group (1–200 ids; ones already there are reported unchanged).
 #[utoipa::path(post, path = "/v1/groups/{id}/resources", tag = "groups", params(("id" = i64, Path)),
-    request_body = ResourceIds, security(("token" = [])),
+    request_body = ResourceIds, security(("token" = ["operator"])),
     responses(
         (status = 200, description = "What changed", body = AssociationResult),
         (status = 400, description = "Malformed body", body = ErrorBody),
@@ -166,7 +166,7 @@ pub async fn associate(
 
 /// Take resources out of a manual group (1–200 ids).
 #[utoipa::path(post, path = "/v1/groups/{id}/disassociate", tag = "groups", params(("id" = i64, Path)),
-    request_body = ResourceIds, security(("token" = [])),
+    request_body = ResourceIds, security(("token" = ["operator"])),
     responses(
         (status = 200, description = "What changed", body = AssociationResult),
         (status = 400, description = "Malformed body", body = ErrorBody),
@@ -189,7 +189,7 @@ pub async fn disassociate(
 
 /// Move 1–100 of this manual group's resources to another manual group, in one step.
 #[utoipa::path(post, path = "/v1/groups/{id}/transfer", tag = "groups", params(("id" = i64, Path)),
-    request_body = Transfer, security(("token" = [])),
+    request_body = Transfer, security(("token" = ["operator"])),
     responses(
         (status = 200, description = "The moved resources", body = AssociationResult),
         (status = 400, description = "Malformed body", body = ErrorBody),
@@ -212,7 +212,7 @@ pub async fn transfer(
 
 /// Re-evaluate an automatic group's rule over the whole inventory now.
 #[utoipa::path(post, path = "/v1/groups/{id}/sync", tag = "groups", params(("id" = i64, Path)),
-    security(("token" = [])),
+    security(("token" = ["operator"])),
     responses(
         (status = 200, description = "Resources that joined or left, and those that stayed", body = AssociationResult),
         (status = 401, description = "No valid token", body = ErrorBody),
@@ -230,7 +230,7 @@ pub async fn sync(
 
 /// Capacity of a group: sums by resource type and a ranking.
 #[utoipa::path(get, path = "/v1/groups/{id}/capacity", tag = "groups",
-    params(("id" = i64, Path), CapacityQuery), security(("token" = [])),
+    params(("id" = i64, Path), CapacityQuery), security(("token" = ["viewer"])),
     responses(
         (status = 200, description = "Sums and ranking", body = Capacity),
         (status = 400, description = "A query parameter does not parse", body = ErrorBody),
@@ -249,7 +249,7 @@ pub async fn capacity(
 
 /// The groups a resource belongs to, with their component and application.
 #[utoipa::path(get, path = "/v1/resources/{id}/groups", tag = "resources", params(("id" = i64, Path)),
-    security(("token" = [])),
+    security(("token" = ["viewer"])),
     responses(
         (status = 200, description = "The resource's groups", body = Vec<GroupPath>),
         (status = 401, description = "No valid token", body = ErrorBody),

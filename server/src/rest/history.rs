@@ -21,7 +21,7 @@ async fn history_of(
 
 /// A resource's history (the latest 50 changes).
 #[utoipa::path(get, path = "/v1/resources/{id}/history", tag = "resources", params(("id" = i64, Path)),
-    security(("token" = [])),
+    security(("token" = ["viewer"])),
     responses(
         (status = 200, description = "Newest first", body = Vec<AuditRecord>),
         (status = 401, description = "No valid token", body = ErrorBody),
@@ -38,7 +38,7 @@ pub async fn resource(
 
 /// An application's history (the latest 50 changes).
 #[utoipa::path(get, path = "/v1/applications/{id}/history", tag = "applications", params(("id" = i64, Path)),
-    security(("token" = [])),
+    security(("token" = ["viewer"])),
     responses(
         (status = 200, description = "Newest first", body = Vec<AuditRecord>),
         (status = 401, description = "No valid token", body = ErrorBody),
@@ -55,7 +55,7 @@ pub async fn application(
 
 /// A component's history (the latest 50 changes).
 #[utoipa::path(get, path = "/v1/components/{id}/history", tag = "applications", params(("id" = i64, Path)),
-    security(("token" = [])),
+    security(("token" = ["viewer"])),
     responses(
         (status = 200, description = "Newest first", body = Vec<AuditRecord>),
         (status = 401, description = "No valid token", body = ErrorBody),
@@ -72,7 +72,7 @@ pub async fn component(
 
 /// A group's history: edits, and every resource that joined or left it, by hand or by rule.
 #[utoipa::path(get, path = "/v1/groups/{id}/history", tag = "groups", params(("id" = i64, Path)),
-    security(("token" = [])),
+    security(("token" = ["viewer"])),
     responses(
         (status = 200, description = "Newest first", body = Vec<AuditRecord>),
         (status = 401, description = "No valid token", body = ErrorBody),

@@ -33,7 +33,7 @@ pub struct ImportQuery {
 /// at all is a 422 and changes nothing.
 #[utoipa::path(post, path = "/v1/resources/import", tag = "resources", params(ImportQuery),
     request_body(content = String, content_type = "text/csv", description = "A CSV or JSON file"),
-    security(("token" = [])),
+    security(("token" = ["operator"])),
     responses(
         (status = 200, description = "The report; `applied` is false when nothing was written", body = ImportReport),
         (status = 400, description = "A query parameter does not parse", body = ErrorBody),
@@ -64,7 +64,7 @@ pub async fn import(
 
 /// Read the report of an earlier import.
 #[utoipa::path(get, path = "/v1/resources/imports/{id}", tag = "resources", params(("id" = i64, Path)),
-    security(("token" = [])),
+    security(("token" = ["viewer"])),
     responses(
         (status = 200, description = "The report", body = ImportReport),
         (status = 401, description = "No valid token", body = ErrorBody),

@@ -33,7 +33,7 @@ pub struct ImprovementQuery {
 }
 
 /// List improvement tickets.
-#[utoipa::path(get, path = "/v1/improvements", tag = "improvements", params(ImprovementQuery), security(("token" = [])),
+#[utoipa::path(get, path = "/v1/improvements", tag = "improvements", params(ImprovementQuery), security(("token" = ["viewer"])),
     responses(
         (status = 200, description = "A page of improvements", body = Page<Improvement>),
         (status = 400, description = "A query parameter does not parse", body = ErrorBody),
@@ -64,7 +64,7 @@ pub async fn list(
 }
 
 /// Open an improvement ticket. `owner` is `{"user_id": …}` or `{"schedule_id": …, "role": …}`.
-#[utoipa::path(post, path = "/v1/improvements", tag = "improvements", request_body = NewImprovement, security(("token" = [])),
+#[utoipa::path(post, path = "/v1/improvements", tag = "improvements", request_body = NewImprovement, security(("token" = ["operator"])),
     responses(
         (status = 201, description = "Opened, pending", body = Improvement),
         (status = 400, description = "Malformed body", body = ErrorBody),
@@ -84,7 +84,7 @@ pub async fn create(
 }
 
 /// An improvement with its timeline and the actions the caller may take now.
-#[utoipa::path(get, path = "/v1/improvements/{id}", tag = "improvements", params(("id" = i64, Path)), security(("token" = [])),
+#[utoipa::path(get, path = "/v1/improvements/{id}", tag = "improvements", params(("id" = i64, Path)), security(("token" = ["viewer"])),
     responses(
         (status = 200, description = "The improvement", body = ImprovementDetail),
         (status = 401, description = "No valid token", body = ErrorBody),
@@ -99,14 +99,14 @@ pub async fn get(
 }
 
 #[derive(Serialize, ToSchema)]
-pub struct Allowed {
+pub struct ImprovementActions {
     actions: Vec<ImprovementAction>,
 }
 
 /// The actions the caller may take on the improvement now.
-#[utoipa::path(get, path = "/v1/improvements/{id}/actions", tag = "improvements", params(("id" = i64, Path)), security(("token" = [])),
+#[utoipa::path(get, path = "/v1/improvements/{id}/actions", tag = "improvements", params(("id" = i64, Path)), security(("token" = ["viewer"])),
     responses(
-        (status = 200, description = "Allowed actions", body = Allowed),
+        (status = 200, description = "Allowed actions", body = ImprovementActions),
         (status = 401, description = "No valid token", body = ErrorBody),
         (status = 404, description = "No such improvement", body = ErrorBody),
     ))]
@@ -114,15 +114,15 @@ pub async fn allowed(
     State(state): State<AppState>,
     Caller(actor): Caller,
     IdPath(id): IdPath,
-) -> ApiResult<Json<Allowed>> {
-    Ok(Json(Allowed {
+) -> ApiResult<Json<ImprovementActions>> {
+    Ok(Json(ImprovementActions {
         actions: improvements::actions(&state, &actor, id).await?,
     }))
 }
 
 /// Take an action; any other than the table allows is a 409, as is a stale version.
 #[utoipa::path(post, path = "/v1/improvements/{id}/actions", tag = "improvements", params(("id" = i64, Path)),
-    request_body = ImprovementActionRequest, security(("token" = [])),
+    request_body = ImprovementActionRequest, security(("token" = ["operator"])),
     responses(
         (status = 200, description = "The improvement after the action", body = Improvement),
         (status = 400, description = "Malformed body", body = ErrorBody),

@@ -45,7 +45,7 @@ pub struct IncidentQuery {
 }
 
 /// List incidents.
-#[utoipa::path(get, path = "/v1/incidents", tag = "incidents", params(IncidentQuery), security(("token" = [])),
+#[utoipa::path(get, path = "/v1/incidents", tag = "incidents", params(IncidentQuery), security(("token" = ["viewer"])),
     responses(
         (status = 200, description = "A page of incidents", body = Page<Incident>),
         (status = 400, description = "A query parameter does not parse", body = ErrorBody),
@@ -90,7 +90,7 @@ pub async fn list(
 
 /// Open an incident. `owner` is `{"user_id": …}` or `{"schedule_id": …, "role": "primary"}`
 /// (whoever is on duty now).
-#[utoipa::path(post, path = "/v1/incidents", tag = "incidents", request_body = NewIncident, security(("token" = [])),
+#[utoipa::path(post, path = "/v1/incidents", tag = "incidents", request_body = NewIncident, security(("token" = ["operator"])),
     responses(
         (status = 201, description = "Opened, unaccepted", body = Incident),
         (status = 400, description = "Malformed body", body = ErrorBody),
@@ -111,7 +111,7 @@ pub async fn create(
 }
 
 /// An incident with its timeline and the actions the caller may take now.
-#[utoipa::path(get, path = "/v1/incidents/{id}", tag = "incidents", params(("id" = i64, Path)), security(("token" = [])),
+#[utoipa::path(get, path = "/v1/incidents/{id}", tag = "incidents", params(("id" = i64, Path)), security(("token" = ["viewer"])),
     responses(
         (status = 200, description = "The incident", body = IncidentDetail),
         (status = 401, description = "No valid token", body = ErrorBody),
@@ -126,15 +126,15 @@ pub async fn get(
 }
 
 #[derive(Serialize, ToSchema)]
-pub struct Allowed {
+pub struct IncidentActions {
     /// What the caller may do now, in the order the console shows them.
     actions: Vec<Action>,
 }
 
 /// The actions the caller may take on the incident now.
-#[utoipa::path(get, path = "/v1/incidents/{id}/actions", tag = "incidents", params(("id" = i64, Path)), security(("token" = [])),
+#[utoipa::path(get, path = "/v1/incidents/{id}/actions", tag = "incidents", params(("id" = i64, Path)), security(("token" = ["viewer"])),
     responses(
-        (status = 200, description = "Allowed actions", body = Allowed),
+        (status = 200, description = "Allowed actions", body = IncidentActions),
         (status = 401, description = "No valid token", body = ErrorBody),
         (status = 404, description = "No such incident", body = ErrorBody),
     ))]
@@ -142,8 +142,8 @@ pub async fn allowed(
     State(state): State<AppState>,
     Caller(actor): Caller,
     IdPath(id): IdPath,
-) -> ApiResult<Json<Allowed>> {
-    Ok(Json(Allowed {
+) -> ApiResult<Json<IncidentActions>> {
+    Ok(Json(IncidentActions {
         actions: incidents::actions(&state, &actor, id).await?,
     }))
 }
@@ -151,7 +151,7 @@ pub async fn allowed(
 /// Take an action: `{"action": "accept", "params": {}, "version": 1}`. Any action the table
 /// does not allow from the current state is a 409, as is a stale version (nothing changes).
 #[utoipa::path(post, path = "/v1/incidents/{id}/actions", tag = "incidents", params(("id" = i64, Path)),
-    request_body = ActionRequest, security(("token" = [])),
+    request_body = ActionRequest, security(("token" = ["operator"])),
     responses(
         (status = 200, description = "The incident after the action", body = Incident),
         (status = 400, description = "Malformed body", body = ErrorBody),

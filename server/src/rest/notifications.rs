@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 /// The caller's latest notifications (50) and how many are unread.
-#[utoipa::path(get, path = "/v1/notifications", tag = "notifications", security(("token" = [])),
+#[utoipa::path(get, path = "/v1/notifications", tag = "notifications", security(("token" = ["viewer"])),
     responses(
         (status = 200, description = "The inbox, newest first", body = Inbox),
         (status = 401, description = "No valid token", body = ErrorBody),
@@ -34,7 +34,7 @@ pub struct Marked {
 
 /// Mark notifications read.
 #[utoipa::path(post, path = "/v1/notifications/read", tag = "notifications", request_body = MarkRead,
-    security(("token" = [])),
+    security(("token" = ["viewer"])),
     responses(
         (status = 200, description = "How many were unread and are read now", body = Marked),
         (status = 400, description = "Malformed body", body = ErrorBody),

@@ -33,7 +33,7 @@ pub struct ProblemQuery {
 }
 
 /// List problem tickets.
-#[utoipa::path(get, path = "/v1/problems", tag = "problems", params(ProblemQuery), security(("token" = [])),
+#[utoipa::path(get, path = "/v1/problems", tag = "problems", params(ProblemQuery), security(("token" = ["viewer"])),
     responses(
         (status = 200, description = "A page of problems", body = Page<Problem>),
         (status = 400, description = "A query parameter does not parse", body = ErrorBody),
@@ -64,7 +64,7 @@ pub async fn list(
 }
 
 /// Open a problem ticket. `owner` is `{"user_id": …}` or `{"schedule_id": …, "role": …}`.
-#[utoipa::path(post, path = "/v1/problems", tag = "problems", request_body = NewProblem, security(("token" = [])),
+#[utoipa::path(post, path = "/v1/problems", tag = "problems", request_body = NewProblem, security(("token" = ["operator"])),
     responses(
         (status = 201, description = "Opened, unaccepted", body = Problem),
         (status = 400, description = "Malformed body", body = ErrorBody),
@@ -84,7 +84,7 @@ pub async fn create(
 }
 
 /// An problem with its timeline and the actions the caller may take now.
-#[utoipa::path(get, path = "/v1/problems/{id}", tag = "problems", params(("id" = i64, Path)), security(("token" = [])),
+#[utoipa::path(get, path = "/v1/problems/{id}", tag = "problems", params(("id" = i64, Path)), security(("token" = ["viewer"])),
     responses(
         (status = 200, description = "The problem", body = ProblemDetail),
         (status = 401, description = "No valid token", body = ErrorBody),
@@ -99,14 +99,14 @@ pub async fn get(
 }
 
 #[derive(Serialize, ToSchema)]
-pub struct Allowed {
+pub struct ProblemActions {
     actions: Vec<ProblemAction>,
 }
 
 /// The actions the caller may take on the problem now.
-#[utoipa::path(get, path = "/v1/problems/{id}/actions", tag = "problems", params(("id" = i64, Path)), security(("token" = [])),
+#[utoipa::path(get, path = "/v1/problems/{id}/actions", tag = "problems", params(("id" = i64, Path)), security(("token" = ["viewer"])),
     responses(
-        (status = 200, description = "Allowed actions", body = Allowed),
+        (status = 200, description = "Allowed actions", body = ProblemActions),
         (status = 401, description = "No valid token", body = ErrorBody),
         (status = 404, description = "No such problem", body = ErrorBody),
     ))]
@@ -114,15 +114,15 @@ pub async fn allowed(
     State(state): State<AppState>,
     Caller(actor): Caller,
     IdPath(id): IdPath,
-) -> ApiResult<Json<Allowed>> {
-    Ok(Json(Allowed {
+) -> ApiResult<Json<ProblemActions>> {
+    Ok(Json(ProblemActions {
         actions: problems::actions(&state, &actor, id).await?,
     }))
 }
 
 /// Take an action; any other than the table allows is a 409, as is a stale version.
 #[utoipa::path(post, path = "/v1/problems/{id}/actions", tag = "problems", params(("id" = i64, Path)),
-    request_body = ProblemActionRequest, security(("token" = [])),
+    request_body = ProblemActionRequest, security(("token" = ["operator"])),
     responses(
         (status = 200, description = "The problem after the action", body = Problem),
         (status = 400, description = "Malformed body", body = ErrorBody),

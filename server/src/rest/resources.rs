@@ -42,7 +42,7 @@ pub struct ResourceQuery {
 }
 
 /// List resources.
-#[utoipa::path(get, path = "/v1/resources", tag = "resources", params(ResourceQuery), security(("token" = [])),
+#[utoipa::path(get, path = "/v1/resources", tag = "resources", params(ResourceQuery), security(("token" = ["viewer"])),
     responses(
         (status = 200, description = "A page of resources", body = Page<Resource>),
         (status = 400, description = "A query parameter does not parse", body = ErrorBody),
@@ -76,7 +76,7 @@ pub async fn list(
 }
 
 /// Add a resource.
-#[utoipa::path(post, path = "/v1/resources", tag = "resources", request_body = ResourceDraft, security(("token" = [])),
+#[utoipa::path(post, path = "/v1/resources", tag = "resources", request_body = ResourceDraft, security(("token" = ["operator"])),
     responses(
         (status = 201, description = "Created", body = Resource),
         (status = 400, description = "Malformed body", body = ErrorBody),
@@ -97,7 +97,7 @@ pub async fn create(
 }
 
 /// Read a resource.
-#[utoipa::path(get, path = "/v1/resources/{id}", tag = "resources", params(("id" = i64, Path)), security(("token" = [])),
+#[utoipa::path(get, path = "/v1/resources/{id}", tag = "resources", params(("id" = i64, Path)), security(("token" = ["viewer"])),
     responses(
         (status = 200, description = "The resource", body = Resource),
         (status = 401, description = "No valid token", body = ErrorBody),
@@ -113,7 +113,7 @@ pub async fn get(
 
 /// Edit a resource. Send the `version` you read; `tags`, when sent, replaces all tags.
 #[utoipa::path(patch, path = "/v1/resources/{id}", tag = "resources", params(("id" = i64, Path)),
-    request_body = ResourcePatch, security(("token" = [])),
+    request_body = ResourcePatch, security(("token" = ["operator"])),
     responses(
         (status = 200, description = "The edited resource", body = Resource),
         (status = 400, description = "Malformed body", body = ErrorBody),
@@ -140,7 +140,7 @@ pub struct DeleteQuery {
 
 /// Delete a resource (and its group associations).
 #[utoipa::path(delete, path = "/v1/resources/{id}", tag = "resources", params(("id" = i64, Path), DeleteQuery),
-    security(("token" = [])),
+    security(("token" = ["operator"])),
     responses(
         (status = 204, description = "Deleted"),
         (status = 401, description = "No valid token", body = ErrorBody),

@@ -18,7 +18,7 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 /// List schedules.
-#[utoipa::path(get, path = "/v1/schedules", tag = "schedules", security(("token" = [])),
+#[utoipa::path(get, path = "/v1/schedules", tag = "schedules", security(("token" = ["viewer"])),
     responses(
         (status = 200, description = "Every schedule, by name", body = Vec<Schedule>),
         (status = 401, description = "No valid token", body = ErrorBody),
@@ -32,7 +32,7 @@ pub async fn list(
 
 /// Add a schedule (administrators).
 #[utoipa::path(post, path = "/v1/schedules", tag = "schedules", request_body = ScheduleDraft,
-    security(("token" = [])),
+    security(("token" = ["admin"])),
     responses(
         (status = 201, description = "Created", body = Schedule),
         (status = 400, description = "Malformed body", body = ErrorBody),
@@ -54,7 +54,7 @@ pub async fn create(
 
 /// A schedule with its roles, who is on duty now, gaps in the next 14 days, and overrides.
 #[utoipa::path(get, path = "/v1/schedules/{id}", tag = "schedules", params(("id" = i64, Path)),
-    security(("token" = [])),
+    security(("token" = ["viewer"])),
     responses(
         (status = 200, description = "The schedule", body = ScheduleDetail),
         (status = 401, description = "No valid token", body = ErrorBody),
@@ -70,7 +70,7 @@ pub async fn get(
 
 /// Edit a schedule's name, description or time zone; send the `version` you read.
 #[utoipa::path(patch, path = "/v1/schedules/{id}", tag = "schedules", params(("id" = i64, Path)),
-    request_body = SchedulePatch, security(("token" = [])),
+    request_body = SchedulePatch, security(("token" = ["admin"])),
     responses(
         (status = 200, description = "The edited schedule", body = Schedule),
         (status = 400, description = "Malformed body", body = ErrorBody),
@@ -91,7 +91,7 @@ pub async fn update(
 
 /// Delete a schedule; refused while it has roles.
 #[utoipa::path(delete, path = "/v1/schedules/{id}", tag = "schedules", params(("id" = i64, Path), DeleteQuery),
-    security(("token" = [])),
+    security(("token" = ["admin"])),
     responses(
         (status = 204, description = "Deleted"),
         (status = 401, description = "No valid token", body = ErrorBody),
@@ -119,7 +119,7 @@ pub struct OnDutyQuery {
 
 /// Who is on duty for a role at a time: an override covering it, else the rotation.
 #[utoipa::path(get, path = "/v1/schedules/{id}/on-duty", tag = "schedules",
-    params(("id" = i64, Path), OnDutyQuery), security(("token" = [])),
+    params(("id" = i64, Path), OnDutyQuery), security(("token" = ["viewer"])),
     responses(
         (status = 200, description = "The person on duty (null before a rotation starts)", body = OnDuty),
         (status = 400, description = "A query parameter does not parse", body = ErrorBody),
@@ -140,7 +140,7 @@ pub async fn on_duty(
 
 /// Add a role to a schedule: fixed members (no `rotation`) or a rotation.
 #[utoipa::path(post, path = "/v1/schedules/{id}/roles", tag = "schedules", params(("id" = i64, Path)),
-    request_body = RoleDraft, security(("token" = [])),
+    request_body = RoleDraft, security(("token" = ["admin"])),
     responses(
         (status = 201, description = "Created", body = ScheduleRole),
         (status = 400, description = "Malformed body", body = ErrorBody),
@@ -164,7 +164,7 @@ pub async fn create_role(
 
 /// Edit a role; `rotation: null` makes its members fixed.
 #[utoipa::path(patch, path = "/v1/schedule-roles/{id}", tag = "schedules", params(("id" = i64, Path)),
-    request_body = RolePatch, security(("token" = [])),
+    request_body = RolePatch, security(("token" = ["admin"])),
     responses(
         (status = 200, description = "The edited role", body = ScheduleRole),
         (status = 400, description = "Malformed body", body = ErrorBody),
@@ -187,7 +187,7 @@ pub async fn update_role(
 
 /// Delete a role and its overrides.
 #[utoipa::path(delete, path = "/v1/schedule-roles/{id}", tag = "schedules", params(("id" = i64, Path), DeleteQuery),
-    security(("token" = [])),
+    security(("token" = ["admin"])),
     responses(
         (status = 204, description = "Deleted"),
         (status = 401, description = "No valid token", body = ErrorBody),
@@ -207,7 +207,7 @@ pub async fn delete_role(
 
 /// Put someone else on duty for this role over a time range (operators and administrators).
 #[utoipa::path(post, path = "/v1/schedule-roles/{id}/overrides", tag = "schedules", params(("id" = i64, Path)),
-    request_body = OverrideDraft, security(("token" = [])),
+    request_body = OverrideDraft, security(("token" = ["operator"])),
     responses(
         (status = 201, description = "Created", body = Override),
         (status = 400, description = "Malformed body", body = ErrorBody),
@@ -230,7 +230,7 @@ pub async fn create_override(
 
 /// Remove an override.
 #[utoipa::path(delete, path = "/v1/schedule-overrides/{id}", tag = "schedules", params(("id" = i64, Path)),
-    security(("token" = [])),
+    security(("token" = ["operator"])),
     responses(
         (status = 204, description = "Deleted"),
         (status = 401, description = "No valid token", body = ErrorBody),

@@ -13,7 +13,7 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 /// The targets of every level.
-#[utoipa::path(get, path = "/v1/sla", tag = "incidents", security(("token" = [])),
+#[utoipa::path(get, path = "/v1/sla", tag = "incidents", security(("token" = ["viewer"])),
     responses(
         (status = 200, description = "P1 to P5", body = Vec<SlaPolicy>),
         (status = 401, description = "No valid token", body = ErrorBody),
@@ -33,7 +33,7 @@ pub struct SlaUpdate {
 }
 
 /// Change one level's targets (administrators); incidents opened from now on use them.
-#[utoipa::path(put, path = "/v1/sla", tag = "incidents", request_body = SlaUpdate, security(("token" = [])),
+#[utoipa::path(put, path = "/v1/sla", tag = "incidents", request_body = SlaUpdate, security(("token" = ["admin"])),
     responses(
         (status = 200, description = "The level's new targets", body = SlaPolicy),
         (status = 400, description = "Malformed body", body = ErrorBody),

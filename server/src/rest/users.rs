@@ -28,7 +28,7 @@ pub struct UserQuery {
 }
 
 /// List users.
-#[utoipa::path(get, path = "/v1/users", tag = "users", params(UserQuery), security(("token" = [])),
+#[utoipa::path(get, path = "/v1/users", tag = "users", params(UserQuery), security(("token" = ["admin"])),
     responses(
         (status = 200, description = "A page of users", body = Page<User>),
         (status = 400, description = "A query parameter does not parse", body = ErrorBody),
@@ -56,7 +56,7 @@ pub async fn list(
 }
 
 /// Create a user.
-#[utoipa::path(post, path = "/v1/users", tag = "users", request_body = NewUser, security(("token" = [])),
+#[utoipa::path(post, path = "/v1/users", tag = "users", request_body = NewUser, security(("token" = ["admin"])),
     responses(
         (status = 201, description = "Created", body = User),
         (status = 400, description = "Malformed body", body = ErrorBody),
@@ -77,7 +77,7 @@ pub async fn create(
 }
 
 /// Read a user.
-#[utoipa::path(get, path = "/v1/users/{id}", tag = "users", params(("id" = i64, Path)), security(("token" = [])),
+#[utoipa::path(get, path = "/v1/users/{id}", tag = "users", params(("id" = i64, Path)), security(("token" = ["viewer"])),
     responses(
         (status = 200, description = "The user", body = User),
         (status = 401, description = "No valid token", body = ErrorBody),
@@ -97,7 +97,7 @@ pub async fn get(
 /// Send the `version` you read; a stale one is refused with 409 and nothing changes.
 /// Setting `active` to false deactivates the user and ends their sessions.
 #[utoipa::path(patch, path = "/v1/users/{id}", tag = "users", params(("id" = i64, Path)),
-    request_body = UserPatch, security(("token" = [])),
+    request_body = UserPatch, security(("token" = ["admin"])),
     responses(
         (status = 200, description = "The edited user", body = User),
         (status = 400, description = "Malformed body", body = ErrorBody),
@@ -124,7 +124,7 @@ pub struct PasswordReset {
 
 /// Set a new password for a user; their sessions and tokens are revoked.
 #[utoipa::path(put, path = "/v1/users/{id}/password", tag = "users", params(("id" = i64, Path)),
-    request_body = PasswordReset, security(("token" = [])),
+    request_body = PasswordReset, security(("token" = ["admin"])),
     responses(
         (status = 200, description = "Reset", body = User),
         (status = 401, description = "No valid token", body = ErrorBody),
@@ -145,7 +145,7 @@ pub async fn reset_password(
 }
 
 /// The caller's own user.
-#[utoipa::path(get, path = "/v1/profile", tag = "profile", security(("token" = [])),
+#[utoipa::path(get, path = "/v1/profile", tag = "profile", security(("token" = ["viewer"])),
     responses(
         (status = 200, description = "You", body = User),
         (status = 401, description = "No valid token", body = ErrorBody),
@@ -155,7 +155,7 @@ pub async fn me(State(state): State<AppState>, Caller(actor): Caller) -> ApiResu
 }
 
 /// Edit the caller's own contact details.
-#[utoipa::path(patch, path = "/v1/profile", tag = "profile", request_body = ProfilePatch, security(("token" = [])),
+#[utoipa::path(patch, path = "/v1/profile", tag = "profile", request_body = ProfilePatch, security(("token" = ["viewer"])),
     responses(
         (status = 200, description = "Saved", body = User),
         (status = 401, description = "No valid token", body = ErrorBody),
@@ -178,7 +178,7 @@ pub struct PasswordChange {
 
 /// Change the caller's own password; their other sessions and tokens are revoked.
 #[utoipa::path(put, path = "/v1/profile/password", tag = "profile", request_body = PasswordChange,
-    security(("token" = [])),
+    security(("token" = ["viewer"])),
     responses(
         (status = 204, description = "Changed"),
         (status = 401, description = "No valid token", body = ErrorBody),

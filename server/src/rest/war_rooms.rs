@@ -17,7 +17,7 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 /// War rooms, open ones first, newest first (at most 200).
-#[utoipa::path(get, path = "/v1/war-rooms", tag = "war rooms", security(("token" = [])),
+#[utoipa::path(get, path = "/v1/war-rooms", tag = "war rooms", security(("token" = ["viewer"])),
     responses(
         (status = 200, description = "Rooms", body = Vec<WarRoomSummary>),
         (status = 401, description = "No valid token", body = ErrorBody),
@@ -30,7 +30,7 @@ pub async fn list(
 }
 
 /// A room with its members, applications, notices, merged timeline and the caller's powers.
-#[utoipa::path(get, path = "/v1/war-rooms/{id}", tag = "war rooms", params(("id" = i64, Path)), security(("token" = [])),
+#[utoipa::path(get, path = "/v1/war-rooms/{id}", tag = "war rooms", params(("id" = i64, Path)), security(("token" = ["viewer"])),
     responses(
         (status = 200, description = "The room", body = WarRoomDetail),
         (status = 401, description = "No valid token", body = ErrorBody),
@@ -51,7 +51,7 @@ pub struct MemberBody {
 
 /// Add a member, or change a member's role.
 #[utoipa::path(put, path = "/v1/war-rooms/{id}/members/{user_id}", tag = "war rooms",
-    params(("id" = i64, Path), ("user_id" = i64, Path)), request_body = MemberBody, security(("token" = [])),
+    params(("id" = i64, Path), ("user_id" = i64, Path)), request_body = MemberBody, security(("token" = ["operator"])),
     responses(
         (status = 200, description = "The room", body = WarRoom),
         (status = 400, description = "Malformed body", body = ErrorBody),
@@ -73,7 +73,7 @@ pub async fn put_member(
 
 /// Remove a member.
 #[utoipa::path(delete, path = "/v1/war-rooms/{id}/members/{user_id}", tag = "war rooms",
-    params(("id" = i64, Path), ("user_id" = i64, Path)), security(("token" = [])),
+    params(("id" = i64, Path), ("user_id" = i64, Path)), security(("token" = ["operator"])),
     responses(
         (status = 200, description = "The room", body = WarRoom),
         (status = 401, description = "No valid token", body = ErrorBody),
@@ -98,7 +98,7 @@ pub struct ApplicationBody {
 
 /// Name an affected application (the room becomes `delimited`).
 #[utoipa::path(post, path = "/v1/war-rooms/{id}/applications", tag = "war rooms",
-    params(("id" = i64, Path)), request_body = ApplicationBody, security(("token" = [])),
+    params(("id" = i64, Path)), request_body = ApplicationBody, security(("token" = ["operator"])),
     responses(
         (status = 200, description = "The room", body = WarRoom),
         (status = 400, description = "Malformed body", body = ErrorBody),
@@ -126,7 +126,7 @@ pub struct RestoredBody {
 
 /// Mark an affected application restored (the room becomes `recovered` when all are) or not.
 #[utoipa::path(put, path = "/v1/war-rooms/{id}/applications/{application_id}", tag = "war rooms",
-    params(("id" = i64, Path), ("application_id" = i64, Path)), request_body = RestoredBody, security(("token" = [])),
+    params(("id" = i64, Path), ("application_id" = i64, Path)), request_body = RestoredBody, security(("token" = ["operator"])),
     responses(
         (status = 200, description = "The room", body = WarRoom),
         (status = 400, description = "Malformed body", body = ErrorBody),
@@ -149,7 +149,7 @@ pub async fn set_restored(
 /// Post a progress notice (`first`, `progress` or `recovery`, at most 1000 characters); members
 /// and subscribers are notified.
 #[utoipa::path(post, path = "/v1/war-rooms/{id}/notices", tag = "war rooms",
-    params(("id" = i64, Path)), request_body = NewNotice, security(("token" = [])),
+    params(("id" = i64, Path)), request_body = NewNotice, security(("token" = ["operator"])),
     responses(
         (status = 200, description = "The room", body = WarRoom),
         (status = 400, description = "Malformed body", body = ErrorBody),
@@ -172,7 +172,7 @@ pub async fn post_notice(
 /// Close the room with the fault's cause and impact; every affected application must be
 /// restored.
 #[utoipa::path(post, path = "/v1/war-rooms/{id}/close", tag = "war rooms",
-    params(("id" = i64, Path)), request_body = CloseRoom, security(("token" = [])),
+    params(("id" = i64, Path)), request_body = CloseRoom, security(("token" = ["operator"])),
     responses(
         (status = 200, description = "The closed room", body = WarRoom),
         (status = 400, description = "Malformed body", body = ErrorBody),
@@ -193,7 +193,7 @@ pub async fn close(
 
 /// Follow the room's notices without being a member.
 #[utoipa::path(put, path = "/v1/war-rooms/{id}/subscription", tag = "war rooms",
-    params(("id" = i64, Path)), security(("token" = [])),
+    params(("id" = i64, Path)), security(("token" = ["viewer"])),
     responses(
         (status = 204, description = "Subscribed"),
         (status = 401, description = "No valid token", body = ErrorBody),
@@ -211,7 +211,7 @@ pub async fn subscribe(
 
 /// Stop following the room's notices.
 #[utoipa::path(delete, path = "/v1/war-rooms/{id}/subscription", tag = "war rooms",
-    params(("id" = i64, Path)), security(("token" = [])),
+    params(("id" = i64, Path)), security(("token" = ["viewer"])),
     responses(
         (status = 204, description = "Unsubscribed"),
         (status = 401, description = "No valid token", body = ErrorBody),
@@ -227,7 +227,7 @@ pub async fn unsubscribe(
 }
 
 /// War-room rules: who joins new rooms automatically.
-#[utoipa::path(get, path = "/v1/war-room-rules", tag = "war rooms", security(("token" = [])),
+#[utoipa::path(get, path = "/v1/war-room-rules", tag = "war rooms", security(("token" = ["viewer"])),
     responses(
         (status = 200, description = "Rules", body = Vec<WarRoomRule>),
         (status = 401, description = "No valid token", body = ErrorBody),
@@ -241,7 +241,7 @@ pub async fn rules(
 
 /// Add a rule: for incident levels L and applications A (empty means any), whoever is on duty
 /// for the schedule role joins new rooms.
-#[utoipa::path(post, path = "/v1/war-room-rules", tag = "war rooms", request_body = NewWarRoomRule, security(("token" = [])),
+#[utoipa::path(post, path = "/v1/war-room-rules", tag = "war rooms", request_body = NewWarRoomRule, security(("token" = ["admin"])),
     responses(
         (status = 201, description = "Added", body = WarRoomRule),
         (status = 400, description = "Malformed body", body = ErrorBody),
@@ -263,7 +263,7 @@ pub async fn create_rule(
 }
 
 /// Delete a rule.
-#[utoipa::path(delete, path = "/v1/war-room-rules/{id}", tag = "war rooms", params(("id" = i64, Path)), security(("token" = [])),
+#[utoipa::path(delete, path = "/v1/war-room-rules/{id}", tag = "war rooms", params(("id" = i64, Path)), security(("token" = ["admin"])),
     responses(
         (status = 204, description = "Deleted"),
         (status = 401, description = "No valid token", body = ErrorBody),

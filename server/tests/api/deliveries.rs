@@ -134,7 +134,12 @@ async fn a_webhook_is_signed_retried_with_back_off_and_delivered_once(pool: PgPo
     );
 
     assign(&app, &admin, alice).await;
-    let transport = Transport::new(None, "http://opsroom.example").unwrap();
+    let transport = Transport::new(
+        None,
+        "http://opsroom.example",
+        app.state.settings.webhook_allow.clone(),
+    )
+    .unwrap();
     assert_eq!(drain(&app, &transport).await, 1);
     assert_eq!(
         drain(&app, &transport).await,
@@ -213,7 +218,12 @@ async fn failures_past_the_limit_are_dead_letters_that_can_be_resent(pool: PgPoo
     )
     .await;
     assign(&app, &admin, alice).await;
-    let transport = Transport::new(None, "http://opsroom.example").unwrap();
+    let transport = Transport::new(
+        None,
+        "http://opsroom.example",
+        app.state.settings.webhook_allow.clone(),
+    )
+    .unwrap();
     for _ in 0..app::domain::delivery::MAX_ATTEMPTS {
         assert_eq!(drain(&app, &transport).await, 1);
         app.clock.advance(Duration::hours(1));
@@ -344,7 +354,12 @@ async fn email_goes_to_the_smtp_relay(pool: PgPool) {
         password: None,
         from: "Opsroom <opsroom@example.com>".into(),
     };
-    let transport = Transport::new(Some(&smtp), "http://opsroom.example").unwrap();
+    let transport = Transport::new(
+        Some(&smtp),
+        "http://opsroom.example",
+        app.state.settings.webhook_allow.clone(),
+    )
+    .unwrap();
     assert_eq!(drain(&app, &transport).await, 1);
     let mails = mails.lock().unwrap().clone();
     assert_eq!(mails.len(), 1);

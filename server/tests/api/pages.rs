@@ -3,11 +3,11 @@
 
 use crate::common::{ADMIN_PASSWORD, spawn};
 use reqwest::StatusCode;
-use reqwest::header::{ACCEPT, CONTENT_TYPE, COOKIE, LOCATION, REFERER, SET_COOKIE};
+use reqwest::header::{ACCEPT, CONTENT_TYPE, COOKIE, LOCATION, ORIGIN, REFERER, SET_COOKIE};
 
 const HTML: &str = "text/html,application/xhtml+xml";
 
-/// Posts a form the way a browser does without JavaScript.
+/// Posts a form the way a browser does without JavaScript, from the console's own page.
 async fn post_form(
     app: &crate::common::TestApp,
     path: &str,
@@ -21,6 +21,7 @@ async fn post_form(
         .header(ACCEPT, HTML)
         .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
         .header(REFERER, app.url(referer))
+        .header(ORIGIN, &app.base)
         .body(body.to_owned());
     if let Some(cookie) = cookie {
         request = request.header(COOKIE, cookie);
@@ -136,6 +137,7 @@ async fn server_function_errors_carry_their_real_status(pool: sqlx::PgPool) {
     let response = app
         .client
         .post(app.url("/api/users/create"))
+        .header("sec-fetch-site", "same-origin")
         .header(ACCEPT, "application/json")
         .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
         .header(COOKIE, &cookie)
@@ -147,6 +149,7 @@ async fn server_function_errors_carry_their_real_status(pool: sqlx::PgPool) {
     let anonymous = app
         .client
         .post(app.url("/api/users/list"))
+        .header("sec-fetch-site", "same-origin")
         .header(ACCEPT, "application/json")
         .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
         .body("")

@@ -1,5 +1,9 @@
-//! A real Opsroom server on a random port against the test's own fresh database.
+//! A real Opsroom server on a random port against the test's own fresh database, with every
+//! `/v1` exchange checked against the OpenAPI document.
 
+pub mod contract;
+
+use app::domain::network::AddressList;
 use app::service::bootstrap::ensure_first_admin;
 use app::state::{ManualClock, Settings};
 use chrono::{DateTime, SubsecRound, Utc};
@@ -21,12 +25,21 @@ pub struct TestApp {
     pub state: app::state::AppState,
     pub client: Client,
     pub clock: Arc<ManualClock>,
+    contract: Arc<contract::Contract>,
     shutdown: CancellationToken,
 }
 
 impl Drop for TestApp {
     fn drop(&mut self) {
         self.shutdown.cancel();
+        let violations = self.contract.violations();
+        if !violations.is_empty() && !std::thread::panicking() {
+            panic!(
+                "{} exchange(s) broke the OpenAPI document:\n{}",
+                violations.len(),
+                violations.join("\n")
+            );
+        }
     }
 }
 
@@ -39,12 +52,15 @@ pub fn start_time() -> DateTime<Utc> {
 
 /// Serves the whole application (REST, live events, pages) on 127.0.0.1 with a manual clock.
 pub async fn spawn(pool: PgPool) -> TestApp {
-    spawn_with(
-        pool,
-        Settings::default(),
-        Arc::new(ManualClock::new(start_time())),
-    )
-    .await
+    spawn_with(pool, settings(), Arc::new(ManualClock::new(start_time()))).await
+}
+
+/// The defaults, with this host allowed as a webhook receiver: the tests' receivers run here.
+pub fn settings() -> Settings {
+    Settings {
+        webhook_allow: AddressList::parse("test", "127.0.0.1").unwrap(),
+        ..Settings::default()
+    }
 }
 
 pub async fn spawn_with(pool: PgPool, settings: Settings, clock: Arc<ManualClock>) -> TestApp {
@@ -62,7 +78,10 @@ pub async fn spawn_with(pool: PgPool, settings: Settings, clock: Arc<ManualClock
     let shutdown = CancellationToken::new();
     let hub = Hub::new(shutdown.clone());
     hub.spawn_listener(pool.clone());
-    let app = router(state.clone(), hub, Duration::from_secs(10));
+    let contract = contract::Contract::new((*state.openapi).clone());
+    let app = router(state.clone(), hub, Duration::from_secs(10)).layer(
+        axum::middleware::from_fn_with_state(contract.clone(), contract::check),
+    );
     let stop = shutdown.clone();
     tokio::spawn(async move {
         axum::serve(
@@ -81,6 +100,7 @@ pub async fn spawn_with(pool: PgPool, settings: Settings, clock: Arc<ManualClock
             .build()
             .unwrap(),
         clock,
+        contract,
         shutdown,
     }
 }
