@@ -1,6 +1,8 @@
 //! Background work on a timer: resuming paused incidents when their pause ends, recording
 //! incidents' service-level breaches and problems run past their time to close, escalating
-//! incidents nobody accepts, and purging cleared alarms past their retention; each round
+//! incidents nobody accepts, signing the audit chain's head (with `OPSROOM_AUDIT_KEY`),
+//! forgetting login failures past the throttle's window, and purging cleared alarms past their
+//! retention; each round
 //! reports its heartbeat and the overdue escalations to `/metrics`. Every step is safe to run in several server processes
 //! at once (rows are taken with SKIP LOCKED).
 
@@ -63,6 +65,13 @@ pub fn spawn(state: AppState, shutdown: CancellationToken) {
             }
             metrics::gauge!("opsroom_worker_heartbeat_timestamp_seconds")
                 .set(state.now().timestamp() as f64);
+            if let Err(e) = app::service::audit::checkpoint(&state).await {
+                tracing::warn!(error = %e, "signing the audit chain failed");
+            }
+            match app::service::auth::purge_failures(&state).await {
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "forgetting old login failures failed"),
+            }
             match app::service::alarms::purge(&state).await {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(purged = n, "cleared alarms past retention purged"),

@@ -44,6 +44,13 @@ pub struct AuditFilter {
     pub to: Option<DateTime<Utc>>,
 }
 
+crate::string_enum! {
+    /// How the chain is anchored outside the database: `hmac`, by checkpoints signed with
+    /// `OPSROOM_AUDIT_KEY`; `none`, by nothing (someone with the database alone could rewrite
+    /// rows and every hash after them).
+    pub enum ChainAnchor { Hmac = "hmac", Unanchored = "none" }
+}
+
 /// The answer of a chain verification.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
@@ -51,11 +58,86 @@ pub struct ChainReport {
     pub ok: bool,
     /// Rows checked (all of them when `ok`).
     pub rows: i64,
-    /// The first row whose hash or link does not match.
+    /// The first row whose hash or link does not match, or that a checkpoint no longer covers.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub broken_at: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    pub anchor: ChainAnchor,
+    /// The last row covered by a valid signed checkpoint (`hmac` only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub anchored_through: Option<i64>,
+    /// When that checkpoint was signed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub anchored_at: Option<DateTime<Utc>>,
+}
+
+impl ChainReport {
+    pub fn broken(rows: i64, at: i64, reason: impl Into<String>) -> ChainReport {
+        ChainReport {
+            ok: false,
+            rows,
+            broken_at: Some(at),
+            reason: Some(reason.into()),
+            anchor: ChainAnchor::Unanchored,
+            anchored_through: None,
+            anchored_at: None,
+        }
+    }
+}
+
+/// A signature of the chain's head at one moment: row `last_id` had hash `last_hash`. Each
+/// covers the one before it (`prev_mac`), so none can be dropped from the middle unnoticed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Checkpoint {
+    pub id: i64,
+    pub last_id: i64,
+    pub last_hash: String,
+    pub at: DateTime<Utc>,
+    pub prev_mac: String,
+    pub mac: String,
+}
+
+/// HMAC-SHA256, under the audit key, of a checkpoint's fields and the previous signature.
+pub fn checkpoint_mac(
+    key: &[u8],
+    last_id: i64,
+    last_hash: &str,
+    at: DateTime<Utc>,
+    prev_mac: &str,
+) -> String {
+    use hmac::{Hmac, Mac};
+    let mut mac = Hmac::<Sha256>::new_from_slice(key)
+        .unwrap_or_else(|_| unreachable!("HMAC takes keys of any length"));
+    let at = storable_time(at)
+        .format("%Y-%m-%dT%H:%M:%S%.6fZ")
+        .to_string();
+    mac.update(format!("{last_id}\n{last_hash}\n{at}\n{prev_mac}").as_bytes());
+    hex::encode(mac.finalize().into_bytes())
+}
+
+/// Checks every checkpoint's signature and its link to the one before; `Err` names the first
+/// that fails and why.
+pub fn check_checkpoints(key: &[u8], checkpoints: &[Checkpoint]) -> Result<(), (i64, String)> {
+    let mut prev = String::new();
+    let mut last_id = 0;
+    for c in checkpoints {
+        if c.prev_mac != prev {
+            return Err((
+                c.id,
+                "a signed checkpoint before it is missing or was altered".into(),
+            ));
+        }
+        if checkpoint_mac(key, c.last_id, &c.last_hash, c.at, &c.prev_mac) != c.mac {
+            return Err((c.id, "its signature does not match the audit key".into()));
+        }
+        if c.last_id < last_id {
+            return Err((c.id, "it goes back in the chain".into()));
+        }
+        last_id = c.last_id;
+        prev.clone_from(&c.mac);
+    }
+    Ok(())
 }
 
 /// Postgres keeps microseconds; the chain must hash exactly what is stored.
@@ -138,12 +220,7 @@ pub fn verify_batch(
             None
         };
         if let Some(reason) = reason {
-            return Err(ChainReport {
-                ok: false,
-                rows: checked,
-                broken_at: Some(record.id),
-                reason: Some(reason.to_owned()),
-            });
+            return Err(ChainReport::broken(checked, record.id, reason));
         }
         checked += 1;
         prev_hash.clone_from(&record.hash);
@@ -256,5 +333,45 @@ mod tests {
             assert_ne!(h(&r), h(&base));
         }
         assert_ne!(chain_hash("ff", &base), h(&base));
+    }
+
+    fn signed(key: &[u8], id: i64, last_id: i64, prev: &str) -> Checkpoint {
+        let at: DateTime<Utc> = "2026-11-28T10:00:00Z".parse().unwrap();
+        Checkpoint {
+            id,
+            last_id,
+            last_hash: format!("h{last_id}"),
+            at,
+            prev_mac: prev.to_owned(),
+            mac: checkpoint_mac(key, last_id, &format!("h{last_id}"), at, prev),
+        }
+    }
+
+    #[test]
+    fn checkpoints_hold_under_their_key_only_and_in_an_unbroken_line() {
+        let key = b"k".repeat(32);
+        let first = signed(&key, 1, 10, "");
+        let second = signed(&key, 2, 20, &first.mac);
+        assert_eq!(
+            check_checkpoints(&key, &[first.clone(), second.clone()]),
+            Ok(())
+        );
+        // Another key cannot have signed them.
+        assert_eq!(
+            check_checkpoints(b"other", &[first.clone()]).unwrap_err().0,
+            1
+        );
+        // A rewritten head re-signed without the key.
+        let mut forged = second.clone();
+        forged.last_hash = "rewritten".into();
+        assert_eq!(
+            check_checkpoints(&key, &[first.clone(), forged])
+                .unwrap_err()
+                .0,
+            2
+        );
+        // One dropped from the middle.
+        let third = signed(&key, 3, 30, &second.mac);
+        assert_eq!(check_checkpoints(&key, &[first, third]).unwrap_err().0, 3);
     }
 }

@@ -496,7 +496,7 @@ mod tests {
                 Some("http://prometheus:9090/graph"),
             ),
         ] {
-            let body = json!({"dedup_key": "k", "name": "n\0ame", "url": url,
+            let body = json!({"dedup_key": "k", "name": "n\0ame", "level": "minor", "url": url,
                               "labels": {"a\0": "b\0"}});
             let e = &parse_json(DataSourceKind::Generic, body).unwrap()[0];
             assert_eq!(e.url.as_deref(), kept, "{url}");

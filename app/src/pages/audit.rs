@@ -9,6 +9,7 @@ use crate::components::live::LiveRegion;
 use crate::components::table::{Pagination, TD, Table, col, href_with};
 use crate::components::time::Time;
 use crate::domain::audit::AuditRecord;
+use crate::domain::audit::{ChainAnchor, ChainReport};
 use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -91,6 +92,17 @@ fn rows(records: Vec<AuditRecord>, now: DateTime<Utc>) -> impl IntoView {
 }
 
 /// The chain check runs when the page is asked for it (`?verify=1`), so it works as a plain link.
+/// What the report says about the chain's anchor outside the database.
+fn anchor_note(report: &ChainReport) -> String {
+    match (report.anchor, report.anchored_through) {
+        (ChainAnchor::Hmac, Some(row)) => format!(
+            "Signed through row {row}; rows after it are signed within a minute."
+        ),
+        (ChainAnchor::Hmac, None) => "No row is signed yet; the first signature comes within a minute.".into(),
+        (ChainAnchor::Unanchored, _) => "Not anchored: without OPSROOM_AUDIT_KEY, someone with the database alone could rewrite it.".into(),
+    }
+}
+
 #[component]
 fn ChainCheck() -> impl IntoView {
     let query = use_query_map();
@@ -108,7 +120,7 @@ fn ChainCheck() -> impl IntoView {
             Some(match verify_audit().await {
                 Ok(report) if report.ok => view! {
                     <p class="text-sm font-medium text-emerald-700" data-testid="chain-result">
-                        {format!("Chain intact: {} rows verified.", report.rows)}
+                        {format!("Chain intact: {} rows verified. {}", report.rows, anchor_note(&report))}
                     </p>
                 }
                 .into_any(),

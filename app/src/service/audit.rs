@@ -2,7 +2,10 @@
 
 use super::Actor;
 use crate::domain::AppError;
-use crate::domain::audit::{AuditFilter, AuditRecord, ChainReport, GENESIS_HASH, verify_batch};
+use crate::domain::audit::{
+    AuditFilter, AuditRecord, ChainAnchor, ChainReport, Checkpoint, GENESIS_HASH,
+    check_checkpoints, checkpoint_mac, verify_batch,
+};
 use crate::domain::list::{ListParams, Page, Sort};
 use crate::domain::user::Role;
 use crate::state::AppState;
@@ -11,6 +14,7 @@ use crate::store::audit::NewAuditRecord;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sqlx::PgConnection;
+use std::collections::HashMap;
 
 /// One mutation to record: the object it touched and its state before and after.
 pub struct Change<'a> {
@@ -116,10 +120,30 @@ pub async fn vocabulary(
 
 const VERIFY_BATCH: i64 = 5_000;
 
-/// Re-computes every hash from the first record on and reports the first mismatch.
+/// Re-computes every hash from the first record on and reports the first mismatch; with an
+/// audit key, also checks the signed checkpoints and that every row they cover is unchanged.
 pub async fn verify(state: &AppState, actor: &Actor) -> Result<ChainReport, AppError> {
     actor.require(Role::Admin, "verifying the audit log")?;
     let mut conn = state.pool.acquire().await?;
+    let checkpoints = match &state.settings.audit_key {
+        Some(key) => {
+            let all = store::audit::checkpoints(&mut conn).await?;
+            if let Err((id, why)) = check_checkpoints(&key.0, &all) {
+                let at = all.iter().find(|c| c.id == id).map_or(0, |c| c.last_id);
+                return Ok(anchored(
+                    ChainReport::broken(0, at, format!("signed checkpoint {id}: {why}")),
+                    Some(&[]),
+                ));
+            }
+            Some(all)
+        }
+        None => None,
+    };
+    let signed: HashMap<i64, &str> = checkpoints
+        .iter()
+        .flatten()
+        .map(|c| (c.last_id, c.last_hash.as_str()))
+        .collect();
     let (head_id, head_hash) = store::audit::head(&mut conn).await?;
     let mut prev = GENESIS_HASH.to_owned();
     let mut checked = 0;
@@ -128,29 +152,91 @@ pub async fn verify(state: &AppState, actor: &Actor) -> Result<ChainReport, AppE
         let batch = store::audit::batch_after(&mut conn, last_id, VERIFY_BATCH).await?;
         let Some(last) = batch.last() else { break };
         last_id = last.id;
-        match verify_batch(&mut prev, checked, &batch) {
-            Ok(n) => checked = n,
-            Err(report) => return Ok(report),
+        let report = match verify_batch(&mut prev, checked, &batch) {
+            Ok(n) => {
+                let resigned = batch
+                    .iter()
+                    .find(|r| signed.get(&r.id).is_some_and(|h| *h != r.hash));
+                checked = n;
+                resigned.map(|r| {
+                    ChainReport::broken(
+                        checked,
+                        r.id,
+                        "rows up to here were rewritten after a signed checkpoint covered them",
+                    )
+                })
+            }
+            Err(report) => Some(report),
+        };
+        if let Some(report) = report {
+            return Ok(anchored(report, checkpoints.as_deref()));
         }
         if last_id >= head_id {
             break;
         }
     }
-    // Rows deleted from the end of the log leave the head pointing past them.
-    if last_id < head_id || (last_id == head_id && head_id > 0 && prev != head_hash) {
-        return Ok(ChainReport {
-            ok: false,
+    let beyond = checkpoints.iter().flatten().find(|c| c.last_id > last_id);
+    // Rows deleted from the end of the log leave the head (or a checkpoint) pointing past them.
+    let report = if last_id < head_id
+        || (last_id == head_id && head_id > 0 && prev != head_hash)
+        || beyond.is_some()
+    {
+        ChainReport::broken(
+            checked,
+            last_id + 1,
+            "the log ends before the recorded head of the chain",
+        )
+    } else {
+        ChainReport {
+            ok: true,
             rows: checked,
-            broken_at: Some(last_id + 1),
-            reason: Some("the log ends before the recorded head of the chain".into()),
-        });
+            broken_at: None,
+            reason: None,
+            anchor: ChainAnchor::Unanchored,
+            anchored_through: None,
+            anchored_at: None,
+        }
+    };
+    Ok(anchored(report, checkpoints.as_deref()))
+}
+
+/// Adds to a report how the chain is anchored: with a key (`checkpoints` are then the valid
+/// ones, possibly none yet), by the newest checkpoint; without one, by nothing.
+fn anchored(mut report: ChainReport, checkpoints: Option<&[Checkpoint]>) -> ChainReport {
+    let Some(checkpoints) = checkpoints else {
+        return report;
+    };
+    report.anchor = ChainAnchor::Hmac;
+    if let Some(last) = checkpoints.last() {
+        report.anchored_through = Some(last.last_id);
+        report.anchored_at = Some(last.at);
     }
-    Ok(ChainReport {
-        ok: true,
-        rows: checked,
-        broken_at: None,
-        reason: None,
-    })
+    report
+}
+
+/// How often the head is signed, at most.
+const CHECKPOINT_EVERY: chrono::Duration = chrono::Duration::minutes(1);
+
+/// Signs the chain's head when it moved since the last checkpoint (and that one is at least
+/// [`CHECKPOINT_EVERY`] old), if an audit key is configured. Returns whether it signed.
+pub async fn checkpoint(state: &AppState) -> Result<bool, AppError> {
+    let Some(key) = &state.settings.audit_key else {
+        return Ok(false);
+    };
+    let now = state.now();
+    let mut tx = state.pool.begin().await?;
+    let latest = store::audit::latest_checkpoint_for_update(&mut tx).await?;
+    let (head_id, head_hash) = store::audit::head(&mut tx).await?;
+    let (prev_mac, signed_id, signed_at) = latest
+        .map(|c| (c.mac, c.last_id, Some(c.at)))
+        .unwrap_or_default();
+    if head_id == signed_id || signed_at.is_some_and(|at| now - at < CHECKPOINT_EVERY) {
+        return Ok(false);
+    }
+    let mac = checkpoint_mac(&key.0, head_id, &head_hash, now, &prev_mac);
+    store::audit::insert_checkpoint(&mut tx, head_id, &head_hash, now, &prev_mac, &mac).await?;
+    tx.commit().await?;
+    Ok(true)
 }
 
 /// How many history entries an inventory object's page shows.

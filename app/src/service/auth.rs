@@ -97,32 +97,37 @@ pub async fn login(
         }
     };
     let mut tx = state.pool.begin().await?;
-    let user = match user {
-        Some(user) if matches => user,
-        _ => {
-            let anonymous = Actor {
-                user: None,
-                method: origin.method,
-                token_id: None,
-            };
-            // The username is in the record, for administrators; the object id (which live
-            // notices carry to everyone) is the failure's own number.
-            record(
-                &mut tx,
-                &anonymous,
-                now,
-                Change::new("session", format!("failure-{attempt}"), "login_failed")
-                    .after(&json!({"username": username, "address": origin.address})),
-            )
-            .await?;
-            tx.commit().await?;
-            return Err(AppError::InvalidCredentials);
-        }
+    let refused = match &user {
+        Some(user) if matches && user.active => None,
+        Some(_) if matches => Some((AppError::AccountDisabled, "deactivated")),
+        _ => Some((AppError::InvalidCredentials, "wrong username or password")),
+    };
+    if let Some((error, why)) = refused {
+        let anonymous = Actor {
+            user: None,
+            method: origin.method,
+            token_id: None,
+        };
+        // The username is in the record, for administrators; the object id (which live
+        // notices carry to everyone) is the failure's own number.
+        record(
+            &mut tx,
+            &anonymous,
+            now,
+            Change::new("session", format!("failure-{attempt}"), "login_failed").after(&json!({
+                "username": username,
+                "address": origin.address,
+                "reason": why,
+            })),
+        )
+        .await?;
+        tx.commit().await?;
+        return Err(error);
+    }
+    let Some(user) = user else {
+        return Err(AppError::InvalidCredentials);
     };
     store::login_failures::forgive(&mut tx, username, origin.address).await?;
-    if !user.active {
-        return Err(AppError::AccountDisabled);
-    }
     let token = new_secret();
     let expires_at = now + state.settings.token_ttl;
     let token_id = store::tokens::insert(
@@ -206,6 +211,14 @@ pub async fn recheck(state: &AppState, actor: &Actor) -> Result<Option<Actor>, A
             method: actor.method,
             token_id: Some(token_id),
         }))
+}
+
+/// Forgets login failures older than the throttle's window: they no longer count, and the
+/// audit log keeps the record of each.
+pub async fn purge_failures(state: &AppState) -> Result<u64, AppError> {
+    let before = state.now() - state.settings.throttle.window;
+    let mut conn = state.pool.acquire().await?;
+    store::login_failures::purge(&mut conn, before).await
 }
 
 /// Revokes the token the actor is using.

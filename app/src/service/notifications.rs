@@ -55,12 +55,27 @@ pub async fn unread(state: &AppState, actor: &Actor) -> Result<i64, AppError> {
 }
 
 /// Marks the caller's notifications read (these ids, or all); returns how many changed.
+/// The most notifications marked read by id in one request.
+pub const MARK_MAX: usize = 200;
+
 pub async fn mark_read(
     state: &AppState,
     actor: &Actor,
     ids: Option<&[i64]>,
 ) -> Result<u64, AppError> {
     let user = me(actor)?;
+    if ids.is_some_and(|ids| ids.len() > MARK_MAX) {
+        return Err(AppError::invalid(
+            "ids",
+            format!("at most {MARK_MAX} at once"),
+        ));
+    }
     let mut conn = state.pool.acquire().await?;
+    if let Some(ids) = ids {
+        let mine = store::notifications::owned(&mut conn, user, ids).await?;
+        if let Some(other) = ids.iter().find(|id| !mine.contains(id)) {
+            return Err(AppError::not_found("Notification", other));
+        }
+    }
     store::notifications::mark_read(&mut conn, user, ids, state.now()).await
 }

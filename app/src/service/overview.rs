@@ -24,7 +24,11 @@ pub async fn overview(state: &AppState, actor: &Actor) -> Result<Overview, AppEr
             store::audit::count_since(&mut conn, day_ago, Some(object_type), Some("create"))
                 .await?;
     }
-    let failed_logins_24h = store::login_failures::count_since(&mut conn, day_ago).await?;
+    // From the audit log, which keeps every failure; the throttle's own rows are forgotten
+    // once they stop counting.
+    let failed_logins_24h =
+        store::audit::count_since(&mut conn, day_ago, Some("session"), Some("login_failed"))
+            .await?;
     let mutations_24h = store::audit::count_since(&mut conn, day_ago, None, None).await?;
     let hourly = store::audit::hourly_counts(&mut conn, day_ago - Duration::hours(1)).await?;
     let recent = if actor.holds(Role::Admin) {

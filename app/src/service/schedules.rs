@@ -281,7 +281,8 @@ pub async fn delete(
     Ok(())
 }
 
-/// Refuses user ids that name nobody or a deactivated account.
+/// Refuses user ids that name nobody, a deactivated account, or a viewer: whoever is on duty
+/// is handed incidents to work, which viewers may not.
 async fn check_people(conn: &mut PgConnection, field: &str, ids: &[i64]) -> Result<(), AppError> {
     let found: HashMap<i64, User> = store::users::many(conn, ids)
         .await?
@@ -295,6 +296,12 @@ async fn check_people(conn: &mut PgConnection, field: &str, ids: &[i64]) -> Resu
                 return Err(AppError::invalid(
                     field,
                     format!("user '{}' is deactivated", u.username),
+                ));
+            }
+            Some(u) if !u.role.allows(Role::Operator) => {
+                return Err(AppError::invalid(
+                    field,
+                    format!("user '{}' is a viewer and cannot be on duty", u.username),
                 ));
             }
             Some(_) => {}
@@ -379,7 +386,21 @@ pub async fn delete_role(
     Ok(())
 }
 
-/// Puts someone else on duty for a role over a time range (operators swap shifts too).
+/// Who may change a role's shifts: administrators, and the role's own members (they swap
+/// shifts among themselves).
+fn may_override(actor: &Actor, role: &ScheduleRole) -> Result<(), AppError> {
+    let member = actor.id().is_some_and(|id| role.spec.members.contains(&id));
+    if member || actor.holds(Role::Admin) {
+        Ok(())
+    } else {
+        Err(AppError::forbidden(
+            format!("changing the shifts of role '{}'", role.spec.name),
+            "admin role, or membership of that",
+        ))
+    }
+}
+
+/// Puts someone else on duty for a role over a time range (the role's members swap shifts).
 pub async fn create_override(
     state: &AppState,
     actor: &Actor,
@@ -390,7 +411,8 @@ pub async fn create_override(
     let draft = draft.normalized()?;
     let now = state.now();
     let mut tx = state.pool.begin().await?;
-    store::schedules::find_role_for_update(&mut tx, role).await?;
+    let on = store::schedules::find_role_for_update(&mut tx, role).await?;
+    may_override(actor, &on)?;
     check_people(&mut tx, "user_id", &[draft.user_id]).await?;
     let created = store::schedules::insert_override(&mut tx, role, &draft, now).await?;
     record(
@@ -411,6 +433,8 @@ pub async fn delete_override(state: &AppState, actor: &Actor, id: i64) -> Result
     let removed = store::schedules::delete_override(&mut tx, id)
         .await?
         .ok_or_else(|| AppError::not_found("Override", id))?;
+    let on = store::schedules::find_role_for_update(&mut tx, removed.role_id).await?;
+    may_override(actor, &on)?;
     record(
         &mut tx,
         actor,

@@ -31,9 +31,11 @@ pub async fn list(
 }
 
 /// Administrators read anyone; everyone reads themselves.
+/// A user: anyone's for an administrator, else only one's own (others' are not found, so an id
+/// reveals nothing).
 pub async fn get(state: &AppState, actor: &Actor, id: i64) -> Result<User, AppError> {
-    if actor.id() != Some(id) {
-        actor.require(Role::Admin, "reading other users")?;
+    if actor.id() != Some(id) && !actor.holds(Role::Admin) {
+        return Err(AppError::not_found("User", id));
     }
     let mut conn = state.pool.acquire().await?;
     store::users::find(&mut conn, id)

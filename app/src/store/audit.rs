@@ -2,7 +2,9 @@
 
 use super::order_by;
 use crate::domain::AppError;
-use crate::domain::audit::{AuditFilter, AuditRecord, Method, chain_hash, storable_time};
+use crate::domain::audit::{
+    AuditFilter, AuditRecord, Checkpoint, Method, chain_hash, storable_time,
+};
 use crate::domain::list::{Page, Window};
 use crate::domain::overview::HourCount;
 use chrono::{DateTime, Utc};
@@ -260,6 +262,78 @@ pub async fn head(conn: &mut PgConnection) -> Result<(i64, String), AppError> {
             .fetch_one(conn)
             .await?,
     )
+}
+
+#[derive(sqlx::FromRow)]
+struct CheckpointRow {
+    id: i64,
+    last_id: i64,
+    last_hash: String,
+    at: DateTime<Utc>,
+    prev_mac: String,
+    mac: String,
+}
+
+impl From<CheckpointRow> for Checkpoint {
+    fn from(r: CheckpointRow) -> Checkpoint {
+        Checkpoint {
+            id: r.id,
+            last_id: r.last_id,
+            last_hash: r.last_hash,
+            at: r.at,
+            prev_mac: r.prev_mac,
+            mac: r.mac,
+        }
+    }
+}
+
+/// Every signed checkpoint, oldest first.
+pub async fn checkpoints(conn: &mut PgConnection) -> Result<Vec<Checkpoint>, AppError> {
+    let rows: Vec<CheckpointRow> = sqlx::query_as(
+        "SELECT id, last_id, last_hash, at, prev_mac, mac FROM audit_checkpoints ORDER BY id",
+    )
+    .fetch_all(conn)
+    .await?;
+    Ok(rows.into_iter().map(Checkpoint::from).collect())
+}
+
+/// The newest checkpoint; the table stays locked against other signers until the transaction
+/// ends, so two processes never sign the same head twice.
+pub async fn latest_checkpoint_for_update(
+    conn: &mut PgConnection,
+) -> Result<Option<Checkpoint>, AppError> {
+    sqlx::query("LOCK TABLE audit_checkpoints IN SHARE ROW EXCLUSIVE MODE")
+        .execute(&mut *conn)
+        .await?;
+    let row: Option<CheckpointRow> = sqlx::query_as(
+        "SELECT id, last_id, last_hash, at, prev_mac, mac FROM audit_checkpoints \
+         ORDER BY id DESC LIMIT 1",
+    )
+    .fetch_optional(conn)
+    .await?;
+    Ok(row.map(Checkpoint::from))
+}
+
+pub async fn insert_checkpoint(
+    conn: &mut PgConnection,
+    last_id: i64,
+    last_hash: &str,
+    at: DateTime<Utc>,
+    prev_mac: &str,
+    mac: &str,
+) -> Result<(), AppError> {
+    sqlx::query(
+        "INSERT INTO audit_checkpoints (last_id, last_hash, at, prev_mac, mac) \
+         VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(last_id)
+    .bind(last_hash)
+    .bind(at)
+    .bind(prev_mac)
+    .bind(mac)
+    .execute(conn)
+    .await?;
+    Ok(())
 }
 
 pub async fn hourly_counts(

@@ -99,12 +99,3 @@ pub async fn purge(conn: &mut PgConnection, before: DateTime<Utc>) -> Result<u64
         .await?
         .rows_affected())
 }
-
-pub async fn count_since(conn: &mut PgConnection, since: DateTime<Utc>) -> Result<i64, AppError> {
-    Ok(
-        sqlx::query_scalar("SELECT count(*) FROM login_failures WHERE at > $1")
-            .bind(since)
-            .fetch_one(conn)
-            .await?,
-    )
-}

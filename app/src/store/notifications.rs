@@ -80,6 +80,17 @@ pub async fn unread(conn: &mut PgConnection, user: i64) -> Result<i64, AppError>
 }
 
 /// Marks the user's notifications read: these ids, or all of them.
+/// Which of `ids` are notifications of `user`.
+pub async fn owned(conn: &mut PgConnection, user: i64, ids: &[i64]) -> Result<Vec<i64>, AppError> {
+    Ok(
+        sqlx::query_scalar("SELECT id FROM notifications WHERE user_id = $1 AND id = ANY($2)")
+            .bind(user)
+            .bind(ids)
+            .fetch_all(conn)
+            .await?,
+    )
+}
+
 pub async fn mark_read(
     conn: &mut PgConnection,
     user: i64,

@@ -31,7 +31,8 @@ pub async fn list(
         (status = 400, description = "Malformed body", body = ErrorBody),
         (status = 401, description = "No valid token", body = ErrorBody),
         (status = 403, description = "Not an administrator", body = ErrorBody),
-        (status = 422, description = "Name empty, too long or taken; unknown kind", body = ErrorBody),
+        (status = 409, description = "Another source has this name", body = ErrorBody),
+        (status = 422, description = "Name empty or too long; unknown kind", body = ErrorBody),
     ))]
 pub async fn create(
     State(state): State<AppState>,
@@ -68,8 +69,8 @@ pub async fn get(
         (status = 401, description = "No valid token", body = ErrorBody),
         (status = 403, description = "Not an administrator", body = ErrorBody),
         (status = 404, description = "No such source", body = ErrorBody),
-        (status = 409, description = "Stale version", body = ErrorBody),
-        (status = 422, description = "Name empty, too long or taken", body = ErrorBody),
+        (status = 409, description = "Stale version, or another source has this name", body = ErrorBody),
+        (status = 422, description = "Name empty or too long", body = ErrorBody),
     ))]
 pub async fn update(
     State(state): State<AppState>,

@@ -36,6 +36,7 @@ pub async fn list(
         (status = 400, description = "Malformed body", body = ErrorBody),
         (status = 401, description = "No valid token", body = ErrorBody),
         (status = 403, description = "Not an administrator", body = ErrorBody),
+        (status = 409, description = "Another rule has this name", body = ErrorBody),
         (status = 422, description = "A condition, limit, source or owner is wrong (the path names it)", body = ErrorBody),
     ))]
 pub async fn create(
@@ -73,7 +74,7 @@ pub async fn get(
         (status = 401, description = "No valid token", body = ErrorBody),
         (status = 403, description = "Not an administrator", body = ErrorBody),
         (status = 404, description = "No such rule", body = ErrorBody),
-        (status = 409, description = "Stale version", body = ErrorBody),
+        (status = 409, description = "Stale version, or another rule has this name", body = ErrorBody),
         (status = 422, description = "A condition, limit, source or owner is wrong", body = ErrorBody),
     ))]
 pub async fn update(

@@ -37,6 +37,8 @@ pub struct Marked {
     security(("token" = ["viewer"])),
     responses(
         (status = 200, description = "How many were unread and are read now", body = Marked),
+        (status = 404, description = "One of the ids is not a notification of the caller's", body = ErrorBody),
+        (status = 422, description = "More than 200 ids", body = ErrorBody),
         (status = 400, description = "Malformed body", body = ErrorBody),
         (status = 401, description = "No valid token", body = ErrorBody),
     ))]

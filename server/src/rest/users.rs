@@ -81,8 +81,7 @@ pub async fn create(
     responses(
         (status = 200, description = "The user", body = User),
         (status = 401, description = "No valid token", body = ErrorBody),
-        (status = 403, description = "Neither an administrator nor this user", body = ErrorBody),
-        (status = 404, description = "No such user", body = ErrorBody),
+        (status = 404, description = "No such user, or (for all but administrators) another one", body = ErrorBody),
     ))]
 pub async fn get(
     State(state): State<AppState>,

@@ -113,7 +113,10 @@ async fn an_intact_chain_verifies(pool: PgPool) {
             .await;
     }
     // first admin + token + 5 users
-    assert_eq!(verify(&app, &admin).await, json!({"ok": true, "rows": 7}));
+    assert_eq!(
+        verify(&app, &admin).await,
+        json!({"ok": true, "rows": 7, "anchor": "none"})
+    );
 }
 
 #[sqlx::test(migrator = "server::db::MIGRATOR")]
@@ -139,7 +142,10 @@ async fn concurrent_mutations_still_form_one_chain(pool: PgPool) {
         statuses.iter().all(|s| *s == StatusCode::CREATED),
         "{statuses:?}"
     );
-    assert_eq!(verify(&app, &admin).await, json!({"ok": true, "rows": 18}));
+    assert_eq!(
+        verify(&app, &admin).await,
+        json!({"ok": true, "rows": 18, "anchor": "none"})
+    );
 }
 
 #[sqlx::test(migrator = "server::db::MIGRATOR")]

@@ -18,7 +18,8 @@ const EVENTS_PER_CLIENT: usize = 150;
 const KILL_AFTER: usize = 300;
 const PASSWORD: &str = "crash-admin-password";
 
-struct Server(Child);
+/// The real server binary, killed when dropped.
+pub struct Server(pub Child);
 
 impl Drop for Server {
     fn drop(&mut self) {
@@ -28,22 +29,41 @@ impl Drop for Server {
 }
 
 fn start(database_url: &str, port: u16) -> Server {
-    Server(
-        Command::new(env!("CARGO_BIN_EXE_server"))
-            .env("DATABASE_URL", database_url)
-            .env("OPSROOM_ADDR", format!("127.0.0.1:{port}"))
-            .env("OPSROOM_ADMIN_PASSWORD", PASSWORD)
-            .env("OPSROOM_DEMO_DATA", "false")
-            .env("RUST_LOG", "error")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start the server binary"),
-    )
+    start_with(database_url, port, &[])
+}
+
+/// Starts the server binary on `port` against `database_url`, with extra environment.
+pub fn start_with(database_url: &str, port: u16, env: &[(&str, &str)]) -> Server {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_server"));
+    command
+        .env("DATABASE_URL", database_url)
+        .env("OPSROOM_ADDR", format!("127.0.0.1:{port}"))
+        .env("OPSROOM_ADMIN_PASSWORD", PASSWORD)
+        .env("OPSROOM_DEMO_DATA", "false")
+        .env("RUST_LOG", "error")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    Server(command.spawn().expect("start the server binary"))
+}
+
+/// The URL of the test's own database, and a free port for a server.
+pub fn database_and_port(pool: &PgPool) -> (String, u16) {
+    let base_url = std::env::var("DATABASE_URL").expect("DATABASE_URL");
+    let database = pool.connect_options().get_database().unwrap().to_owned();
+    let database_url = format!("{}/{database}", base_url.rsplit_once('/').unwrap().0);
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    (database_url, port)
 }
 
 /// Waits until the server answers its health check (it starts in well under a second).
-async fn ready(client: &reqwest::Client, base: &str) {
+pub async fn ready(client: &reqwest::Client, base: &str) {
     let started = Instant::now();
     while client
         .get(format!("{base}/healthz"))
@@ -62,14 +82,7 @@ async fn ready(client: &reqwest::Client, base: &str) {
 
 #[sqlx::test(migrations = "./migrations")]
 async fn every_acknowledged_event_survives_a_kill_9_and_retries_make_no_duplicates(pool: PgPool) {
-    let base_url = std::env::var("DATABASE_URL").expect("DATABASE_URL");
-    let database = pool.connect_options().get_database().unwrap().to_owned();
-    let database_url = format!("{}/{database}", base_url.rsplit_once('/').unwrap().0);
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let (database_url, port) = database_and_port(&pool);
     let base = format!("http://127.0.0.1:{port}");
     let client = reqwest::Client::builder()
         .timeout(Duration::from_secs(10))

@@ -376,3 +376,220 @@ async fn email_goes_to_the_smtp_relay(pool: PgPool) {
     let mine = deliveries(&app, &token, "").await;
     assert_eq!(mine[0]["status"], "delivered");
 }
+
+#[sqlx::test(migrations = "./migrations")]
+async fn webhooks_to_internal_addresses_are_refused_at_save(pool: PgPool) {
+    // The defaults: no internal receiver allowed.
+    let app = crate::common::spawn_with(
+        pool.clone(),
+        app::state::Settings::default(),
+        Arc::new(app::state::ManualClock::new(crate::common::start_time())),
+    )
+    .await;
+    let admin = app.admin().await;
+    app.create_user(&admin, "vic", "viewer").await;
+    let viewer = app.token("vic", "password-123").await;
+    for target in [
+        "http://127.0.0.1:5432/",
+        "http://169.254.169.254/latest/meta-data/",
+        "http://[::1]:8080/hook",
+        "http://localhost:9/hook",
+        "http://10.1.2.3/hook",
+        "http://[::ffff:127.0.0.1]/hook",
+        "http://user@hooks.example.com/hook",
+    ] {
+        let response = app
+            .send(
+                Method::POST,
+                &viewer,
+                "/v1/profile/channels",
+                json!({"kind": "webhook", "target": target}),
+            )
+            .await;
+        let message = assert_error(response, 422, "OPS.0422").await;
+        assert!(message.starts_with("target"), "{target}: {message}");
+    }
+    let channels: i64 = sqlx::query_scalar("SELECT count(*) FROM notification_channels")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(channels, 0);
+}
+
+#[sqlx::test(migrations = "./migrations")]
+async fn a_webhook_to_an_address_not_allowed_is_refused_at_send(pool: PgPool) {
+    let app = spawn(pool).await;
+    let admin = app.admin().await;
+    let alice = app.create_user(&admin, "alice", "operator").await["id"]
+        .as_i64()
+        .unwrap();
+    let token = app.token("alice", "password-123").await;
+    let (url, seen) = receiver(0).await;
+    // By address, and by a name that resolves to it.
+    for target in [url.clone(), url.replace("127.0.0.1", "localhost")] {
+        let added = app
+            .send(
+                Method::POST,
+                &token,
+                "/v1/profile/channels",
+                json!({"kind": "webhook", "target": target}),
+            )
+            .await;
+        assert_eq!(
+            added.status(),
+            StatusCode::CREATED,
+            "allowed when it was saved"
+        );
+    }
+    assign(&app, &admin, alice).await;
+    // The allow-list no longer names this host.
+    let strict = Transport::new(None, "http://opsroom.example", Default::default()).unwrap();
+    assert_eq!(drain(&app, &strict).await, 2);
+    assert!(seen.lock().unwrap().requests.is_empty(), "nothing was sent");
+    for delivery in deliveries(&app, &token, "").await {
+        assert_eq!(
+            delivery["last_error"],
+            "refused: the receiver's address is not one Opsroom sends to"
+        );
+    }
+}
+
+#[sqlx::test(migrations = "./migrations")]
+async fn sending_a_delivered_notification_again_is_an_administrators_act(pool: PgPool) {
+    let app = spawn(pool).await;
+    let admin = app.admin().await;
+    let alice = app.create_user(&admin, "alice", "operator").await["id"]
+        .as_i64()
+        .unwrap();
+    let token = app.token("alice", "password-123").await;
+    let (url, seen) = receiver(0).await;
+    let added: Value = app
+        .send(
+            Method::POST,
+            &token,
+            "/v1/profile/channels",
+            json!({"kind": "webhook", "target": url}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    seen.lock().unwrap().secret = added["secret"].as_str().unwrap().to_owned();
+    assign(&app, &admin, alice).await;
+    let transport = Transport::new(
+        None,
+        "http://opsroom.example",
+        app.state.settings.webhook_allow.clone(),
+    )
+    .unwrap();
+    assert_eq!(drain(&app, &transport).await, 1);
+    let id = deliveries(&app, &token, "?status=delivered").await[0]["id"].clone();
+    let path = format!("/v1/deliveries/{id}/resend");
+    assert_error(
+        app.send(Method::POST, &token, &path, json!({})).await,
+        403,
+        "OPS.0403",
+    )
+    .await;
+    let resent = app.send(Method::POST, &admin, &path, json!({})).await;
+    assert_eq!(resent.status(), StatusCode::OK);
+}
+
+/// A receiver that accepts connections and never answers; it holds them while it lives.
+async fn black_hole() -> (String, tokio::task::JoinHandle<()>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    let task = tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((socket, _)) = listener.accept().await {
+            held.push(socket);
+        }
+    });
+    (url, task)
+}
+
+#[sqlx::test(migrations = "./migrations")]
+async fn ten_black_holed_channels_delay_nobody_else(pool: PgPool) {
+    let app = spawn(pool.clone()).await;
+    let admin = app.admin().await;
+    let alice = app.create_user(&admin, "alice", "operator").await["id"]
+        .as_i64()
+        .unwrap();
+    let bob = app.create_user(&admin, "bob", "operator").await["id"]
+        .as_i64()
+        .unwrap();
+    let alice_token = app.token("alice", "password-123").await;
+    let bob_token = app.token("bob", "password-123").await;
+    let (hole, _hole) = black_hole().await;
+    for i in 0..10 {
+        let added = app
+            .send(
+                Method::POST,
+                &alice_token,
+                "/v1/profile/channels",
+                json!({"kind": "webhook", "target": format!("{hole}?{i}"), "timeout_ms": 500}),
+            )
+            .await;
+        assert_eq!(added.status(), StatusCode::CREATED);
+    }
+    // Bob's receiver tells the test the moment it is reached.
+    let (reached, mut arrived) = tokio::sync::mpsc::unbounded_channel::<()>();
+    let receiver = axum::Router::new().route(
+        "/hook",
+        axum::routing::post(move || {
+            let reached = reached.clone();
+            async move {
+                let _ = reached.send(());
+                Status::OK
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let bob_url = format!("http://{}/hook", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, receiver).await.unwrap() });
+    app.send(
+        Method::POST,
+        &bob_token,
+        "/v1/profile/channels",
+        json!({"kind": "webhook", "target": bob_url}),
+    )
+    .await;
+    // Alice's ten notifications are older than Bob's one.
+    assign(&app, &admin, alice).await;
+    assign(&app, &admin, bob).await;
+    let transport = Transport::new(
+        None,
+        "http://opsroom.example",
+        app.state.settings.webhook_allow.clone(),
+    )
+    .unwrap();
+    let app = Arc::new(app);
+    let draining = {
+        let (app, transport) = (app.clone(), transport.clone());
+        tokio::spawn(async move { drain(&app, &transport).await })
+    };
+    tokio::time::timeout(std::time::Duration::from_secs(10), arrived.recv())
+        .await
+        .expect("Bob's notification arrives")
+        .unwrap();
+    let alice_attempts: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM delivery_attempts a JOIN outbox o ON o.id = a.outbox_id \
+         WHERE o.user_id = $1",
+    )
+    .bind(alice)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        alice_attempts, 0,
+        "Bob's notification went out while Alice's black holes were still being waited for"
+    );
+    assert_eq!(draining.await.unwrap(), 11);
+    let errors: Vec<String> =
+        sqlx::query_scalar("SELECT DISTINCT last_error FROM outbox WHERE user_id = $1")
+            .bind(alice)
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+    assert_eq!(errors, vec!["timed out".to_owned()]);
+}

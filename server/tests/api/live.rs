@@ -121,3 +121,106 @@ async fn live_streams_end_when_the_server_shuts_down(pool: PgPool) {
     .await;
     assert!(ended.is_ok(), "the stream closed on shutdown");
 }
+
+/// Waits for a stream to end (the server closes it); false when it is still open after 10 s.
+async fn ends(
+    stream: &mut (impl futures::Stream<Item = reqwest::Result<bytes::Bytes>> + Unpin),
+) -> bool {
+    tokio::time::timeout(Duration::from_secs(10), async {
+        while let Some(chunk) = stream.next().await {
+            if chunk.is_err() {
+                break;
+            }
+        }
+    })
+    .await
+    .is_ok()
+}
+
+#[sqlx::test(migrator = "server::db::MIGRATOR")]
+async fn a_stream_ends_when_its_session_is_revoked_or_its_user_deactivated(pool: PgPool) {
+    let app = spawn(pool).await;
+    let admin = app.admin().await;
+    let carol = app.create_user(&admin, "carol", "operator").await;
+    let revoked = app.token("carol", "password-123").await;
+    let mut first = subscribe(&app, &revoked, "incident").await.bytes_stream();
+    let mut b1 = String::new();
+    next_event(&mut first, &mut b1, "ready").await;
+    let response = app
+        .client
+        .delete(app.url("/v1/auth/tokens"))
+        .header("X-Auth-Token", &revoked)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    assert!(ends(&mut first).await, "the revoked session's stream ended");
+
+    let other = app.token("carol", "password-123").await;
+    let mut second = subscribe(&app, &other, "incident").await.bytes_stream();
+    let mut b2 = String::new();
+    next_event(&mut second, &mut b2, "ready").await;
+    let response = app
+        .send(
+            Method::PATCH,
+            &admin,
+            &format!("/v1/users/{}", carol["id"]),
+            json!({"active": false, "version": carol["version"]}),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(
+        ends(&mut second).await,
+        "the deactivated user's stream ended"
+    );
+}
+
+#[sqlx::test(migrator = "server::db::MIGRATOR")]
+async fn a_stream_ends_when_its_session_expires(pool: PgPool) {
+    let app = spawn(pool).await;
+    let admin = app.admin().await;
+    let mut stream = subscribe(&app, &admin, "incident").await.bytes_stream();
+    let mut buffer = String::new();
+    next_event(&mut stream, &mut buffer, "ready").await;
+    app.clock
+        .advance(app.state.settings.token_ttl + chrono::Duration::minutes(1));
+    assert!(
+        ends(&mut stream).await,
+        "the expired session's stream ended"
+    );
+}
+
+#[sqlx::test(migrator = "server::db::MIGRATOR")]
+async fn a_person_holds_a_handful_of_streams_and_viewers_see_no_sessions(pool: PgPool) {
+    let app = spawn(pool).await;
+    let admin = app.admin().await;
+    app.create_user(&admin, "vera", "viewer").await;
+    let vera = app.token("vera", "password-123").await;
+    let mut open = Vec::new();
+    for _ in 0..server::live::STREAMS_PER_USER {
+        open.push(subscribe(&app, &admin, "audit").await);
+    }
+    let refused = app.get(&admin, "/v1/live?topics=audit").await;
+    crate::common::assert_error(refused, 429, "OPS.0430").await;
+
+    let mut viewer = subscribe(&app, &vera, "audit").await.bytes_stream();
+    let mut buffer = String::new();
+    next_event(&mut viewer, &mut buffer, "ready").await;
+    // A failed login, a new session and a new account: none of it is a viewer's business.
+    app.login("who-is-this", "wrong-password").await;
+    app.admin().await;
+    app.create_user(&admin, "new-person", "viewer").await;
+    let incident = app
+        .send(
+            Method::POST,
+            &admin,
+            "/v1/incidents",
+            json!({"title": "Visible", "level": "P3", "category": "other",
+                   "owner": {"user_id": 1}}),
+        )
+        .await;
+    assert_eq!(incident.status(), StatusCode::CREATED);
+    let first = next_event(&mut viewer, &mut buffer, "change").await;
+    assert_eq!(first["topic"], "incident", "{first}");
+    assert!(!buffer.contains("who-is-this") && !buffer.contains("new-person"));
+}

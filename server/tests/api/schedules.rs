@@ -98,6 +98,7 @@ async fn overrides_take_over_and_gaps_are_reported(pool: PgPool) {
     let anna = app.create_user(&admin, "anna", "operator").await;
     let ben = app.create_user(&admin, "ben", "operator").await;
     let dora = app.create_user(&admin, "dora", "operator").await;
+    let viewer = app.create_user(&admin, "vince", "viewer").await;
     let schedule = post(
         &app,
         &admin,
@@ -116,9 +117,11 @@ async fn overrides_take_over_and_gaps_are_reported(pool: PgPool) {
     .await;
 
     let ops = app.token("dora", "password-123").await;
+    // Anna, of the role, hands her shift to Dora.
+    let member = app.token("anna", "password-123").await;
     let o = post(
         &app,
-        &ops,
+        &member,
         &format!("/v1/schedule-roles/{}/overrides", role["id"]),
         json!({"user_id": dora["id"], "starts_at": "2026-11-28T10:00:00Z",
                "ends_at": "2026-11-28T12:00:00Z", "reason": "anna at the dentist"}),
@@ -213,10 +216,44 @@ async fn overrides_take_over_and_gaps_are_reported(pool: PgPool) {
             "OPS.0409",
         ),
         (
-            &ops,
+            &member,
             Method::POST,
             format!("/v1/schedule-roles/{}/overrides", role["id"]),
             json!({"user_id": dora["id"], "starts_at": "2026-11-28T12:00:00Z", "ends_at": "2026-11-28T10:00:00Z"}),
+            422,
+            "OPS.0422",
+        ),
+        // Only the role's people (or an administrator) change its shifts...
+        (
+            &ops,
+            Method::POST,
+            format!("/v1/schedule-roles/{}/overrides", role["id"]),
+            json!({"user_id": dora["id"], "starts_at": "2026-11-28T13:00:00Z", "ends_at": "2026-11-28T14:00:00Z"}),
+            403,
+            "OPS.0403",
+        ),
+        (
+            &ops,
+            Method::DELETE,
+            format!("/v1/schedule-overrides/{}", o["id"]),
+            Value::Null,
+            403,
+            "OPS.0403",
+        ),
+        // ...and nobody puts a viewer on duty.
+        (
+            &admin,
+            Method::POST,
+            format!("/v1/schedule-roles/{}/overrides", role["id"]),
+            json!({"user_id": viewer["id"], "starts_at": "2026-11-28T13:00:00Z", "ends_at": "2026-11-28T14:00:00Z"}),
+            422,
+            "OPS.0422",
+        ),
+        (
+            &admin,
+            Method::POST,
+            format!("/v1/schedules/{}/roles", schedule["id"]),
+            json!({"name": "watchers", "members": [viewer["id"]]}),
             422,
             "OPS.0422",
         ),
@@ -253,7 +290,7 @@ async fn overrides_take_over_and_gaps_are_reported(pool: PgPool) {
     let response = app
         .send(
             Method::DELETE,
-            &ops,
+            &member,
             &format!("/v1/schedule-overrides/{}", o["id"]),
             Value::Null,
         )

@@ -110,7 +110,8 @@ async fn operators_and_viewers_are_refused_administration(pool: PgPool) {
             .await;
         assert_error(create, 403, "OPS.0403").await;
         let other = format!("/v1/users/{}", target["id"]);
-        assert_error(app.get(&token, &other).await, 403, "OPS.0403").await;
+        // Another person's account is not found (an id reveals nothing).
+        assert_error(app.get(&token, &other).await, 404, "OPS.0404").await;
         let patch = app
             .send(
                 Method::PATCH,

@@ -58,7 +58,7 @@ pub async fn spawn(pool: PgPool) -> TestApp {
 /// The defaults, with this host allowed as a webhook receiver: the tests' receivers run here.
 pub fn settings() -> Settings {
     Settings {
-        webhook_allow: AddressList::parse("test", "127.0.0.1").unwrap(),
+        webhook_allow: AddressList::parse("test", "127.0.0.1, localhost").unwrap(),
         ..Settings::default()
     }
 }
