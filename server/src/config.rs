@@ -66,9 +66,8 @@ impl Config {
             .unwrap_or_default()
             .trim_end_matches('/')
             .to_owned();
-        if !public_url.is_empty()
-            && !(public_url.starts_with("http://") || public_url.starts_with("https://"))
-        {
+        let is_web = public_url.starts_with("http://") || public_url.starts_with("https://");
+        if !(public_url.is_empty() || is_web) {
             return Err(format!(
                 "OPSROOM_PUBLIC_URL={public_url:?} must start with http:// or https://"
             ));

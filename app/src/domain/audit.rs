@@ -358,7 +358,9 @@ mod tests {
         );
         // Another key cannot have signed them.
         assert_eq!(
-            check_checkpoints(b"other", &[first.clone()]).unwrap_err().0,
+            check_checkpoints(b"other", std::slice::from_ref(&first))
+                .unwrap_err()
+                .0,
             1
         );
         // A rewritten head re-signed without the key.

@@ -48,33 +48,38 @@ pub async fn since(
     address: &str,
     since: DateTime<Utc>,
 ) -> Result<LoginHistory, AppError> {
-    let failures = |count, oldest| Failures { count, oldest };
-    let (pair, pair_oldest, addr, addr_oldest, user, user_oldest): (
-        i64,
-        Option<DateTime<Utc>>,
-        i64,
-        Option<DateTime<Utc>>,
-        i64,
-        Option<DateTime<Utc>>,
-    ) = sqlx::query_as(
+    let row: HistoryRow = sqlx::query_as(
         "SELECT \
-           (SELECT count(*) FROM login_failures WHERE username = $1 AND address = $2 AND at > $3), \
-           (SELECT min(at) FROM login_failures WHERE username = $1 AND address = $2 AND at > $3), \
-           (SELECT count(*) FROM login_failures WHERE address = $2 AND at > $3), \
-           (SELECT min(at) FROM login_failures WHERE address = $2 AND at > $3), \
-           (SELECT count(*) FROM login_failures WHERE username = $1 AND at > $3), \
-           (SELECT min(at) FROM login_failures WHERE username = $1 AND at > $3)",
+           (SELECT count(*) FROM login_failures WHERE username = $1 AND address = $2 AND at > $3) \
+             AS pair, \
+           (SELECT min(at) FROM login_failures WHERE username = $1 AND address = $2 AND at > $3) \
+             AS pair_oldest, \
+           (SELECT count(*) FROM login_failures WHERE address = $2 AND at > $3) AS address, \
+           (SELECT min(at) FROM login_failures WHERE address = $2 AND at > $3) AS address_oldest, \
+           (SELECT count(*) FROM login_failures WHERE username = $1 AND at > $3) AS username, \
+           (SELECT min(at) FROM login_failures WHERE username = $1 AND at > $3) AS username_oldest",
     )
     .bind(username)
     .bind(address)
     .bind(since)
     .fetch_one(conn)
     .await?;
+    let failures = |count, oldest| Failures { count, oldest };
     Ok(LoginHistory {
-        user_at_address: failures(pair, pair_oldest),
-        address: failures(addr, addr_oldest),
-        user: failures(user, user_oldest),
+        user_at_address: failures(row.pair, row.pair_oldest),
+        address: failures(row.address, row.address_oldest),
+        user: failures(row.username, row.username_oldest),
     })
+}
+
+#[derive(sqlx::FromRow)]
+struct HistoryRow {
+    pair: i64,
+    pair_oldest: Option<DateTime<Utc>>,
+    address: i64,
+    address_oldest: Option<DateTime<Utc>>,
+    username: i64,
+    username_oldest: Option<DateTime<Utc>>,
 }
 
 /// A successful login forgives the user's failures from its address.

@@ -217,3 +217,96 @@ async fn a_deleted_row_is_detected(pool: PgPool) {
     let report = verify(&app, &admin).await;
     assert_eq!(report["ok"], false, "a truncated tail is noticed: {report}");
 }
+
+/// Rewrites a row's `after` and every hash from it on, as someone with the database alone
+/// could, head included: the chain itself then verifies again.
+async fn rewrite_history(pool: &PgPool, id: i64) {
+    turn_off_the_guard(pool).await;
+    sqlx::query("UPDATE audit_log SET after = '{\"rewritten\": true}' WHERE id = $1")
+        .bind(id)
+        .execute(pool)
+        .await
+        .unwrap();
+    let mut conn = pool.acquire().await.unwrap();
+    let rows = app::store::audit::batch_after(&mut conn, 0, 10_000)
+        .await
+        .unwrap();
+    let mut prev = app::domain::audit::GENESIS_HASH.to_owned();
+    for mut row in rows {
+        row.prev_hash = prev.clone();
+        row.hash = app::domain::audit::chain_hash(&prev, &row);
+        sqlx::query("UPDATE audit_log SET prev_hash = $2, hash = $3 WHERE id = $1")
+            .bind(row.id)
+            .bind(&row.prev_hash)
+            .bind(&row.hash)
+            .execute(&mut *conn)
+            .await
+            .unwrap();
+        sqlx::query("UPDATE audit_chain_head SET last_id = $1, last_hash = $2")
+            .bind(row.id)
+            .bind(&row.hash)
+            .execute(&mut *conn)
+            .await
+            .unwrap();
+        prev = row.hash;
+    }
+}
+
+#[sqlx::test(migrator = "server::db::MIGRATOR")]
+async fn a_rewrite_of_the_whole_chain_is_caught_by_its_signed_checkpoint(pool: PgPool) {
+    let keyed = app::state::Settings {
+        audit_key: Some(app::state::AuditKey(b"k".repeat(32))),
+        ..crate::common::settings()
+    };
+    let app = crate::common::spawn_with(
+        pool.clone(),
+        keyed,
+        std::sync::Arc::new(app::state::ManualClock::new(crate::common::start_time())),
+    )
+    .await;
+    let admin = app.admin().await;
+    for i in 0..3 {
+        app.create_user(&admin, &format!("user-{i}"), "viewer")
+            .await;
+    }
+    let before = verify(&app, &admin).await;
+    assert_eq!(
+        (before["ok"].as_bool(), before["anchor"].as_str()),
+        (Some(true), Some("hmac"))
+    );
+    assert!(
+        before.get("anchored_through").is_none(),
+        "nothing signed yet: {before}"
+    );
+    assert!(app::service::audit::checkpoint(&app.state).await.unwrap());
+    // Once a minute at most, and only when the head moved.
+    assert!(!app::service::audit::checkpoint(&app.state).await.unwrap());
+    let head: i64 = sqlx::query_scalar("SELECT last_id FROM audit_chain_head")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    let signed = verify(&app, &admin).await;
+    assert_eq!(signed["ok"], true);
+    assert_eq!(signed["anchored_through"], head);
+
+    rewrite_history(&pool, 2).await;
+    let report = verify(&app, &admin).await;
+    assert_eq!(report["ok"], false, "{report}");
+    // The checkpoint covers the rows up to the head it signed: the rewrite shows there.
+    assert_eq!(report["broken_at"], head, "{report}");
+    assert!(
+        report["reason"]
+            .as_str()
+            .unwrap()
+            .contains("after a signed checkpoint"),
+        "{report}"
+    );
+    // Without the key the same rewrite goes unseen: that is what the key is for.
+    let unkeyed = spawn(pool).await;
+    let admin = unkeyed.admin().await;
+    let plain = verify(&unkeyed, &admin).await;
+    assert_eq!(
+        (plain["ok"].as_bool(), plain["anchor"].as_str()),
+        (Some(true), Some("none"))
+    );
+}

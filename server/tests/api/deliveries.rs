@@ -65,6 +65,24 @@ async fn receiver(failures: usize) -> (String, Arc<Mutex<Received>>) {
     (url, seen)
 }
 
+/// The server's transport, reaching what the test server's settings allow.
+fn transport(app: &TestApp) -> Transport {
+    Transport::new(
+        None,
+        "http://opsroom.example",
+        app.state.settings.webhook_allow.clone(),
+    )
+    .unwrap()
+}
+
+/// An operator called `name`: their id and a token.
+async fn operator(app: &TestApp, admin: &str, name: &str) -> (i64, String) {
+    let id = app.create_user(admin, name, "operator").await["id"]
+        .as_i64()
+        .unwrap();
+    (id, app.token(name, "password-123").await)
+}
+
 async fn drain(app: &TestApp, transport: &Transport) -> usize {
     app::service::deliveries::deliver_due(&app.state, |job| {
         let transport = transport.clone();
@@ -103,10 +121,7 @@ async fn deliveries(app: &TestApp, token: &str, query: &str) -> Vec<Value> {
 async fn a_webhook_is_signed_retried_with_back_off_and_delivered_once(pool: PgPool) {
     let app = spawn(pool).await;
     let admin = app.admin().await;
-    let alice = app.create_user(&admin, "alice", "operator").await["id"]
-        .as_i64()
-        .unwrap();
-    let token = app.token("alice", "password-123").await;
+    let (alice, token) = operator(&app, &admin, "alice").await;
     let (url, seen) = receiver(2).await;
     let added: Value = app
         .send(
@@ -134,12 +149,7 @@ async fn a_webhook_is_signed_retried_with_back_off_and_delivered_once(pool: PgPo
     );
 
     assign(&app, &admin, alice).await;
-    let transport = Transport::new(
-        None,
-        "http://opsroom.example",
-        app.state.settings.webhook_allow.clone(),
-    )
-    .unwrap();
+    let transport = transport(&app);
     assert_eq!(drain(&app, &transport).await, 1);
     assert_eq!(
         drain(&app, &transport).await,
@@ -190,10 +200,7 @@ async fn a_webhook_is_signed_retried_with_back_off_and_delivered_once(pool: PgPo
 async fn failures_past_the_limit_are_dead_letters_that_can_be_resent(pool: PgPool) {
     let app = spawn(pool).await;
     let admin = app.admin().await;
-    let alice = app.create_user(&admin, "alice", "operator").await["id"]
-        .as_i64()
-        .unwrap();
-    let token = app.token("alice", "password-123").await;
+    let (alice, token) = operator(&app, &admin, "alice").await;
     // Nothing listens on this port: every attempt fails to connect.
     let closed = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let dead_url = format!("http://{}/hook", closed.local_addr().unwrap());
@@ -218,12 +225,7 @@ async fn failures_past_the_limit_are_dead_letters_that_can_be_resent(pool: PgPoo
     )
     .await;
     assign(&app, &admin, alice).await;
-    let transport = Transport::new(
-        None,
-        "http://opsroom.example",
-        app.state.settings.webhook_allow.clone(),
-    )
-    .unwrap();
+    let transport = transport(&app);
     for _ in 0..app::domain::delivery::MAX_ATTEMPTS {
         assert_eq!(drain(&app, &transport).await, 1);
         app.clock.advance(Duration::hours(1));
@@ -333,10 +335,7 @@ async fn smtp_sink() -> (u16, Arc<Mutex<Vec<String>>>) {
 async fn email_goes_to_the_smtp_relay(pool: PgPool) {
     let app = spawn(pool).await;
     let admin = app.admin().await;
-    let alice = app.create_user(&admin, "alice", "operator").await["id"]
-        .as_i64()
-        .unwrap();
-    let token = app.token("alice", "password-123").await;
+    let (alice, token) = operator(&app, &admin, "alice").await;
     app.send(
         Method::POST,
         &token,
@@ -420,10 +419,7 @@ async fn webhooks_to_internal_addresses_are_refused_at_save(pool: PgPool) {
 async fn a_webhook_to_an_address_not_allowed_is_refused_at_send(pool: PgPool) {
     let app = spawn(pool).await;
     let admin = app.admin().await;
-    let alice = app.create_user(&admin, "alice", "operator").await["id"]
-        .as_i64()
-        .unwrap();
-    let token = app.token("alice", "password-123").await;
+    let (alice, token) = operator(&app, &admin, "alice").await;
     let (url, seen) = receiver(0).await;
     // By address, and by a name that resolves to it.
     for target in [url.clone(), url.replace("127.0.0.1", "localhost")] {
@@ -458,10 +454,7 @@ async fn a_webhook_to_an_address_not_allowed_is_refused_at_send(pool: PgPool) {
 async fn sending_a_delivered_notification_again_is_an_administrators_act(pool: PgPool) {
     let app = spawn(pool).await;
     let admin = app.admin().await;
-    let alice = app.create_user(&admin, "alice", "operator").await["id"]
-        .as_i64()
-        .unwrap();
-    let token = app.token("alice", "password-123").await;
+    let (alice, token) = operator(&app, &admin, "alice").await;
     let (url, seen) = receiver(0).await;
     let added: Value = app
         .send(
@@ -476,12 +469,7 @@ async fn sending_a_delivered_notification_again_is_an_administrators_act(pool: P
         .unwrap();
     seen.lock().unwrap().secret = added["secret"].as_str().unwrap().to_owned();
     assign(&app, &admin, alice).await;
-    let transport = Transport::new(
-        None,
-        "http://opsroom.example",
-        app.state.settings.webhook_allow.clone(),
-    )
-    .unwrap();
+    let transport = transport(&app);
     assert_eq!(drain(&app, &transport).await, 1);
     let id = deliveries(&app, &token, "?status=delivered").await[0]["id"].clone();
     let path = format!("/v1/deliveries/{id}/resend");
@@ -512,14 +500,8 @@ async fn black_hole() -> (String, tokio::task::JoinHandle<()>) {
 async fn ten_black_holed_channels_delay_nobody_else(pool: PgPool) {
     let app = spawn(pool.clone()).await;
     let admin = app.admin().await;
-    let alice = app.create_user(&admin, "alice", "operator").await["id"]
-        .as_i64()
-        .unwrap();
-    let bob = app.create_user(&admin, "bob", "operator").await["id"]
-        .as_i64()
-        .unwrap();
-    let alice_token = app.token("alice", "password-123").await;
-    let bob_token = app.token("bob", "password-123").await;
+    let (alice, alice_token) = operator(&app, &admin, "alice").await;
+    let (bob, bob_token) = operator(&app, &admin, "bob").await;
     let (hole, _hole) = black_hole().await;
     for i in 0..10 {
         let added = app
@@ -557,12 +539,7 @@ async fn ten_black_holed_channels_delay_nobody_else(pool: PgPool) {
     // Alice's ten notifications are older than Bob's one.
     assign(&app, &admin, alice).await;
     assign(&app, &admin, bob).await;
-    let transport = Transport::new(
-        None,
-        "http://opsroom.example",
-        app.state.settings.webhook_allow.clone(),
-    )
-    .unwrap();
+    let transport = transport(&app);
     let app = Arc::new(app);
     let draining = {
         let (app, transport) = (app.clone(), transport.clone());

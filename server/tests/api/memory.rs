@@ -72,6 +72,7 @@ async fn two_hundred_concurrent_logins_leave_memory_within_a_bound(pool: PgPool)
         "the pool checked what it could queue: {checked}"
     );
     let after = resident_kib(server.0.id());
+    eprintln!("resident memory: {warm} KiB after warm-up, {after} KiB after 200 logins");
     assert!(
         after <= warm + BOUND_MIB * 1024,
         "resident memory went from {warm} KiB to {after} KiB"

@@ -3,7 +3,7 @@
 
 use crate::common::{ADMIN_PASSWORD, spawn};
 use reqwest::StatusCode;
-use reqwest::header::{ACCEPT, CONTENT_TYPE, COOKIE, LOCATION, ORIGIN, REFERER, SET_COOKIE};
+use reqwest::header::{ACCEPT, CONTENT_TYPE, COOKIE, LOCATION, SET_COOKIE};
 
 const HTML: &str = "text/html,application/xhtml+xml";
 
@@ -15,18 +15,7 @@ async fn post_form(
     cookie: Option<&str>,
     body: &str,
 ) -> reqwest::Response {
-    let mut request = app
-        .client
-        .post(app.url(path))
-        .header(ACCEPT, HTML)
-        .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .header(REFERER, app.url(referer))
-        .header(ORIGIN, &app.base)
-        .body(body.to_owned());
-    if let Some(cookie) = cookie {
-        request = request.header(COOKIE, cookie);
-    }
-    request.send().await.unwrap()
+    crate::security::form(app, path, referer, Some(&app.base), cookie, body).await
 }
 
 async fn log_in(app: &crate::common::TestApp) -> String {

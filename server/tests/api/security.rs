@@ -16,10 +16,12 @@ use std::sync::Arc;
 
 const HTML: &str = "text/html,application/xhtml+xml";
 
-/// A plain form post to the console, as a browser sends it from a page of `origin`.
-async fn form(
+/// A plain form post to the console, as a browser without JavaScript sends it from page
+/// `referer` of site `origin`.
+pub async fn form(
     app: &TestApp,
     path: &str,
+    referer: &str,
     origin: Option<&str>,
     cookie: Option<&str>,
     body: &str,
@@ -29,7 +31,7 @@ async fn form(
         .post(app.url(path))
         .header(ACCEPT, HTML)
         .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .header(REFERER, app.url("/login"))
+        .header(REFERER, app.url(referer))
         .body(body.to_owned());
     if let Some(origin) = origin {
         request = request.header(ORIGIN, origin);
@@ -52,7 +54,7 @@ fn session_of(response: &reqwest::Response) -> String {
 
 async fn console_login(app: &TestApp) -> String {
     let body = format!("username=admin&password={ADMIN_PASSWORD}");
-    let response = form(app, "/api/login", Some(&app.base), None, &body).await;
+    let response = form(app, "/api/login", "/login", Some(&app.base), None, &body).await;
     assert_eq!(response.status(), StatusCode::FOUND);
     session_of(&response)
 }
@@ -68,7 +70,15 @@ async fn changes_sent_from_another_site_are_refused_and_change_nothing(pool: PgP
     let users = count(&pool, "SELECT count(*) FROM users").await;
     let create = "username=mallory&display_name=&email=&phone=&role=admin&password=password-123";
     for origin in [Some("http://evil.example"), Some("null"), None] {
-        let response = form(&app, "/api/users/create", origin, Some(&cookie), create).await;
+        let response = form(
+            &app,
+            "/api/users/create",
+            "/login",
+            origin,
+            Some(&cookie),
+            create,
+        )
+        .await;
         assert_error(response, 403, "OPS.1003").await;
     }
     // A browser that says where the request comes from is believed over the Origin.
@@ -112,6 +122,7 @@ async fn changes_sent_from_another_site_are_refused_and_change_nothing(pool: PgP
     let response = form(
         &app,
         "/api/users/create",
+        "/users/new",
         Some(&app.base),
         Some(&cookie),
         create,
@@ -125,7 +136,15 @@ async fn changes_sent_from_another_site_are_refused_and_change_nothing(pool: PgP
 async fn another_site_cannot_log_a_browser_in(pool: PgPool) {
     let app = spawn(pool.clone()).await;
     let body = format!("username=admin&password={ADMIN_PASSWORD}");
-    let response = form(&app, "/api/login", Some("http://evil.example"), None, &body).await;
+    let response = form(
+        &app,
+        "/api/login",
+        "/login",
+        Some("http://evil.example"),
+        None,
+        &body,
+    )
+    .await;
     assert!(response.headers().get(SET_COOKIE).is_none());
     assert_error(response, 403, "OPS.1003").await;
     let sessions = count(&pool, "SELECT count(*) FROM auth_tokens").await;
@@ -211,6 +230,7 @@ async fn behind_https_cookies_are_host_bound_and_transport_is_strict(pool: PgPoo
     let response = form(
         &app,
         "/api/login",
+        "/login",
         Some("https://ops.example.com"),
         None,
         &body,
@@ -242,7 +262,7 @@ async fn after_login_only_paths_of_this_console_are_followed(pool: PgPool) {
         ("%2Fa%0D%0ASet-Cookie%3A%20x%3D1", "/"),
     ] {
         let body = format!("username=admin&password={ADMIN_PASSWORD}&next={next}");
-        let response = form(&app, "/api/login", Some(&app.base), None, &body).await;
+        let response = form(&app, "/api/login", "/login", Some(&app.base), None, &body).await;
         assert_eq!(response.status(), StatusCode::FOUND, "{next}");
         assert_eq!(response.headers()[LOCATION], expected, "{next}");
         assert_eq!(response.headers().get_all(SET_COOKIE).iter().count(), 1);
@@ -266,7 +286,7 @@ async fn login_input_is_bounded_before_any_work(pool: PgPool) {
             form_urlencoded::byte_serialize(username.as_bytes()).collect::<String>(),
             password
         );
-        let response = form(&app, "/api/login", Some(&app.base), None, &body).await;
+        let response = form(&app, "/api/login", "/login", Some(&app.base), None, &body).await;
         assert_ne!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
     }
     assert_eq!(count(&pool, "SELECT count(*) FROM audit_log").await, audit);
