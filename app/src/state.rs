@@ -1,11 +1,13 @@
 //! What every server function, SSR route and REST handler shares: pool, clock and settings.
 
+use crate::domain::alarm::{EventResult, IngestCounts};
 use crate::domain::auth::ThrottlePolicy;
 use crate::domain::network::AddressList;
 use axum::extract::FromRef;
 use chrono::{DateTime, Duration, Utc};
 use leptos::config::LeptosOptions;
 use sqlx::PgPool;
+use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
 /// The source of "now". Tests move a `ManualClock`; the server runs on `SystemClock`.
@@ -120,6 +122,27 @@ pub struct AppState {
     /// `service::alarms::announce_changes`), so a storm of pushes does not serialize its commits
     /// on Postgres' notification queue.
     pub alarms_changed: Arc<std::sync::atomic::AtomicBool>,
+    /// What pushes did since the workers last recorded it in the audit log.
+    pub ingest_tally: Arc<IngestTally>,
+}
+
+/// Counts of pushes' outcomes per data source, kept in memory between audit records.
+#[derive(Default)]
+pub struct IngestTally(Mutex<BTreeMap<i64, IngestCounts>>);
+
+impl IngestTally {
+    pub fn add(&self, source: i64, results: &[EventResult]) {
+        let mut tally = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        let counts = tally.entry(source).or_default();
+        for result in results {
+            counts.add(result);
+        }
+    }
+
+    /// Everything counted so far, leaving the tally empty.
+    pub fn take(&self) -> BTreeMap<i64, IngestCounts> {
+        std::mem::take(&mut *self.0.lock().unwrap_or_else(|p| p.into_inner()))
+    }
 }
 
 impl AppState {

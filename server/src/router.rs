@@ -45,6 +45,7 @@ pub fn app_state(
         openapi: Arc::new(openapi),
         pipeline: Arc::default(),
         alarms_changed: Arc::default(),
+        ingest_tally: Arc::default(),
     }
 }
 

@@ -1,6 +1,7 @@
 //! Background work on a timer: resuming paused incidents when their pause ends, recording
 //! incidents' service-level breaches and problems run past their time to close, escalating
-//! incidents nobody accepts, signing the audit chain's head (with `OPSROOM_AUDIT_KEY`),
+//! incidents nobody accepts, recording what pushes did in the audit log, signing the audit
+//! chain's head (with `OPSROOM_AUDIT_KEY`),
 //! forgetting login failures past the throttle's window, and purging cleared alarms past their
 //! retention; each round
 //! reports its heartbeat and the overdue escalations to `/metrics`. Every step is safe to run in several server processes
@@ -65,6 +66,9 @@ pub fn spawn(state: AppState, shutdown: CancellationToken) {
             }
             metrics::gauge!("opsroom_worker_heartbeat_timestamp_seconds")
                 .set(state.now().timestamp() as f64);
+            if let Err(e) = app::service::alarms::record_ingest(&state).await {
+                tracing::warn!(error = %e, "recording pushes in the audit log failed");
+            }
             if let Err(e) = app::service::audit::checkpoint(&state).await {
                 tracing::warn!(error = %e, "signing the audit chain failed");
             }

@@ -180,6 +180,38 @@ pub struct EventResult {
     pub incident_id: Option<i64>,
 }
 
+/// What pushes did to one data source's alarms over a while, for the audit log.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct IngestCounts {
+    pub raised: u64,
+    /// The alarms raised (new ones only).
+    pub raised_ids: Vec<i64>,
+    pub repeated: u64,
+    pub cleared: u64,
+    pub nothing_to_clear: u64,
+    pub dropped: u64,
+    /// Events whose alarm opened or joined an incident.
+    pub with_incident: u64,
+}
+
+impl IngestCounts {
+    pub fn add(&mut self, result: &EventResult) {
+        match result.outcome {
+            EventOutcome::Raised => {
+                self.raised += 1;
+                self.raised_ids.extend(result.alarm_id);
+            }
+            EventOutcome::Repeated => self.repeated += 1,
+            EventOutcome::Cleared => self.cleared += 1,
+            EventOutcome::NothingToClear => self.nothing_to_clear += 1,
+            EventOutcome::Dropped => self.dropped += 1,
+        }
+        if result.incident_id.is_some() {
+            self.with_incident += 1;
+        }
+    }
+}
+
 /// The answer to a push: given only once the events are committed.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]

@@ -128,6 +128,10 @@ pub async fn ingest(
     loop {
         match write(state, source_id, &events, &decisions, &raises, &rules, now).await {
             Err(AppError::Unavailable { .. }) if attempt < ATTEMPTS => attempt += 1,
+            Ok(ingested) => {
+                state.ingest_tally.add(source_id, &ingested.results);
+                return Ok(ingested);
+            }
             result => return result,
         }
     }
@@ -312,6 +316,27 @@ enum Work {
     Shared,
     Single(sqlx::pool::PoolConnection<sqlx::Postgres>),
     Transaction(sqlx::Transaction<'static, sqlx::Postgres>),
+}
+
+/// Records in the audit log what pushes did since the last call (per data source: alarms
+/// raised, with their ids, repeated, cleared, dropped, and joined to or opening incidents), as
+/// one record: per-event records would serialize every push on the audit chain. Called by the
+/// workers; returns whether there was anything to record.
+pub async fn record_ingest(state: &AppState) -> Result<bool, AppError> {
+    let tally = state.ingest_tally.take();
+    if tally.is_empty() {
+        return Ok(false);
+    }
+    let mut tx = state.pool.begin().await?;
+    record(
+        &mut tx,
+        &Actor::system(),
+        state.now(),
+        Change::new(TICKET, "", "ingest").after(&tally),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(true)
 }
 
 /// Sends one live notice for the alarms pushes changed since the last call, if any: called on a

@@ -168,6 +168,13 @@ pub async fn delete(
             if total == 1 { "" } else { "s" },
         )));
     }
+    // An automatic group lets its resources go with it: each leaves on the record.
+    let members: Vec<(i64, i64)> = store::groups::members(&mut tx, id)
+        .await?
+        .into_iter()
+        .map(|resource| (id, resource))
+        .collect();
+    record_moves(&mut tx, actor, now, &[], &members, "group deleted").await?;
     store::groups::delete(&mut tx, id).await?;
     record(
         &mut tx,

@@ -13,6 +13,7 @@ use crate::domain::user::{Role, User};
 use crate::state::AppState;
 use crate::store;
 use chrono::{DateTime, Duration, Utc};
+use serde_json::json;
 use sqlx::PgConnection;
 use std::collections::{HashMap, HashSet};
 
@@ -374,12 +375,15 @@ pub async fn delete_role(
     if let Some(seen) = version {
         AppError::check_version("Schedule role", id, before.version, seen)?;
     }
+    // Its overrides go with it; the record keeps them.
+    let overrides = store::schedules::overrides_of_role(&mut tx, id).await?;
     store::schedules::delete_role(&mut tx, id).await?;
     record(
         &mut tx,
         actor,
         now,
-        Change::new("schedule_role", id, "delete").before(&before),
+        Change::new("schedule_role", id, "delete")
+            .before(&json!({"role": before, "overrides": overrides})),
     )
     .await?;
     tx.commit().await?;

@@ -281,6 +281,21 @@ impl From<OverrideRow> for Override {
 }
 
 /// The overrides of a schedule's roles that have not ended by `after`.
+/// Every override of one role, past ones included.
+pub async fn overrides_of_role(
+    conn: &mut PgConnection,
+    role: i64,
+) -> Result<Vec<Override>, AppError> {
+    let rows: Vec<OverrideRow> = sqlx::query_as(&format!(
+        "SELECT {OVERRIDE_COLUMNS} FROM schedule_overrides WHERE role_id = $1 \
+         ORDER BY starts_at, id"
+    ))
+    .bind(role)
+    .fetch_all(conn)
+    .await?;
+    Ok(rows.into_iter().map(Override::from).collect())
+}
+
 pub async fn overrides(
     conn: &mut PgConnection,
     schedule: i64,

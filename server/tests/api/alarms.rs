@@ -814,4 +814,70 @@ async fn cleared_alarms_past_retention_are_purged(pool: PgPool) {
         [old["alarm_ids"][1].as_i64().unwrap()],
         "the active alarm stays"
     );
+    // The purge is on the record, with what it removed.
+    let purged: Value = sqlx::query_scalar(
+        "SELECT before FROM audit_log WHERE object_type = 'alarm' AND action = 'purge'",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(purged["count"], 1);
+    assert_eq!(purged["ids"], json!([old["alarm_ids"][0]]));
+}
+
+#[sqlx::test(migrations = "./migrations")]
+async fn what_pushes_did_is_recorded_in_the_audit_log(pool: PgPool) {
+    let app = spawn(pool.clone()).await;
+    let admin = app.admin().await;
+    let (source_id, key) = source(&app, &admin, "generic", "mon").await;
+    assert!(
+        !app::service::alarms::record_ingest(&app.state)
+            .await
+            .unwrap()
+    );
+    let raised = push(
+        &app,
+        "generic",
+        &key,
+        json!([event("a", "alarm"), event("b", "alarm")]),
+    )
+    .await;
+    push(&app, "generic", &key, event("a", "alarm")).await;
+    push(
+        &app,
+        "generic",
+        &key,
+        json!({"dedup_key": "b", "status": "ok"}),
+    )
+    .await;
+    push(
+        &app,
+        "generic",
+        &key,
+        json!({"dedup_key": "never", "status": "ok"}),
+    )
+    .await;
+    assert!(
+        app::service::alarms::record_ingest(&app.state)
+            .await
+            .unwrap()
+    );
+    let records: Vec<Value> = sqlx::query_scalar(
+        "SELECT after FROM audit_log WHERE object_type = 'alarm' AND action = 'ingest'",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert_eq!(records.len(), 1, "one record for all of it");
+    let counts = &records[0][source_id.to_string()];
+    assert_eq!(
+        *counts,
+        json!({"raised": 2, "raised_ids": raised["alarm_ids"], "repeated": 1, "cleared": 1,
+               "nothing_to_clear": 1, "dropped": 0, "with_incident": 0})
+    );
+    assert!(
+        !app::service::alarms::record_ingest(&app.state)
+            .await
+            .unwrap()
+    );
 }
