@@ -71,7 +71,13 @@ fn rows(records: Vec<AuditRecord>, now: DateTime<Utc>) -> impl IntoView {
                     <td class=TD><Time at=r.at now/></td>
                     <td class=TD><span class="font-medium text-slate-800">{r.actor_name}</span></td>
                     <td class=TD><MethodBadge method=r.method/></td>
-                    <td class=TD>{r.object_type} <span class="text-slate-400">" #"</span>{r.object_id}</td>
+                    <td class=TD>
+                        {r.object_type}
+                        // Records about many objects at once (a purge, pushes) name none.
+                        {(!r.object_id.is_empty()).then(|| view! {
+                            <span class="text-slate-400">" #"</span>{r.object_id.clone()}
+                        })}
+                    </td>
                     <td class=TD><Badge text=r.action tone=Tone::Neutral/></td>
                     <td class=TD>
                         {has_payload.then(|| view! {
