@@ -175,7 +175,7 @@ async fn a_success_forgives_earlier_failures(pool: PgPool) {
 
 #[sqlx::test(migrator = "server::db::MIGRATOR")]
 async fn deactivated_users_cannot_log_in_and_lose_their_tokens(pool: PgPool) {
-    let app = spawn(pool).await;
+    let app = spawn(pool.clone()).await;
     let admin = app.admin().await;
     let user = app.create_user(&admin, "oscar", "operator").await;
     let oscar = app.token("oscar", "password-123").await;
@@ -190,6 +190,17 @@ async fn deactivated_users_cannot_log_in_and_lose_their_tokens(pool: PgPool) {
     assert_eq!(patch.status(), StatusCode::OK);
     assert_error(app.get(&oscar, "/v1/profile").await, 401, "OPS.0401").await;
     assert_error(app.login("oscar", "password-123").await, 401, "OPS.1002").await;
+    // The attempt is on the record, with why it was refused.
+    let refused: Value = sqlx::query_scalar(
+        "SELECT after FROM audit_log WHERE action = 'login_failed' ORDER BY id DESC LIMIT 1",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        (refused["username"].as_str(), refused["reason"].as_str()),
+        (Some("oscar"), Some("deactivated"))
+    );
 }
 
 #[sqlx::test(migrator = "server::db::MIGRATOR")]

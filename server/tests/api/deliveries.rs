@@ -239,6 +239,15 @@ async fn failures_past_the_limit_are_dead_letters_that_can_be_resent(pool: PgPoo
     let dead = deliveries(&app, &admin, "?status=dead").await;
     assert_eq!(dead.len(), 1);
     assert_eq!(dead[0]["last_error"], "could not connect");
+    // Giving up is the system's act, on the record.
+    let given_up: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM audit_log WHERE object_type = 'delivery' AND action = 'dead' \
+         AND actor_name = 'system'",
+    )
+    .fetch_one(&app.state.pool)
+    .await
+    .unwrap();
+    assert_eq!(given_up, 1);
     assert_eq!(dead[0]["attempts"], app::domain::delivery::MAX_ATTEMPTS);
     let id = dead[0]["id"].as_i64().unwrap();
     let resent = app
