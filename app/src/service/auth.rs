@@ -97,35 +97,36 @@ pub async fn login(
         }
     };
     let mut tx = state.pool.begin().await?;
-    let refused = match &user {
-        Some(user) if matches && user.active => None,
-        Some(_) if matches => Some((AppError::AccountDisabled, "deactivated")),
-        _ => Some((AppError::InvalidCredentials, "wrong username or password")),
-    };
-    if let Some((error, why)) = refused {
-        let anonymous = Actor {
-            user: None,
-            method: origin.method,
-            token_id: None,
-        };
-        // The username is in the record, for administrators; the object id (which live
-        // notices carry to everyone) is the failure's own number.
-        record(
-            &mut tx,
-            &anonymous,
-            now,
-            Change::new("session", format!("failure-{attempt}"), "login_failed").after(&json!({
-                "username": username,
-                "address": origin.address,
-                "reason": why,
-            })),
-        )
-        .await?;
-        tx.commit().await?;
-        return Err(error);
-    }
-    let Some(user) = user else {
-        return Err(AppError::InvalidCredentials);
+    let user = match user {
+        Some(user) if matches && user.active => user,
+        found => {
+            let (error, why) = match found {
+                Some(_) if matches => (AppError::AccountDisabled, "deactivated"),
+                _ => (AppError::InvalidCredentials, "wrong username or password"),
+            };
+            let anonymous = Actor {
+                user: None,
+                method: origin.method,
+                token_id: None,
+            };
+            // The username is in the record, for administrators; the object id (which live
+            // notices carry to everyone) is the failure's own number.
+            record(
+                &mut tx,
+                &anonymous,
+                now,
+                Change::new("session", format!("failure-{attempt}"), "login_failed").after(
+                    &json!({
+                        "username": username,
+                        "address": origin.address,
+                        "reason": why,
+                    }),
+                ),
+            )
+            .await?;
+            tx.commit().await?;
+            return Err(error);
+        }
     };
     store::login_failures::forgive(&mut tx, username, origin.address).await?;
     let token = new_secret();

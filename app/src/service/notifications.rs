@@ -54,10 +54,11 @@ pub async fn unread(state: &AppState, actor: &Actor) -> Result<i64, AppError> {
     store::notifications::unread(&mut conn, user).await
 }
 
-/// Marks the caller's notifications read (these ids, or all); returns how many changed.
 /// The most notifications marked read by id in one request.
 pub const MARK_MAX: usize = 200;
 
+/// Marks the caller's notifications read (these ids, or all); returns how many changed. An id
+/// that is not one of the caller's notifications is not found, and nothing changes.
 pub async fn mark_read(
     state: &AppState,
     actor: &Actor,

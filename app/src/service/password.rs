@@ -5,7 +5,9 @@
 
 use crate::domain::AppError;
 use crate::store::internal;
-use argon2::password_hash::{Output, ParamsString, PasswordHash, SaltString, rand_core::OsRng};
+use argon2::password_hash::{
+    Output, ParamsString, PasswordHash, Salt, SaltString, rand_core::OsRng,
+};
 use argon2::{Algorithm, Argon2, Block, Params, Version};
 use std::sync::LazyLock;
 use std::sync::mpsc::{Receiver, SyncSender, TrySendError, sync_channel};
@@ -80,19 +82,36 @@ fn working(memory: &mut Vec<Block>, params: &Params) -> Result<(), AppError> {
     Ok(())
 }
 
-fn hash_with(memory: &mut Vec<Block>, password: &str) -> Result<String, AppError> {
-    let params = Params::default();
+/// Argon2 of `password` with `salt`, `len` bytes long, computed in the thread's `memory`.
+fn compute(
+    memory: &mut Vec<Block>,
+    (algorithm, version, params): (Algorithm, Version, Params),
+    password: &str,
+    salt: Salt<'_>,
+    len: usize,
+) -> Result<Output, AppError> {
     working(memory, &params)?;
-    let salt = SaltString::generate(&mut OsRng);
     let mut salt_bytes = [0u8; 64];
     let raw_salt = salt.decode_b64(&mut salt_bytes).map_err(internal)?;
-    let argon2 = Argon2::new(Algorithm::Argon2id, Version::V0x13, params.clone());
-    let output = Output::init_with(Params::DEFAULT_OUTPUT_LEN, |out| {
+    let argon2 = Argon2::new(algorithm, version, params);
+    Output::init_with(len, |out| {
         argon2
             .hash_password_into_with_memory(password.as_bytes(), raw_salt, out, &mut memory[..])
             .map_err(|_| argon2::password_hash::Error::Crypto)
     })
-    .map_err(internal)?;
+    .map_err(internal)
+}
+
+fn hash_with(memory: &mut Vec<Block>, password: &str) -> Result<String, AppError> {
+    let params = Params::default();
+    let salt = SaltString::generate(&mut OsRng);
+    let output = compute(
+        memory,
+        (Algorithm::Argon2id, Version::V0x13, params.clone()),
+        password,
+        salt.as_salt(),
+        Params::DEFAULT_OUTPUT_LEN,
+    )?;
     let phc = PasswordHash {
         algorithm: Algorithm::Argon2id.ident(),
         version: Some(Version::V0x13.into()),
@@ -119,16 +138,13 @@ fn verify_with(memory: &mut Vec<Block>, password: &str, hash: &str) -> Result<bo
     let salt = parsed
         .salt
         .ok_or_else(|| internal("a password hash without its salt"))?;
-    let mut salt_bytes = [0u8; 64];
-    let raw_salt = salt.decode_b64(&mut salt_bytes).map_err(internal)?;
-    working(memory, &params)?;
-    let argon2 = Argon2::new(algorithm, version, params);
-    let computed = Output::init_with(expected.len(), |out| {
-        argon2
-            .hash_password_into_with_memory(password.as_bytes(), raw_salt, out, &mut memory[..])
-            .map_err(|_| argon2::password_hash::Error::Crypto)
-    })
-    .map_err(internal)?;
+    let computed = compute(
+        memory,
+        (algorithm, version, params),
+        password,
+        salt,
+        expected.len(),
+    )?;
     // `Output`'s equality is constant-time.
     Ok(computed == expected)
 }

@@ -5,12 +5,11 @@
 //! are added here once instead of on every handler.
 
 use super::error::ApiError;
-use super::extract::presented_token;
+use super::extract::Caller;
 use app::domain::AppError;
 use app::domain::user::Role;
-use app::service::auth;
 use app::state::AppState;
-use axum::extract::{MatchedPath, Request, State};
+use axum::extract::{FromRequestParts, MatchedPath, Request, State};
 use axum::http::Method;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -140,14 +139,9 @@ pub async fn role_gate(
         return next.run(request).await;
     };
     let (mut parts, body) = request.into_parts();
-    let presented = presented_token(&parts, state.settings.secure());
-    let actor = match presented {
-        None => Err(AppError::Unauthenticated),
-        Some((token, method)) => auth::authenticate(&state, &token, method).await,
-    };
-    let actor = match actor {
-        Ok(actor) => actor,
-        Err(e) => return ApiError(e).into_response(),
+    let actor = match Caller::from_request_parts(&mut parts, &state).await {
+        Ok(Caller(actor)) => actor,
+        Err(refused) => return refused.into_response(),
     };
     if !actor.holds(needed) {
         let action = format!("{} {path}", parts.method);
