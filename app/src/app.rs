@@ -1,7 +1,7 @@
 //! The document shell and the route table.
 
 use crate::components::layout::Shell;
-use crate::components::live::HydrationMarker;
+use crate::components::live::{HydrationMarker, LiveCursor};
 use crate::domain::capacity::Scope;
 use crate::pages::{
     alarms::{AlarmPage, AlarmsPage, ConvertAlarmsPage},
@@ -36,6 +36,7 @@ use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    let cursor = use_context::<LiveCursor>().map(|c| c.0);
     view! {
         <!DOCTYPE html>
         <html lang="en" class="h-full">
@@ -47,7 +48,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <HydrationScripts options islands=true/>
                 <MetaTags/>
             </head>
-            <body class="h-full bg-slate-50 antialiased">
+            <body class="h-full bg-slate-50 antialiased"
+                data-live-cursor=cursor>
                 <App/>
                 <HydrationMarker/>
             </body>

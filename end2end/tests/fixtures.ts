@@ -1,5 +1,6 @@
 // Shared steps of the journeys, and a guard that fails any test whose page logs an error
 // (hydration mismatches and panics show up there).
+import { spawn, type ChildProcess } from "node:child_process";
 import { test as base, expect, type APIRequestContext, type Page } from "@playwright/test";
 
 export const ADMIN = { username: "admin", password: "e2e-admin-password" };
@@ -12,7 +13,9 @@ export const test = base.extend<{ consoleErrors: string[] }>({
         // A refused request (401, 403, 422...) is the browser reporting an answer the page
         // expected and shows; server errors (5xx) still fail the test.
         const refused = /Failed to load resource: the server responded with a status of 4\d\d/;
-        if (msg.type() === "error" && !refused.test(msg.text())) errors.push(msg.text());
+        // A live stream cut by a restarting server is the page's to handle: it reconnects.
+        const stream = msg.location().url.includes("/v1/live");
+        if (msg.type() === "error" && !refused.test(msg.text()) && !stream) errors.push(msg.text());
       });
       page.on("pageerror", (err) => errors.push(err.message));
       await use(errors);
@@ -78,4 +81,40 @@ export async function openAction(page: Page, action: string) {
   await box.locator("summary").click();
   await expect(box.locator("form")).toBeVisible();
   return box;
+}
+
+/** A second server process on the suite's database, which a test may stop and start again. */
+export class SecondServer {
+  private process?: ChildProcess;
+  constructor(readonly port: number) {}
+
+  get url() {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  async start() {
+    this.process = spawn(process.env.E2E_SERVER_BIN ?? "../target/debug/server", [], {
+      stdio: "ignore",
+      env: {
+        ...process.env,
+        DATABASE_URL: process.env.E2E_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/opsroom_e2e",
+        OPSROOM_ADDR: `127.0.0.1:${this.port}`,
+        OPSROOM_SITE_ROOT: process.env.OPSROOM_SITE_ROOT ?? "../target/site",
+        OPSROOM_DEMO_DATA: "false",
+        RUST_LOG: "warn",
+      },
+    });
+    await expect
+      .poll(async () => (await fetch(`${this.url}/readyz`).catch(() => undefined))?.status, { timeout: 60_000 })
+      .toBe(200);
+  }
+
+  /** Stops it the way an orchestrator does (SIGTERM) and waits until it has exited. */
+  async stop() {
+    const running = this.process;
+    if (!running || running.exitCode !== null) return;
+    const exited = new Promise((resolve) => running.once("exit", resolve));
+    running.kill("SIGTERM");
+    await exited;
+  }
 }

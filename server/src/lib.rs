@@ -80,6 +80,13 @@ pub async fn serve(config: Config, shutdown: CancellationToken) -> Result<(), St
     }
     let hub = live::Hub::new(shutdown.clone());
     hub.spawn_listener(pool.clone());
+    // Pages served before the listener listens would only re-read themselves once it does.
+    if tokio::time::timeout(std::time::Duration::from_secs(10), hub.listening())
+        .await
+        .is_err()
+    {
+        tracing::warn!("live updates are not listening yet; serving anyway");
+    }
     workers::spawn(state.clone(), shutdown.clone());
     let listener = TcpListener::bind(config.addr)
         .await

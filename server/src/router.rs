@@ -7,6 +7,7 @@ use crate::rest::error::{ApiError, json_errors};
 use crate::session::require_session;
 use app::domain::AppError;
 use app::state::{AppState, Clock, Settings};
+use app::components::live::LiveCursor;
 use app::{App, shell};
 use axum::extract::{DefaultBodyLimit, Request};
 use axum::middleware::{from_fn, from_fn_with_state};
@@ -62,13 +63,16 @@ pub fn router(state: AppState, hub: Hub, request_timeout: Duration) -> Router {
         .0
         .route("/v1/{*rest}", any(no_route))
         .route_layer(from_fn_with_state((state.clone(), roles), role_gate))
-        .layer(Extension(hub))
+        .layer(Extension(hub.clone()))
         .with_state(state.clone());
 
     let context = {
         let state = state.clone();
         move || {
             provide_context(state.clone());
+            // Taken before the page reads anything, so its live regions resume from a point no
+            // later than what they show.
+            provide_context(LiveCursor(hub.position().to_string()));
             // The page's bootstrap script carries the nonce the security headers announced.
             if let Some(nonce) = use_context::<http::request::Parts>()
                 .and_then(|p| p.extensions.get::<leptos::nonce::Nonce>().cloned())

@@ -258,7 +258,7 @@ fn UserMenu(user: UserRef) -> impl IntoView {
 fn Bell(unread: i64) -> impl IntoView {
     let label = format!("Notifications: {unread} unread");
     view! {
-        <super::live::LiveRegion id="bell".to_owned() topics="notification".to_owned()>
+        <super::live::LiveRegion id="bell".to_owned() topics="notification".to_owned() quiet=true>
             <a href="/notifications" aria-label=label data-testid="bell"
                 class="relative mr-3 flex h-9 w-9 items-center justify-center rounded-full text-slate-600 hover:bg-slate-100">
                 <svg viewBox="0 0 24 24" class="h-5 w-5 fill-current" aria-hidden="true">

@@ -1,25 +1,46 @@
 //! Live pages. The server renders everything; these islands keep it current in the browser by
-//! following the server-sent change stream (`/v1/live`) and re-reading the page's HTML.
+//! following the server-sent change stream (`/v1/live`) and re-reading the page's HTML. The
+//! page carries the point it was rendered at, and the stream resumes from there (and from its
+//! last event after a drop), so no change between rendering and following is missed.
 
 use leptos::prelude::*;
+
+/// The live point a page was rendered at, provided by the server for each page request and
+/// carried by the document (`body[data-live-cursor]`).
+#[derive(Clone, Debug)]
+pub struct LiveCursor(pub String);
 
 /// A region of server-rendered content that refreshes itself when something in `topics`
 /// (comma-separated object types; `audit` means any change) changes. `id` names the region on
 /// its page. If the user is editing a field inside, the region is left alone and offers a
-/// reload instead of overwriting their input.
+/// reload instead of overwriting their input. While its stream is down it says so, unless
+/// `quiet` (a region too small to say anything).
 #[island]
-pub fn LiveRegion(id: String, topics: String, children: Children) -> impl IntoView {
+pub fn LiveRegion(
+    id: String,
+    topics: String,
+    #[prop(optional)] quiet: Option<bool>,
+    children: Children,
+) -> impl IntoView {
     let body = NodeRef::<leptos::html::Div>::new();
     let stale = RwSignal::new(false);
+    let reconnecting = RwSignal::new(false);
+    let quiet = quiet.unwrap_or(false);
     #[cfg(feature = "hydrate")]
     {
         let id = id.clone();
-        Effect::new(move |_| browser::follow(&id, &topics, body, stale));
+        Effect::new(move |_| browser::follow(&id, &topics, body, stale, reconnecting));
     }
     #[cfg(not(feature = "hydrate"))]
     let _ = topics;
     view! {
         <div data-live-id=id>
+            <Show when=move || reconnecting.get() && !quiet>
+                <div role="status" data-testid="live-reconnecting"
+                    class="mb-3 rounded-lg border border-slate-200 bg-slate-100 px-4 py-2 text-sm text-slate-700">
+                    "Reconnecting… changes made meanwhile will show when the connection is back."
+                </div>
+            </Show>
             <Show when=move || stale.get()>
                 <div role="status" data-testid="live-stale"
                     class="mb-3 flex items-center justify-between rounded-lg border border-amber-200 bg-amber-50 px-4 py-2 text-sm text-amber-900">
@@ -45,40 +66,33 @@ pub fn HydrationMarker() -> impl IntoView {
 
 #[cfg(feature = "hydrate")]
 mod browser {
+    use crate::domain::live::Ready;
+    use futures::channel::mpsc::UnboundedSender;
     use futures::{FutureExt, StreamExt};
+    use gloo_net::eventsource::State;
     use gloo_net::eventsource::futures::EventSource;
-    use leptos::__reexports::send_wrapper::SendWrapper;
     use leptos::prelude::*;
     use wasm_bindgen::JsCast;
     use web_sys::{DomParser, Element, HtmlInputElement, HtmlTextAreaElement, SupportedType};
 
-    pub fn follow(id: &str, topics: &str, body: NodeRef<leptos::html::Div>, stale: RwSignal<bool>) {
-        let Ok(mut source) = EventSource::new(&format!("/v1/live?topics={topics}")) else {
-            return;
-        };
-        let (Ok(mut changes), Ok(mut readies)) =
-            (source.subscribe("change"), source.subscribe("ready"))
-        else {
-            return;
-        };
+    pub fn follow(
+        id: &str,
+        topics: &str,
+        body: NodeRef<leptos::html::Div>,
+        stale: RwSignal<bool>,
+        reconnecting: RwSignal<bool>,
+    ) {
         let (wake, mut woken) = futures::channel::mpsc::unbounded::<()>();
-        let on_change = wake.clone();
-        leptos::task::spawn_local(async move {
-            while let Some(Ok(_)) = changes.next().await {
-                let _ = on_change.unbounded_send(());
-            }
-        });
-        // The server greets every connection with `ready`; a later greeting means the stream
-        // reconnected (or fell behind) and notices may have been missed.
-        leptos::task::spawn_local(async move {
-            let mut first = true;
-            while let Some(Ok(_)) = readies.next().await {
-                if !first {
-                    let _ = wake.unbounded_send(());
-                }
-                first = false;
-            }
-        });
+        let rendered_at = document()
+            .body()
+            .and_then(|b| b.get_attribute("data-live-cursor"))
+            .unwrap_or_default();
+        leptos::task::spawn_local(listen(
+            format!("/v1/live?topics={topics}"),
+            rendered_at,
+            wake,
+            reconnecting,
+        ));
         let id = id.to_owned();
         leptos::task::spawn_local(async move {
             while woken.next().await.is_some() {
@@ -92,9 +106,68 @@ mod browser {
                 pause(REFRESH_SPACING_MS).await;
             }
         });
-        let source = SendWrapper::new(source);
-        on_cleanup(move || drop(source));
     }
+
+    /// Follows the stream for good, from `cursor` on: every change, and every `ready` that says
+    /// changes were missed, wakes the region. The browser reconnects a dropped stream by itself,
+    /// resuming from the last event id; a stream it gave up on (refused while the server was
+    /// away) is opened again here, with growing pauses, from the last point seen.
+    async fn listen(
+        base: String,
+        mut cursor: String,
+        wake: UnboundedSender<()>,
+        reconnecting: RwSignal<bool>,
+    ) {
+        let mut backoff = RETRY_FIRST_MS;
+        loop {
+            let url = if cursor.is_empty() {
+                base.clone()
+            } else {
+                format!("{base}&after={cursor}")
+            };
+            if let Ok(mut source) = EventSource::new(&url)
+                && let (Ok(changes), Ok(readies)) =
+                    (source.subscribe("change"), source.subscribe("ready"))
+            {
+                let mut events = futures::stream::select(changes, readies);
+                while let Some(event) = events.next().await {
+                    match event {
+                        Ok((kind, message)) => {
+                            reconnecting.set(false);
+                            backoff = RETRY_FIRST_MS;
+                            let id = message.last_event_id();
+                            if !id.is_empty() {
+                                cursor = id;
+                            }
+                            if kind == "change" || missed(&message) {
+                                let _ = wake.unbounded_send(());
+                            }
+                        }
+                        Err(_) => {
+                            reconnecting.set(true);
+                            if source.state() == State::Closed {
+                                break;
+                            }
+                        }
+                    }
+                }
+            }
+            pause(backoff).await;
+            backoff = (backoff * 2).min(RETRY_MAX_MS);
+        }
+    }
+
+    /// Whether a `ready` event says changes were missed.
+    fn missed(message: &web_sys::MessageEvent) -> bool {
+        message
+            .data()
+            .as_string()
+            .and_then(|data| serde_json::from_str::<Ready>(&data).ok())
+            .is_some_and(|ready| ready.missed == Some(true))
+    }
+
+    const RETRY_FIRST_MS: i32 = 1_000;
+    const RETRY_MAX_MS: i32 = 30_000;
 
     const REFRESH_SPACING_MS: i32 = 500;
 

@@ -16,6 +16,7 @@ pub mod import;
 pub mod improvement;
 pub mod incident;
 pub mod list;
+pub mod live;
 pub mod network;
 pub mod notification;
 pub mod overview;

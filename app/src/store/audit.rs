@@ -6,6 +6,7 @@ use crate::domain::audit::{
     AuditFilter, AuditRecord, Checkpoint, Method, chain_hash, storable_time,
 };
 use crate::domain::list::{Page, Window};
+use crate::domain::live::ChangeNotice;
 use crate::domain::overview::HourCount;
 use chrono::{DateTime, Utc};
 use serde_json::Value;
@@ -153,17 +154,16 @@ pub async fn append_many(
             continue;
         }
         announced.push((&r.object_type, &r.action));
-        let notice = serde_json::json!({
-            "topic": r.object_type,
-            "id": r.object_id,
-            "action": r.action,
-            "audit_id": r.id,
-        });
-        sqlx::query("SELECT pg_notify($1, $2)")
-            .bind(LIVE_CHANNEL)
-            .bind(notice.to_string())
-            .execute(&mut *conn)
-            .await?;
+        notify(
+            &mut *conn,
+            &ChangeNotice {
+                topic: r.object_type.clone(),
+                id: r.object_id.clone(),
+                action: r.action.clone(),
+                audit_id: r.id,
+            },
+        )
+        .await?;
     }
     Ok(records)
 }
@@ -176,15 +176,22 @@ pub async fn announce(
     id: &str,
     action: &str,
 ) -> Result<(), AppError> {
-    let notice = serde_json::json!({
-        "topic": topic,
-        "id": id,
-        "action": action,
-        "audit_id": 0,
-    });
+    let notice = ChangeNotice {
+        topic: topic.to_owned(),
+        id: id.to_owned(),
+        action: action.to_owned(),
+        audit_id: 0,
+    };
+    notify(conn, &notice).await
+}
+
+/// Sends a notice on the live channel; Postgres delivers it to the listeners at commit.
+async fn notify(conn: &mut PgConnection, notice: &ChangeNotice) -> Result<(), AppError> {
+    let payload = serde_json::to_string(notice)
+        .map_err(|e| super::internal(format!("a live notice: {e}")))?;
     sqlx::query("SELECT pg_notify($1, $2)")
         .bind(LIVE_CHANNEL)
-        .bind(notice.to_string())
+        .bind(payload)
         .execute(conn)
         .await?;
     Ok(())

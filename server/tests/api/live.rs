@@ -8,21 +8,28 @@ use serde_json::{Value, json};
 use sqlx::PgPool;
 use std::time::Duration;
 
-/// Reads server-sent events until one of type `event` arrives; returns its data.
-async fn next_event(
-    stream: &mut (impl futures::Stream<Item = reqwest::Result<bytes::Bytes>> + Unpin),
-    buffer: &mut String,
-    event: &str,
-) -> Value {
+type Events = dyn futures::Stream<Item = reqwest::Result<bytes::Bytes>> + Unpin;
+
+/// One server-sent event: its name, its id (the stream's point) and its JSON data.
+#[derive(Debug)]
+struct Frame {
+    event: String,
+    id: Option<String>,
+    data: Value,
+}
+
+/// Reads the next server-sent event (keep-alive comments are skipped).
+async fn next_frame(stream: &mut Events, buffer: &mut String) -> Frame {
     loop {
         while let Some(end) = buffer.find("\n\n") {
             let block: String = buffer.drain(..end + 2).collect();
-            let kind = block.lines().find_map(|l| l.strip_prefix("event: "));
-            let data = block.lines().find_map(|l| l.strip_prefix("data: "));
-            if let (Some(kind), Some(data)) = (kind, data)
-                && kind == event
-            {
-                return serde_json::from_str(data).unwrap();
+            let field = |name: &str| block.lines().find_map(|l| l.strip_prefix(name));
+            if let (Some(event), Some(data)) = (field("event: "), field("data: ")) {
+                return Frame {
+                    event: event.to_owned(),
+                    id: field("id: ").map(str::to_owned),
+                    data: serde_json::from_str(data).unwrap(),
+                };
             }
         }
         let chunk = tokio::time::timeout(Duration::from_secs(10), stream.next())
@@ -34,14 +41,35 @@ async fn next_event(
     }
 }
 
+/// Reads server-sent events until one of type `event` arrives; returns its data.
+async fn next_event(stream: &mut Events, buffer: &mut String, event: &str) -> Value {
+    loop {
+        let frame = next_frame(stream, buffer).await;
+        if frame.event == event {
+            return frame.data;
+        }
+    }
+}
+
 async fn subscribe(app: &TestApp, token: &str, topics: &str) -> reqwest::Response {
-    let response = app
+    resume(app, token, topics, &[]).await
+}
+
+/// Opens a stream with extra headers (`Last-Event-ID`); `topics` may carry `&after=`.
+async fn resume(
+    app: &TestApp,
+    token: &str,
+    topics: &str,
+    headers: &[(&str, &str)],
+) -> reqwest::Response {
+    let mut request = app
         .client
         .get(app.url(&format!("/v1/live?topics={topics}")))
-        .header("X-Auth-Token", token)
-        .send()
-        .await
-        .unwrap();
+        .header("X-Auth-Token", token);
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    let response = request.send().await.unwrap();
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(response.headers()["content-type"], "text/event-stream");
     response
@@ -223,4 +251,119 @@ async fn a_person_holds_a_handful_of_streams_and_viewers_see_no_sessions(pool: P
     let first = next_event(&mut viewer, &mut buffer, "change").await;
     assert_eq!(first["topic"], "incident", "{first}");
     assert!(!buffer.contains("who-is-this") && !buffer.contains("new-person"));
+}
+
+/// The point a console page was rendered at, as its document carries it.
+fn rendered_cursor(html: &str) -> String {
+    let start = html.find("data-live-cursor=\"").expect("the page carries its live point") + 18;
+    html[start..start + html[start..].find('"').unwrap()].to_owned()
+}
+
+#[sqlx::test(migrator = "server::db::MIGRATOR")]
+async fn a_change_between_rendering_a_page_and_following_it_reaches_the_page(pool: PgPool) {
+    let app = spawn(pool).await;
+    let admin = app.admin().await;
+    let cookie = crate::pages::log_in(&app).await;
+    let html = crate::pages::page(&app, "/users", Some(&cookie))
+        .await
+        .text()
+        .await
+        .unwrap();
+    let cursor = rendered_cursor(&html);
+
+    // Someone adds an account while the page's script is still on its way.
+    let added = app.create_user(&admin, "in-the-gap", "viewer").await;
+
+    let mut stream = subscribe(&app, &admin, &format!("user&after={cursor}"))
+        .await
+        .bytes_stream();
+    let mut buffer = String::new();
+    let first = next_frame(&mut stream, &mut buffer).await;
+    assert_eq!(first.event, "change", "{first:?}");
+    assert_eq!(first.data["id"], added["id"].to_string());
+    let ready = next_frame(&mut stream, &mut buffer).await;
+    assert_eq!(ready.event, "ready");
+    assert_eq!(ready.data, json!({}), "nothing was missed");
+    assert_eq!(ready.id, first.id, "ready stands where the replay ended");
+}
+
+#[sqlx::test(migrator = "server::db::MIGRATOR")]
+async fn a_reconnected_stream_resumes_after_its_last_event_and_sends_nothing_twice(pool: PgPool) {
+    let app = spawn(pool).await;
+    let admin = app.admin().await;
+    let mut stream = subscribe(&app, &admin, "user").await.bytes_stream();
+    let mut buffer = String::new();
+    let greeting = next_frame(&mut stream, &mut buffer).await;
+    assert_eq!(greeting.event, "ready");
+    app.create_user(&admin, "seen", "viewer").await;
+    let seen = next_frame(&mut stream, &mut buffer).await;
+    assert_eq!(seen.event, "change");
+    drop(stream);
+
+    // Changes while the stream is down, one of a topic the page does not follow.
+    app.create_user(&admin, "missed-one", "viewer").await;
+    app.admin().await;
+    app.create_user(&admin, "missed-two", "viewer").await;
+
+    let last = seen.id.clone().unwrap();
+    let mut again = resume(&app, &admin, "user&after=0-0", &[("last-event-id", &last)])
+        .await
+        .bytes_stream();
+    let mut buffer = String::new();
+    let mut replayed = Vec::new();
+    let ready = loop {
+        let frame = next_frame(&mut again, &mut buffer).await;
+        if frame.event == "ready" {
+            break frame;
+        }
+        replayed.push(frame.data["id"].as_str().unwrap().to_owned());
+    };
+    let ids: Vec<String> = sqlx::query_scalar(
+        "SELECT id::text FROM users WHERE username IN ('missed-one', 'missed-two') ORDER BY id",
+    )
+    .fetch_all(&app.state.pool)
+    .await
+    .unwrap();
+    assert_eq!(replayed, ids, "the two changes, once each, in order");
+    assert_eq!(ready.data, json!({}));
+
+    // A point this server does not know (another process, or before a restart): re-read.
+    let mut stranger = resume(&app, &admin, "user", &[("last-event-id", "1-5")])
+        .await
+        .bytes_stream();
+    let mut buffer = String::new();
+    let frame = next_frame(&mut stranger, &mut buffer).await;
+    assert_eq!((frame.event.as_str(), &frame.data), ("ready", &json!({"missed": true})));
+    assert_ne!(frame.id.as_deref(), Some("1-5"), "the stream gives its own point");
+
+    let refused = app.get(&admin, "/v1/live?after=yesterday").await;
+    crate::common::assert_error(refused, 400, "OPS.0400").await;
+}
+
+#[sqlx::test(migrator = "server::db::MIGRATOR")]
+async fn a_stream_says_changes_were_missed_when_the_server_lost_its_database_listener(
+    pool: PgPool,
+) {
+    let app = spawn(pool.clone()).await;
+    let admin = app.admin().await;
+    let mut stream = subscribe(&app, &admin, "user").await.bytes_stream();
+    let mut buffer = String::new();
+    let greeting = next_frame(&mut stream, &mut buffer).await;
+
+    let cut: Vec<bool> = sqlx::query_scalar(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+         WHERE datname = current_database() AND query LIKE 'LISTEN%'",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert_eq!(cut, [true], "one listener per server");
+
+    let frame = next_frame(&mut stream, &mut buffer).await;
+    assert_eq!((frame.event.as_str(), &frame.data), ("ready", &json!({"missed": true})));
+    assert_ne!(frame.id, greeting.id, "a new run of the listener");
+    // And it follows again.
+    app.create_user(&admin, "after-the-cut", "viewer").await;
+    let change = next_event(&mut stream, &mut buffer, "change").await;
+    assert_eq!(change["topic"], "user");
 }

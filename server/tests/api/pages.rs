@@ -18,7 +18,7 @@ async fn post_form(
     crate::security::form(app, path, referer, Some(&app.base), cookie, body).await
 }
 
-async fn log_in(app: &crate::common::TestApp) -> String {
+pub async fn log_in(app: &crate::common::TestApp) -> String {
     let body = format!("username=admin&password={ADMIN_PASSWORD}&next=%2Fusers");
     let response = post_form(app, "/api/login", "/login?next=%2Fusers", None, &body).await;
     assert_eq!(response.status(), StatusCode::FOUND);
@@ -31,7 +31,7 @@ async fn log_in(app: &crate::common::TestApp) -> String {
     cookie.split(';').next().unwrap().to_owned()
 }
 
-async fn page(app: &crate::common::TestApp, path: &str, cookie: Option<&str>) -> reqwest::Response {
+pub async fn page(app: &crate::common::TestApp, path: &str, cookie: Option<&str>) -> reqwest::Response {
     let mut request = app.client.get(app.url(path)).header(ACCEPT, HTML);
     if let Some(cookie) = cookie {
         request = request.header(COOKIE, cookie);

@@ -78,6 +78,9 @@ pub async fn spawn_with(pool: PgPool, settings: Settings, clock: Arc<ManualClock
     let shutdown = CancellationToken::new();
     let hub = Hub::new(shutdown.clone());
     hub.spawn_listener(pool.clone());
+    tokio::time::timeout(Duration::from_secs(10), hub.listening())
+        .await
+        .expect("the live listener listens");
     let contract = contract::Contract::new((*state.openapi).clone());
     let app = router(state.clone(), hub, Duration::from_secs(10)).layer(
         axum::middleware::from_fn_with_state(contract.clone(), contract::check),
