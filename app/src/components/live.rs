@@ -69,11 +69,13 @@ mod browser {
     use crate::domain::live::Ready;
     use futures::channel::mpsc::UnboundedSender;
     use futures::{FutureExt, StreamExt};
-    use gloo_net::eventsource::State;
-    use gloo_net::eventsource::futures::EventSource;
     use leptos::prelude::*;
     use wasm_bindgen::JsCast;
-    use web_sys::{DomParser, Element, HtmlInputElement, HtmlTextAreaElement, SupportedType};
+    use wasm_bindgen::closure::Closure;
+    use web_sys::{
+        DomParser, Element, EventSource, HtmlInputElement, HtmlTextAreaElement, MessageEvent,
+        SupportedType,
+    };
 
     pub fn follow(
         id: &str,
@@ -108,6 +110,14 @@ mod browser {
         });
     }
 
+    /// What the stream says, as the region needs it.
+    enum Heard {
+        /// An event, at this id; `wake` for a change, or a `ready` that says changes were lost.
+        Event { id: String, wake: bool },
+        /// The connection failed; the browser may be reconnecting by itself.
+        Down,
+    }
+
     /// Follows the stream for good, from `cursor` on: every change, and every `ready` that says
     /// changes were missed, wakes the region. The browser reconnects a dropped stream by itself,
     /// resuming from the last event id; a stream it gave up on (refused while the server was
@@ -125,32 +135,50 @@ mod browser {
             } else {
                 format!("{base}&after={cursor}")
             };
-            if let Ok(mut source) = EventSource::new(&url)
-                && let (Ok(changes), Ok(readies)) =
-                    (source.subscribe("change"), source.subscribe("ready"))
-            {
-                let mut events = futures::stream::select(changes, readies);
-                while let Some(event) = events.next().await {
-                    match event {
-                        Ok((kind, message)) => {
+            if let Ok(source) = EventSource::new(&url) {
+                let (tell, mut heard) = futures::channel::mpsc::unbounded::<Heard>();
+                let on_event = |is_ready: bool| {
+                    let tell = tell.clone();
+                    Closure::<dyn FnMut(MessageEvent)>::new(move |m: MessageEvent| {
+                        let _ = tell.unbounded_send(Heard::Event {
+                            id: m.last_event_id(),
+                            wake: !is_ready || missed(&m),
+                        });
+                    })
+                };
+                let (on_change, on_ready) = (on_event(false), on_event(true));
+                let on_error = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| {
+                    let _ = tell.unbounded_send(Heard::Down);
+                });
+                for (name, callback) in [
+                    ("change", on_change.as_ref()),
+                    ("ready", on_ready.as_ref()),
+                    ("error", on_error.as_ref()),
+                ] {
+                    let _ = source.add_event_listener_with_callback(name, callback.unchecked_ref());
+                }
+                while let Some(said) = heard.next().await {
+                    match said {
+                        Heard::Event { id, wake: changed } => {
                             reconnecting.set(false);
                             backoff = RETRY_FIRST_MS;
-                            let id = message.last_event_id();
                             if !id.is_empty() {
                                 cursor = id;
                             }
-                            if kind == "change" || missed(&message) {
+                            if changed {
                                 let _ = wake.unbounded_send(());
                             }
                         }
-                        Err(_) => {
+                        Heard::Down => {
                             reconnecting.set(true);
-                            if source.state() == State::Closed {
+                            if source.ready_state() == EventSource::CLOSED {
                                 break;
                             }
                         }
                     }
                 }
+                // Closed before its callbacks go, so none is called after.
+                source.close();
             }
             pause(backoff).await;
             backoff = (backoff * 2).min(RETRY_MAX_MS);
@@ -158,7 +186,7 @@ mod browser {
     }
 
     /// Whether a `ready` event says changes were missed.
-    fn missed(message: &web_sys::MessageEvent) -> bool {
+    fn missed(message: &MessageEvent) -> bool {
         message
             .data()
             .as_string()
