@@ -132,7 +132,12 @@ impl Hub {
     fn follow(
         &self,
         from: Option<Cursor>,
-    ) -> (broadcast::Receiver<Heard>, Vec<(Cursor, ChangeNotice)>, bool, Cursor) {
+    ) -> (
+        broadcast::Receiver<Heard>,
+        Vec<(Cursor, ChangeNotice)>,
+        bool,
+        Cursor,
+    ) {
         let journal = self.journal();
         let receiver = self.sender.subscribe();
         let (replay, missed) = match from.map(|f| journal.since(f)) {

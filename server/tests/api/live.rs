@@ -255,7 +255,10 @@ async fn a_person_holds_a_handful_of_streams_and_viewers_see_no_sessions(pool: P
 
 /// The point a console page was rendered at, as its document carries it.
 fn rendered_cursor(html: &str) -> String {
-    let start = html.find("data-live-cursor=\"").expect("the page carries its live point") + 18;
+    let start = html
+        .find("data-live-cursor=\"")
+        .expect("the page carries its live point")
+        + 18;
     html[start..start + html[start..].find('"').unwrap()].to_owned()
 }
 
@@ -333,8 +336,15 @@ async fn a_reconnected_stream_resumes_after_its_last_event_and_sends_nothing_twi
         .bytes_stream();
     let mut buffer = String::new();
     let frame = next_frame(&mut stranger, &mut buffer).await;
-    assert_eq!((frame.event.as_str(), &frame.data), ("ready", &json!({"missed": true})));
-    assert_ne!(frame.id.as_deref(), Some("1-5"), "the stream gives its own point");
+    assert_eq!(
+        (frame.event.as_str(), &frame.data),
+        ("ready", &json!({"missed": true}))
+    );
+    assert_ne!(
+        frame.id.as_deref(),
+        Some("1-5"),
+        "the stream gives its own point"
+    );
 
     let refused = app.get(&admin, "/v1/live?after=yesterday").await;
     crate::common::assert_error(refused, 400, "OPS.0400").await;
@@ -360,7 +370,10 @@ async fn a_stream_says_changes_were_missed_when_the_server_lost_its_database_lis
     assert_eq!(cut, [true], "one listener per server");
 
     let frame = next_frame(&mut stream, &mut buffer).await;
-    assert_eq!((frame.event.as_str(), &frame.data), ("ready", &json!({"missed": true})));
+    assert_eq!(
+        (frame.event.as_str(), &frame.data),
+        ("ready", &json!({"missed": true}))
+    );
     assert_ne!(frame.id, greeting.id, "a new run of the listener");
     // And it follows again.
     app.create_user(&admin, "after-the-cut", "viewer").await;

@@ -31,7 +31,11 @@ pub async fn log_in(app: &crate::common::TestApp) -> String {
     cookie.split(';').next().unwrap().to_owned()
 }
 
-pub async fn page(app: &crate::common::TestApp, path: &str, cookie: Option<&str>) -> reqwest::Response {
+pub async fn page(
+    app: &crate::common::TestApp,
+    path: &str,
+    cookie: Option<&str>,
+) -> reqwest::Response {
     let mut request = app.client.get(app.url(path)).header(ACCEPT, HTML);
     if let Some(cookie) = cookie {
         request = request.header(COOKIE, cookie);
