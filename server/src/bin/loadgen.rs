@@ -6,7 +6,9 @@
 //!   loadgen URL --connections 64 --batch 1 --seconds 20 --rate 1000   a steady 1,000 events/s
 //!
 //! At a fixed rate each request's latency counts from when it was due, not from when it went
-//! out, so a stalled server cannot hide its queue (no coordinated omission).
+//! out, so a stalled server cannot hide its queue (no coordinated omission). On standard error
+//! it prints latency over time: per second of the run, the acks, p50, p99 and the slowest, so a
+//! periodic stall shows as the seconds it hits.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -70,12 +72,20 @@ fn body(run: u128, request: u64, batch: usize) -> String {
 }
 
 struct Tally {
-    latencies: Mutex<Vec<Duration>>,
+    /// When each acked request was due (since the start), and how long its ack took from then.
+    latencies: Mutex<Vec<(Duration, Duration)>>,
     errors: AtomicU64,
     next: AtomicU64,
 }
 
-async fn send(client: &reqwest::Client, args: &Args, tally: &Tally, run: u128, due: Instant) {
+async fn send(
+    client: &reqwest::Client,
+    args: &Args,
+    tally: &Tally,
+    run: u128,
+    started: Instant,
+    due: Instant,
+) {
     let n = tally.next.fetch_add(1, Ordering::Relaxed);
     let ok = client
         .post(&args.url)
@@ -85,7 +95,11 @@ async fn send(client: &reqwest::Client, args: &Args, tally: &Tally, run: u128, d
         .await
         .is_ok_and(|r| r.status().as_u16() == 202);
     if ok {
-        tally.latencies.lock().await.push(due.elapsed());
+        tally
+            .latencies
+            .lock()
+            .await
+            .push((due.duration_since(started), due.elapsed()));
     } else {
         tally.errors.fetch_add(1, Ordering::Relaxed);
     }
@@ -117,7 +131,7 @@ async fn main() -> Result<(), String> {
                     let (client, args, tally) = (client.clone(), args.clone(), tally.clone());
                     tokio::spawn(async move {
                         while Instant::now() < end {
-                            send(&client, &args, &tally, run, Instant::now()).await;
+                            send(&client, &args, &tally, run, started, Instant::now()).await;
                         }
                     })
                 })
@@ -142,7 +156,7 @@ async fn main() -> Result<(), String> {
                 let (client, args, tally) = (client.clone(), args.clone(), tally.clone());
                 let at = due;
                 inflight.push(tokio::spawn(async move {
-                    send(&client, &args, &tally, run, at).await;
+                    send(&client, &args, &tally, run, started, at).await;
                     drop(permit);
                 }));
                 due += every;
@@ -153,21 +167,40 @@ async fn main() -> Result<(), String> {
         }
     }
     let elapsed = started.elapsed().as_secs_f64();
-    let mut latencies = tally.latencies.lock().await.clone();
+    let acks = tally.latencies.lock().await.clone();
+    eprintln!("| second | acks | p50 ms | p99 ms | max ms |");
+    eprintln!("|---|---|---|---|---|");
+    for second in 0..args.seconds {
+        let mut these: Vec<Duration> = acks
+            .iter()
+            .filter(|(due, _)| due.as_secs() == second)
+            .map(|(_, l)| *l)
+            .collect();
+        these.sort();
+        eprintln!(
+            "| {second} | {} | {:.1} | {:.1} | {:.1} |",
+            these.len(),
+            percentile(&these, 0.50),
+            percentile(&these, 0.99),
+            percentile(&these, 1.0)
+        );
+    }
+    let mut latencies: Vec<Duration> = acks.into_iter().map(|(_, l)| l).collect();
     latencies.sort();
-    let pick = |q: f64| {
-        latencies
-            .get(((latencies.len() as f64 * q) as usize).min(latencies.len().saturating_sub(1)))
-            .map_or(0.0, |d| d.as_secs_f64() * 1000.0)
-    };
     let requests = latencies.len();
     println!(
         "RESULT requests={requests} events={} errors={} eps={:.0} p50_ms={:.1} p99_ms={:.1}",
         requests * args.batch,
         tally.errors.load(Ordering::Relaxed),
         (requests * args.batch) as f64 / elapsed,
-        pick(0.50),
-        pick(0.99)
+        percentile(&latencies, 0.50),
+        percentile(&latencies, 0.99)
     );
     Ok(())
+}
+
+/// The `q` quantile of sorted latencies, in milliseconds (0 for none).
+fn percentile(sorted: &[Duration], q: f64) -> f64 {
+    let at = ((sorted.len() as f64 * q) as usize).min(sorted.len().saturating_sub(1));
+    sorted.get(at).map_or(0.0, |d| d.as_secs_f64() * 1000.0)
 }
