@@ -58,7 +58,7 @@ trap 'kill -TERM $pid 2>/dev/null || true' EXIT
 token=$(curl -s -D - -o /dev/null -H 'content-type: application/json' \
   -d '{"username":"admin","password":"bench-password"}' "$BASE/v1/auth/tokens" \
   | awk 'tolower($1) == "x-subject-token:" {print $2}' | tr -d '\r')
-cookie=$(curl -s -D - -o /dev/null -H 'accept: text/html' -H "referer: $BASE/login" \
+cookie=$(curl -s -D - -o /dev/null -H 'accept: text/html' -H "origin: $BASE" -H "referer: $BASE/login" \
   -d 'username=admin&password=bench-password' "$BASE/api/login" \
   | awk 'tolower($1) == "set-cookie:" {print $2}' | cut -d';' -f1)
 [ -n "$token" ] && [ -n "$cookie" ] || die "could not log in to the bench server"
@@ -99,12 +99,14 @@ ingestion() {
   push=$(curl -sf -H "X-Auth-Token: $token" -H 'content-type: application/json' \
     -d '{"name": "bench", "kind": "generic"}' "$BASE/v1/data-sources" | sed -E 's/.*"push_path":"([^"]+)".*/\1/')
   [ -n "$push" ] || die "could not create the bench data source"
-  # ingest LABEL ARGS...: a 5 s warm-up, then 20 s measured.
+  # ingest LABEL SECONDS ARGS...: a 5 s warm-up, then SECONDS measured; the per-second
+  # latency table of the measured run goes to $timeline.
+  timeline=$(mktemp)
   ingest() {
-    local label=$1; shift
-    "$CARGO_TARGET_DIR/release/loadgen" "$BASE$push" --seconds 5 "$@" >/dev/null
+    local label=$1 seconds=$2; shift 2
+    "$CARGO_TARGET_DIR/release/loadgen" "$BASE$push" --seconds 5 "$@" >/dev/null 2>&1
     local out eps p50 p99 errors
-    out=$("$CARGO_TARGET_DIR/release/loadgen" "$BASE$push" --seconds 20 "$@")
+    out=$("$CARGO_TARGET_DIR/release/loadgen" "$BASE$push" --seconds "$seconds" "$@" 2>"$timeline")
     eps=$(sed -E 's/.*eps=([0-9]+).*/\1/' <<<"$out")
     p50=$(sed -E 's/.*p50_ms=([0-9.]+).*/\1/' <<<"$out")
     p99=$(sed -E 's/.*p99_ms=([0-9.]+).*/\1/' <<<"$out")
@@ -113,12 +115,15 @@ ingestion() {
     last_eps=$eps
   }
   say "ingestion: one event per request, 32 connections"
-  ingest "Ingestion, one event per request, 32 connections" --connections 32 --batch 1
+  ingest "Ingestion, one event per request, 32 connections" 20 --connections 32 --batch 1
   rows[-1]="${rows[-1]%|}— $(( last_eps * 100 / tps ))% of pgbench |"
   say "ingestion: batches of 100 events, 32 connections"
-  ingest "Ingestion, batches of 100 events, 32 connections" --connections 32 --batch 100
-  say "ingestion: a steady 1,000 events/s"
-  ingest "Ingestion at a steady 1,000 events/s (one event per request)" --connections 64 --batch 1 --rate 1000
+  ingest "Ingestion, batches of 100 events, 32 connections" 20 --connections 32 --batch 100
+  say "ingestion: a steady 1,000 events/s for 60 s"
+  ingest "Ingestion at a steady 1,000 events/s for 60 s (one event per request)" 60 --connections 64 --batch 1 --rate 1000
+  say "latency over time at a steady 1,000 events/s (ms)"
+  cat "$timeline" >&2
+  rm -f "$timeline"
 }
 
 if [ "${BENCH_ONLY:-}" = ingestion ]; then

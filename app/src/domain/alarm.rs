@@ -184,8 +184,8 @@ pub struct EventResult {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct IngestCounts {
     pub raised: u64,
-    /// The alarms raised (new ones only).
-    pub raised_ids: Vec<i64>,
+    /// The alarms raised (new ones only), as ranges of ids.
+    pub raised_ids: IdRanges,
     pub repeated: u64,
     pub cleared: u64,
     pub nothing_to_clear: u64,
@@ -199,7 +199,9 @@ impl IngestCounts {
         match result.outcome {
             EventOutcome::Raised => {
                 self.raised += 1;
-                self.raised_ids.extend(result.alarm_id);
+                if let Some(id) = result.alarm_id {
+                    self.raised_ids.insert(id);
+                }
             }
             EventOutcome::Repeated => self.repeated += 1,
             EventOutcome::Cleared => self.cleared += 1,
@@ -209,6 +211,39 @@ impl IngestCounts {
         if result.incident_id.is_some() {
             self.with_incident += 1;
         }
+    }
+}
+
+/// A set of ids as sorted, disjoint, inclusive `[first, last]` ranges: the thousands of
+/// consecutive ids a storm raises in a while are a handful of pairs, so recording them costs
+/// little however many there are.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct IdRanges(Vec<[i64; 2]>);
+
+impl IdRanges {
+    pub fn insert(&mut self, id: i64) {
+        let ranges = &mut self.0;
+        // The first range that ends at or after the id just below.
+        let i = ranges.partition_point(|r| r[1] < id.saturating_sub(1));
+        match ranges.get(i).copied() {
+            Some([first, last]) if first <= id && id <= last => {}
+            Some([_, last]) if last + 1 == id => {
+                ranges[i][1] = id;
+                if let Some(&[next_first, next_last]) = ranges.get(i + 1)
+                    && next_first == id + 1
+                {
+                    ranges[i][1] = next_last;
+                    ranges.remove(i + 1);
+                }
+            }
+            Some([first, _]) if first == id + 1 => ranges[i][0] = id,
+            _ => ranges.insert(i, [id, id]),
+        }
+    }
+
+    pub fn ranges(&self) -> &[[i64; 2]] {
+        &self.0
     }
 }
 
@@ -306,5 +341,39 @@ impl ConvertAlarms {
         }
         super::incident::check_len("title", &mut self.title, 0, super::incident::TITLE_MAX)?;
         Ok(self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use std::collections::BTreeSet;
+
+    #[test]
+    fn consecutive_ids_are_one_range_and_gaps_split_them() {
+        let mut ids = IdRanges::default();
+        for id in [5, 6, 7, 10, 9, 3, 8, 8] {
+            ids.insert(id);
+        }
+        assert_eq!(ids.ranges(), [[3, 3], [5, 10]]);
+        assert_eq!(serde_json::to_string(&ids).unwrap(), "[[3,3],[5,10]]");
+    }
+
+    proptest! {
+        /// Whatever the order, the ranges hold exactly the ids inserted, sorted, neither
+        /// overlapping nor touching.
+        #[test]
+        fn ranges_hold_exactly_the_ids(inserted in prop::collection::vec(0i64..200, 0..300)) {
+            let mut ids = IdRanges::default();
+            for id in &inserted {
+                ids.insert(*id);
+            }
+            let want: BTreeSet<i64> = inserted.into_iter().collect();
+            let got: BTreeSet<i64> = ids.ranges().iter().flat_map(|[a, b]| *a..=*b).collect();
+            prop_assert_eq!(got, want);
+            prop_assert!(ids.ranges().iter().all(|[a, b]| a <= b));
+            prop_assert!(ids.ranges().windows(2).all(|w| w[0][1] + 1 < w[1][0]));
+        }
     }
 }
