@@ -38,28 +38,39 @@ enum Heard {
     Gap(Cursor),
 }
 
-/// The fan-out point between the one database listener and the many open pages.
+/// The fan-out point between the one database listener and the many open pages: a cheap
+/// handle, cloned into every request's extensions.
 #[derive(Clone)]
-pub struct Hub {
+pub struct Hub(Arc<Shared>);
+
+pub struct Shared {
     sender: broadcast::Sender<Heard>,
     /// Taken while a notice is numbered and sent, and while a stream subscribes and reads
     /// where it resumes, so a stream sees each notice exactly once: replayed or received.
-    journal: Arc<Mutex<Journal>>,
+    journal: Mutex<Journal>,
     listening: watch::Sender<bool>,
     shutdown: CancellationToken,
     /// Open streams per user.
-    open: Arc<Mutex<HashMap<i64, usize>>>,
+    open: Mutex<HashMap<i64, usize>>,
+}
+
+impl std::ops::Deref for Hub {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
 }
 
 impl Hub {
     pub fn new(shutdown: CancellationToken) -> Hub {
-        Hub {
+        Hub(Arc::new(Shared {
             sender: broadcast::channel(1024).0,
-            journal: Arc::new(Mutex::new(Journal::new(JOURNAL_CAPACITY))),
+            journal: Mutex::new(Journal::new(JOURNAL_CAPACITY)),
             listening: watch::channel(false).0,
             shutdown,
-            open: Arc::default(),
-        }
+            open: Mutex::default(),
+        }))
     }
 
     fn journal(&self) -> MutexGuard<'_, Journal> {

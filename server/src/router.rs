@@ -7,7 +7,7 @@ use crate::rest::error::{ApiError, json_errors};
 use crate::session::require_session;
 use app::components::live::LiveCursor;
 use app::domain::AppError;
-use app::state::{AppState, Clock, Settings};
+use app::state::{AppState, Clock, Settings, Shared};
 use app::{App, shell};
 use axum::extract::{DefaultBodyLimit, Request};
 use axum::middleware::{from_fn, from_fn_with_state};
@@ -38,7 +38,7 @@ pub fn app_state(
     leptos_options: LeptosOptions,
 ) -> AppState {
     let openapi = crate::rest::contract::document(crate::rest::routes().1);
-    AppState {
+    AppState::new(Shared {
         pool,
         clock,
         settings: Arc::new(settings),
@@ -47,7 +47,7 @@ pub fn app_state(
         pipeline: Arc::default(),
         alarms_changed: Arc::default(),
         ingest_tally: Arc::default(),
-    }
+    })
 }
 
 async fn no_route(request: Request) -> ApiError {
