@@ -131,18 +131,18 @@ impl std::ops::Deref for AppState {
 pub struct Shared {
     pub pool: PgPool,
     pub clock: Arc<dyn Clock>,
-    pub settings: Arc<Settings>,
+    pub settings: Settings,
     pub leptos_options: LeptosOptions,
     /// The OpenAPI document of the REST API, rendered by the API docs page.
-    pub openapi: Arc<serde_json::Value>,
+    pub openapi: serde_json::Value,
     /// The sources and compiled forwarding rules pushes need, kept briefly in memory.
-    pub pipeline: Arc<crate::service::pipeline::PipelineCache>,
+    pub pipeline: crate::service::pipeline::PipelineCache,
     /// Set when pushes changed alarms; a timer turns it into one live notice (see
     /// `service::alarms::announce_changes`), so a storm of pushes does not serialize its commits
     /// on Postgres' notification queue.
-    pub alarms_changed: Arc<std::sync::atomic::AtomicBool>,
+    pub alarms_changed: std::sync::atomic::AtomicBool,
     /// What pushes did since the workers last recorded it in the audit log.
-    pub ingest_tally: Arc<IngestTally>,
+    pub ingest_tally: IngestTally,
 }
 
 /// Counts of pushes' outcomes per data source, kept in memory between audit records.

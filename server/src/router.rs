@@ -41,12 +41,12 @@ pub fn app_state(
     AppState::new(Shared {
         pool,
         clock,
-        settings: Arc::new(settings),
+        settings,
         leptos_options,
-        openapi: Arc::new(openapi),
-        pipeline: Arc::default(),
-        alarms_changed: Arc::default(),
-        ingest_tally: Arc::default(),
+        openapi,
+        pipeline: Default::default(),
+        alarms_changed: Default::default(),
+        ingest_tally: Default::default(),
     })
 }
 

@@ -13,7 +13,7 @@ use serde_json::json;
 #[utoipa::path(get, path = "/v1/openapi.json", tag = "system",
     responses((status = 200, description = "OpenAPI document", body = Object)))]
 pub async fn openapi(State(state): State<AppState>) -> Json<serde_json::Value> {
-    Json((*state.openapi).clone())
+    Json(state.openapi.clone())
 }
 
 /// The process is up.

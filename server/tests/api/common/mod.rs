@@ -81,7 +81,7 @@ pub async fn spawn_with(pool: PgPool, settings: Settings, clock: Arc<ManualClock
     tokio::time::timeout(Duration::from_secs(10), hub.listening())
         .await
         .expect("the live listener listens");
-    let contract = contract::Contract::new((*state.openapi).clone());
+    let contract = contract::Contract::new(state.openapi.clone());
     let app = router(state.clone(), hub, Duration::from_secs(10)).layer(
         axum::middleware::from_fn_with_state(contract.clone(), contract::check),
     );
