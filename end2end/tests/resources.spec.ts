@@ -65,3 +65,40 @@ test("a viewer reads the inventory but is offered no changes", async ({ page, re
   await expect(page.getByTestId("edit-resource-form")).toHaveCount(0);
   await expect(page.getByTestId("delete-resource")).toHaveCount(0);
 });
+
+test("the inventory pages by cursor: Next, Previous and First keep the filter and the sort", async ({ page, request }) => {
+  const token = await apiToken(request, ADMIN.username, ADMIN.password);
+  const batch = unique("paged");
+  const names = Array.from({ length: 45 }, (_, i) => `${batch}-${String(i).padStart(2, "0")}`);
+  const csv = ["name,type,provider,tags", ...names.map((n) => `${n},host,aws,batch=${batch}`)].join("\n");
+  const imported = await request.post("/v1/resources/import", {
+    headers: { "X-Auth-Token": token, "content-type": "text/csv" },
+    data: csv,
+  });
+  expect(imported.ok()).toBeTruthy();
+
+  await login(page, ADMIN.username, ADMIN.password);
+  await page.goto(`/resources?tag=${encodeURIComponent(`batch=${batch}`)}&sort=name`);
+  const table = page.getByTestId("resources-table");
+  const firstName = () => table.locator("tbody tr a").first();
+  const pager = page.getByTestId("pagination");
+  await expect(pager).toContainText("45 items");
+  await expect(firstName()).toHaveText(names[0]);
+
+  await pager.getByRole("link", { name: "Next" }).click();
+  await expect(page).toHaveURL(/after=\d+/);
+  await expect(page).toHaveURL(/sort=name/);
+  await expect(firstName()).toHaveText(names[20]);
+  await pager.getByRole("link", { name: "Next" }).click();
+  await expect(firstName()).toHaveText(names[40]);
+  await expect(table.locator("tbody tr")).toHaveCount(5);
+  await expect(pager.getByRole("link", { name: "Next" })).toHaveCount(0);
+
+  await pager.getByRole("link", { name: "Previous" }).click();
+  await expect(page).toHaveURL(/before=\d+/);
+  await expect(firstName()).toHaveText(names[20]);
+  await expect(table.locator("tbody tr")).toHaveCount(20);
+  await pager.getByRole("link", { name: "First" }).click();
+  await expect(firstName()).toHaveText(names[0]);
+  await expect(pager.getByRole("link", { name: "Previous" })).toHaveCount(0);
+});

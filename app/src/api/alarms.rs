@@ -46,7 +46,8 @@ pub async fn list_alarms(
     q: Option<String>,
     from: Option<String>,
     to: Option<String>,
-    page: Option<u32>,
+    after: Option<i64>,
+    before: Option<i64>,
     sort: Option<String>,
 ) -> Result<AlarmListing, AppError> {
     use crate::domain::alarm::{AlarmFilter, AlarmLevel, AlarmStatus};
@@ -72,7 +73,8 @@ pub async fn list_alarms(
         ..Default::default()
     };
     let params = ListParams {
-        page,
+        after,
+        before,
         per_page: None,
         sort: given(sort),
         ..Default::default()

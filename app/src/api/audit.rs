@@ -46,7 +46,8 @@ pub async fn list_audit(
     action: Option<String>,
     from: Option<String>,
     to: Option<String>,
-    page: Option<u32>,
+    after: Option<i64>,
+    before: Option<i64>,
 ) -> Result<AuditListing, AppError> {
     use crate::domain::audit::AuditFilter;
     use crate::domain::list::ListParams;
@@ -60,7 +61,8 @@ pub async fn list_audit(
         to: parse_time("to", to.as_deref())?,
     };
     let params = ListParams {
-        page,
+        after,
+        before,
         per_page: Some(50),
         sort: None,
         ..Default::default()

@@ -68,7 +68,8 @@ pub async fn delete_channel(id: i64) -> Result<(), AppError> {
 #[server(endpoint = "deliveries/list")]
 pub async fn list_deliveries(
     tab: Option<String>,
-    page: Option<u32>,
+    after: Option<i64>,
+    before: Option<i64>,
 ) -> Result<DeliveryListing, AppError> {
     use crate::domain::delivery::DeliveryStatus;
     use crate::domain::list::ListParams;
@@ -78,7 +79,8 @@ pub async fn list_deliveries(
         t => Some(DeliveryStatus::parse_field("tab", t)?),
     };
     let params = ListParams {
-        page,
+        after,
+        before,
         ..Default::default()
     };
     Ok(DeliveryListing {

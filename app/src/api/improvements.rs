@@ -37,7 +37,8 @@ pub struct ImprovementOptions {
 pub async fn list_improvements(
     tab: Option<String>,
     status: Option<String>,
-    page: Option<u32>,
+    after: Option<i64>,
+    before: Option<i64>,
     sort: Option<String>,
 ) -> Result<ImprovementListing, AppError> {
     use crate::domain::improvement::{ImprovementFilter, ImprovementStatus};
@@ -56,7 +57,8 @@ pub async fn list_improvements(
         ..Default::default()
     };
     let params = ListParams {
-        page,
+        after,
+        before,
         per_page: None,
         sort: given(sort),
         ..Default::default()

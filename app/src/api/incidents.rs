@@ -39,7 +39,8 @@ pub async fn list_incidents(
     status: Option<String>,
     level: Option<String>,
     q: Option<String>,
-    page: Option<u32>,
+    after: Option<i64>,
+    before: Option<i64>,
     sort: Option<String>,
 ) -> Result<IncidentListing, AppError> {
     use crate::domain::incident::{IncidentFilter, IncidentStatus, Level};
@@ -60,7 +61,8 @@ pub async fn list_incidents(
         ..Default::default()
     };
     let params = ListParams {
-        page,
+        after,
+        before,
         per_page: None,
         sort: given(sort),
         ..Default::default()

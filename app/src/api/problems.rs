@@ -30,7 +30,8 @@ pub async fn list_problems(
     tab: Option<String>,
     status: Option<String>,
     level: Option<String>,
-    page: Option<u32>,
+    after: Option<i64>,
+    before: Option<i64>,
     sort: Option<String>,
 ) -> Result<ProblemListing, AppError> {
     use crate::domain::list::ListParams;
@@ -50,7 +51,8 @@ pub async fn list_problems(
         ..Default::default()
     };
     let params = ListParams {
-        page,
+        after,
+        before,
         per_page: None,
         sort: given(sort),
         ..Default::default()

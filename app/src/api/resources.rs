@@ -92,7 +92,8 @@ pub async fn list_resources(
     agent_state: Option<String>,
     q: Option<String>,
     tag: Option<String>,
-    page: Option<u32>,
+    after: Option<i64>,
+    before: Option<i64>,
     sort: Option<String>,
 ) -> Result<ResourceListing, AppError> {
     use crate::domain::list::ListParams;
@@ -120,7 +121,8 @@ pub async fn list_resources(
         group_id: None,
     };
     let params = ListParams {
-        page,
+        after,
+        before,
         per_page: None,
         sort: given(sort),
         ..Default::default()

@@ -1,5 +1,6 @@
 //! Tables with sortable headers and pagination, both driven by the URL query.
 
+use crate::domain::list::Neighbours;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_location, use_query_map};
 use leptos_router::params::ParamsMap;
@@ -84,7 +85,12 @@ fn HeaderCell(column: Column) -> impl IntoView {
                 href_with(
                     &location.pathname.get(),
                     &query.read(),
-                    &[("sort", Some(next)), ("page", None)],
+                    &[
+                        ("sort", Some(next)),
+                        ("page", None),
+                        ("after", None),
+                        ("before", None),
+                    ],
                 )
             };
             let arrow = move || match state() {
@@ -124,6 +130,58 @@ pub fn Table(
 
 pub const TD: &str = "px-4 py-2.5 align-top text-slate-700";
 
+const PAGE_LINK: &str = "rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm text-slate-700 hover:bg-slate-50";
+const NO_PAGE_LINK: &str = "rounded-md border border-slate-200 px-3 py-1.5 text-sm text-slate-400";
+
+/// The cursor a list's URL names: `(after, before)`.
+pub fn cursor_of(query: &ParamsMap) -> (Option<i64>, Option<i64>) {
+    let id = |key| query.get(key).and_then(|v| v.parse().ok());
+    (id("after"), id("before"))
+}
+
+/// "57 items" with First, Previous and Next links for a big list. The links keep the filters
+/// and the sort and say by cursor where the next page starts, so no page reached from here
+/// walks past the rows before it.
+#[component]
+pub fn CursorPagination(around: Neighbours) -> impl IntoView {
+    let query = use_query_map();
+    let location = use_location();
+    let link = move |after: Option<i64>, before: Option<i64>| {
+        href_with(
+            &location.pathname.get_untracked(),
+            &query.read_untracked(),
+            &[
+                ("page", None),
+                ("after", after.map(|id| id.to_string())),
+                ("before", before.map(|id| id.to_string())),
+            ],
+        )
+    };
+    let count = match (around.total, around.total_capped) {
+        (_, true) => format!("More than {} items", around.total),
+        (1, false) => "1 item".to_owned(),
+        (n, false) => format!("{n} items"),
+    };
+    view! {
+        <div class="mt-3 flex items-center justify-between text-sm text-slate-500" data-testid="pagination">
+            <span>{count}</span>
+            <div class="flex items-center gap-2">
+                {match around.previous {
+                    Some(id) => view! {
+                        <a href=link(None, None) class=PAGE_LINK>"First"</a>
+                        <a href=link(None, Some(id)) class=PAGE_LINK rel="prev">"Previous"</a>
+                    }.into_any(),
+                    None => view! { <span class=NO_PAGE_LINK>"Previous"</span> }.into_any(),
+                }}
+                {match around.next {
+                    Some(id) => view! { <a href=link(Some(id), None) class=PAGE_LINK rel="next">"Next"</a> }.into_any(),
+                    None => view! { <span class=NO_PAGE_LINK>"Next"</span> }.into_any(),
+                }}
+            </div>
+        </div>
+    }
+}
+
 /// "1–20 of 57" with previous/next links.
 #[component]
 pub fn Pagination(
@@ -151,8 +209,7 @@ pub fn Pagination(
     } else {
         format!("{first}–{last} of {total}{}", if capped { "+" } else { "" })
     };
-    let button = "rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm text-slate-700 hover:bg-slate-50";
-    let disabled = "rounded-md border border-slate-200 px-3 py-1.5 text-sm text-slate-300";
+    let (button, disabled) = (PAGE_LINK, NO_PAGE_LINK);
     view! {
         <div class="mt-3 flex items-center justify-between text-sm text-slate-500" data-testid="pagination">
             <span>{range}</span>

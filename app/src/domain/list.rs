@@ -1,5 +1,5 @@
-//! List conventions: `page`, `per_page`, `sort` (or an `after` cursor) and the
-//! `{items, total, total_capped, page, per_page}` answer.
+//! List conventions: `page`, `per_page`, `sort` (or an `after` / `before` cursor) and the
+//! `{items, total, total_capped, page, per_page, next, previous}` answer.
 
 use super::AppError;
 use serde::{Deserialize, Serialize};
@@ -17,9 +17,11 @@ pub struct ListParams {
     pub per_page: Option<u32>,
     /// A sortable field, `-field` for descending.
     pub sort: Option<String>,
-    /// Keyset cursor: the rows after this id in the id order (sort `id` or `-id`), instead of a
-    /// page number. Every page costs the same however deep it is.
+    /// Keyset cursor: the rows that follow the row with this id in the list's order, instead
+    /// of a page number. Every page costs the same however deep it is.
     pub after: Option<i64>,
+    /// Keyset cursor: the rows that precede the row with this id in the list's order.
+    pub before: Option<i64>,
 }
 
 /// A checked sort: a column from the list's own allow-list and a direction.
@@ -29,22 +31,60 @@ pub struct Sort {
     pub descending: bool,
 }
 
+/// Where a keyset page starts: next to the row with this id, in the list's order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Cursor {
+    After(i64),
+    Before(i64),
+}
+
 /// Validated list parameters.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Window {
     pub page: u32,
     pub per_page: u32,
     pub sort: Sort,
-    /// Rows after this id in the sort order (the sort is then by id).
-    pub after: Option<i64>,
+    pub cursor: Option<Cursor>,
 }
 
 impl Window {
     /// Rows skipped: none when a cursor says where to start.
     pub fn offset(&self) -> i64 {
-        match self.after {
+        match self.cursor {
             Some(_) => 0,
             None => i64::from(self.page - 1) * i64::from(self.per_page),
+        }
+    }
+
+    /// The page out of up to `per_page + 1` rows read in the window's direction (the extra
+    /// row only says there is more), with the cursors to the pages on either side.
+    pub fn page<T>(
+        &self,
+        mut rows: Vec<T>,
+        id: impl Fn(&T) -> i64,
+        total: i64,
+        total_capped: bool,
+    ) -> Page<T> {
+        let more = rows.len() > self.per_page as usize;
+        rows.truncate(self.per_page as usize);
+        if matches!(self.cursor, Some(Cursor::Before(_))) {
+            rows.reverse();
+        }
+        let first = rows.first().map(&id);
+        let last = rows.last().map(&id);
+        let (next, previous) = match self.cursor {
+            None => (last.filter(|_| more), first.filter(|_| self.page > 1)),
+            Some(Cursor::After(_)) => (last.filter(|_| more), first),
+            Some(Cursor::Before(_)) => (last, first.filter(|_| more)),
+        };
+        Page {
+            items: rows,
+            total,
+            total_capped,
+            page: self.page,
+            per_page: self.per_page,
+            next,
+            previous,
         }
     }
 }
@@ -87,17 +127,28 @@ impl ListParams {
                 Sort { field, descending }
             }
         };
-        if self.after.is_some() && (sort.field != "id" || self.page.is_some()) {
-            return Err(AppError::invalid(
-                "after",
-                "a cursor pages by id: use it with sort id or -id and without page",
-            ));
-        }
+        let cursor = match (self.after, self.before) {
+            (None, None) => None,
+            (Some(_), Some(_)) => {
+                return Err(AppError::invalid(
+                    "before",
+                    "give after or before, not both",
+                ));
+            }
+            (Some(_), None) | (None, Some(_)) if self.page.is_some() => {
+                return Err(AppError::invalid(
+                    "page",
+                    "a cursor says where the page starts: give page or a cursor, not both",
+                ));
+            }
+            (Some(after), None) => Some(Cursor::After(after)),
+            (None, Some(before)) => Some(Cursor::Before(before)),
+        };
         Ok(Window {
             page,
             per_page,
             sort,
-            after: self.after,
+            cursor,
         })
     }
 }
@@ -113,9 +164,33 @@ pub struct Page<T> {
     pub total_capped: bool,
     pub page: u32,
     pub per_page: u32,
+    /// Pass as `after` for the next page; absent on the last page.
+    #[serde(default)]
+    pub next: Option<i64>,
+    /// Pass as `before` for the previous page; absent on the first page.
+    #[serde(default)]
+    pub previous: Option<i64>,
+}
+
+/// Where a page stands among its neighbours: what the links under a list need.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Neighbours {
+    pub total: i64,
+    pub total_capped: bool,
+    pub next: Option<i64>,
+    pub previous: Option<i64>,
 }
 
 impl<T> Page<T> {
+    pub fn neighbours(&self) -> Neighbours {
+        Neighbours {
+            total: self.total,
+            total_capped: self.total_capped,
+            next: self.next,
+            previous: self.previous,
+        }
+    }
+
     pub fn pages(&self) -> u32 {
         let per_page = i64::from(self.per_page.max(1));
         ((self.total + per_page - 1) / per_page).max(1) as u32
@@ -142,26 +217,62 @@ mod tests {
     }
 
     #[test]
-    fn a_cursor_pages_by_id_and_skips_nothing() {
+    fn a_cursor_skips_nothing_and_takes_no_page_number() {
         let cursor = ListParams {
             after: Some(500),
+            sort: Some("username".into()),
             ..Default::default()
         };
         let w = cursor.window(SORTABLE, DEFAULT).unwrap();
-        assert_eq!((w.after, w.offset()), (Some(500), 0));
-        let by_name = ListParams {
-            sort: Some("username".into()),
+        assert_eq!((w.cursor, w.offset()), (Some(Cursor::After(500)), 0));
+        let with_page = ListParams {
+            page: Some(3),
             ..cursor.clone()
         };
         assert_eq!(
-            by_name.window(SORTABLE, DEFAULT).unwrap_err().field(),
-            Some("after")
+            with_page.window(SORTABLE, DEFAULT).unwrap_err().field(),
+            Some("page")
         );
-        let with_page = ListParams {
-            page: Some(3),
+        let both = ListParams {
+            before: Some(400),
             ..cursor
         };
-        assert!(with_page.window(SORTABLE, DEFAULT).is_err());
+        assert_eq!(
+            both.window(SORTABLE, DEFAULT).unwrap_err().field(),
+            Some("before")
+        );
+    }
+
+    fn window(page: u32, cursor: Option<Cursor>) -> Window {
+        Window {
+            page,
+            per_page: 2,
+            sort: DEFAULT,
+            cursor,
+        }
+    }
+
+    /// (items, next, previous) of a page built from rows read in the window's direction.
+    fn built(w: Window, rows: &[i64]) -> (Vec<i64>, Option<i64>, Option<i64>) {
+        let p = w.page(rows.to_vec(), |r| *r, 5, false);
+        (p.items, p.next, p.previous)
+    }
+
+    #[test]
+    fn pages_point_to_their_neighbours() {
+        assert_eq!(
+            built(window(1, None), &[1, 2, 3]),
+            (vec![1, 2], Some(2), None)
+        );
+        assert_eq!(built(window(3, None), &[5]), (vec![5], None, Some(5)));
+        let after = window(1, Some(Cursor::After(2)));
+        assert_eq!(built(after, &[3, 4, 5]), (vec![3, 4], Some(4), Some(3)));
+        assert_eq!(built(after, &[3, 4]), (vec![3, 4], None, Some(3)));
+        // Rows before a cursor are read backwards and shown forwards.
+        let before = window(1, Some(Cursor::Before(5)));
+        assert_eq!(built(before, &[4, 3, 2]), (vec![3, 4], Some(4), Some(3)));
+        assert_eq!(built(before, &[2, 1]), (vec![1, 2], Some(2), None));
+        assert_eq!(built(before, &[]), (vec![], None, None));
     }
 
     #[test]
@@ -230,6 +341,8 @@ mod tests {
                 total_capped: false,
                 page: 1,
                 per_page: 20,
+                next: None,
+                previous: None,
             }
             .pages()
         };

@@ -10,7 +10,7 @@ use crate::components::feedback::{EmptyState, ErrorBox, Loading};
 use crate::components::form::{ButtonKind, Field, PostForm, SelectField, Submit};
 use crate::components::layout::{Card, PageHeader};
 use crate::components::live::LiveRegion;
-use crate::components::table::{Pagination, TD, Table, col, sortable};
+use crate::components::table::{CursorPagination, TD, Table, col, cursor_of, sortable};
 use crate::components::ticket::Tabs;
 use crate::components::time::{Time, TimeFull};
 use crate::components::timeline::Timeline;
@@ -107,6 +107,7 @@ pub fn AlarmsPage() -> impl IntoView {
     };
     let load = move || {
         let q = query.read_untracked();
+        let (after, before) = cursor_of(&q);
         list_alarms(
             q.get("tab"),
             q.get("level"),
@@ -115,7 +116,8 @@ pub fn AlarmsPage() -> impl IntoView {
             q.get("q"),
             q.get("from"),
             q.get("to"),
-            q.get("page").and_then(|p| p.parse::<u32>().ok()),
+            after,
+            before,
             q.get("sort"),
         )
     };
@@ -207,13 +209,7 @@ fn AlarmList(
         if pick {
             columns.insert(0, col(""));
         }
-        let (p, pages, total, per_page, capped) = (
-            page.page,
-            page.pages(),
-            page.total,
-            page.per_page,
-            page.total_capped,
-        );
+        let around = page.neighbours();
         let table = view! { <Table columns testid="alarms-table">{rows(page.items, listing.listing.now, pick)}</Table> };
         let table = if pick {
             view! {
@@ -229,7 +225,7 @@ fn AlarmList(
         } else {
             table.into_any()
         };
-        view! { {table} <Pagination page=p pages total per_page capped/> }.into_any()
+        view! { {table} <CursorPagination around/> }.into_any()
     };
     view! {
         <PageHeader title="Alarms" subtitle="Deduplicated events from your monitoring: clear what is fixed, convert what needs work." crumbs=CRUMBS[..1].to_vec()/>

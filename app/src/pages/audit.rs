@@ -6,7 +6,7 @@ use crate::components::feedback::{EmptyState, ErrorBox, Loading};
 use crate::components::form::ButtonKind;
 use crate::components::layout::{Card, PageHeader};
 use crate::components::live::LiveRegion;
-use crate::components::table::{Pagination, TD, Table, col, href_with};
+use crate::components::table::{CursorPagination, TD, Table, col, cursor_of, href_with};
 use crate::components::time::Time;
 use crate::domain::audit::AuditRecord;
 use crate::domain::audit::{ChainAnchor, ChainReport};
@@ -163,13 +163,15 @@ pub fn AuditPage() -> impl IntoView {
     let query = use_query_map();
     let load = move || {
         let q = query.read_untracked();
+        let (after, before) = cursor_of(&q);
         list_audit(
             q.get("actor"),
             q.get("object_type"),
             q.get("action"),
             q.get("from"),
             q.get("to"),
-            q.get("page").and_then(|p| p.parse::<u32>().ok()),
+            after,
+            before,
         )
     };
     let columns = vec![
@@ -193,14 +195,13 @@ pub fn AuditPage() -> impl IntoView {
                     match load().await {
                         Ok(AuditListing { listing, object_types, actions }) => {
                             let page = listing.data;
-                            let pages = page.pages();
                             let body = if page.items.is_empty() {
                                 view! { <EmptyState title="No records match these filters" hint="Widen the time range or clear the filters."/> }.into_any()
                             } else {
-                                let (p, total, per_page) = (page.page, page.total, page.per_page);
+                                let around = page.neighbours();
                                 view! {
                                     <Table columns testid="audit-table">{rows(page.items, listing.now)}</Table>
-                                    <Pagination page=p pages total per_page/>
+                                    <CursorPagination around/>
                                 }.into_any()
                             };
                             view! {

@@ -7,7 +7,7 @@ use crate::components::feedback::{EmptyState, ErrorBox, Loading};
 use crate::components::form::{ButtonKind, PostForm, Submit};
 use crate::components::layout::PageHeader;
 use crate::components::live::LiveRegion;
-use crate::components::table::{Pagination, TD, Table, col};
+use crate::components::table::{CursorPagination, TD, Table, col, cursor_of};
 use crate::components::ticket::Tabs;
 use crate::components::time::Time;
 use crate::domain::delivery::{Delivery, DeliveryStatus};
@@ -71,7 +71,10 @@ pub fn DeliveriesPage() -> impl IntoView {
         .unwrap_or_else(|| "dead".to_owned());
     let load = move || {
         let q = query.read_untracked();
-        list_deliveries(q.get("tab"), q.get("page").and_then(|p| p.parse().ok()))
+        {
+            let (after, before) = cursor_of(&q);
+            list_deliveries(q.get("tab"), after, before)
+        }
     };
     view! {
         <Title text="Deliveries"/>
@@ -86,10 +89,10 @@ pub fn DeliveriesPage() -> impl IntoView {
                             view! { <EmptyState title="Nothing here" hint="Deliveries appear when someone with an email or webhook channel is notified."/> }.into_any()
                         } else {
                             let columns = vec![col("Queued"), col("Notification"), col("Channel"), col("Status"), col("Attempts"), col("Last error"), col("")];
-                            let (p, pages, total, per_page) = (page.page, page.pages(), page.total, page.per_page);
+                            let around = page.neighbours();
                             view! {
                                 <Table columns testid="deliveries-table">{rows(page.items, listing.now)}</Table>
-                                <Pagination page=p pages total per_page/>
+                                <CursorPagination around/>
                             }.into_any()
                         };
                         view! { <LiveRegion id="deliveries".to_owned() topics="delivery".to_owned()>{body}</LiveRegion> }.into_any()

@@ -10,7 +10,7 @@ use crate::components::feedback::{EmptyState, ErrorBox, Loading};
 use crate::components::form::{ButtonKind, Field, PostForm, SelectField, Submit};
 use crate::components::layout::{Card, PageHeader};
 use crate::components::live::LiveRegion;
-use crate::components::table::{Pagination, TD, Table, col, sortable};
+use crate::components::table::{CursorPagination, TD, Table, col, cursor_of, sortable};
 use crate::components::ticket::{ActionForm, Tabs};
 use crate::components::time::{Time, TimeFull};
 use crate::components::timeline::Timeline;
@@ -62,12 +62,8 @@ pub fn ImprovementsPage() -> impl IntoView {
         .unwrap_or_else(|| "all".to_owned());
     let load = move || {
         let q = query.read_untracked();
-        list_improvements(
-            q.get("tab"),
-            q.get("status"),
-            q.get("page").and_then(|p| p.parse::<u32>().ok()),
-            q.get("sort"),
-        )
+        let (after, before) = cursor_of(&q);
+        list_improvements(q.get("tab"), q.get("status"), after, before, q.get("sort"))
     };
     let columns = vec![
         sortable("Number", "id"),
@@ -91,7 +87,7 @@ pub fn ImprovementsPage() -> impl IntoView {
                             let body = if page.items.is_empty() {
                                 view! { <EmptyState title="No improvements here" hint="Open one from an incident, or by hand."/> }.into_any()
                             } else {
-                                let (p, pages, total, per_page, capped) = (page.page, page.pages(), page.total, page.per_page, page.total_capped);
+                                let around = page.neighbours();
                                 let rows = page.items.into_iter().map(|i| view! {
                                     <tr class="hover:bg-slate-50" data-testid=format!("improvement-row-{}", i.id)>
                                         <td class=format!("{TD} whitespace-nowrap font-mono text-xs")>{i.number()}</td>
@@ -104,7 +100,7 @@ pub fn ImprovementsPage() -> impl IntoView {
                                 }).collect_view();
                                 view! {
                                     <Table columns testid="improvements-table">{rows}</Table>
-                                    <Pagination page=p pages total per_page capped/>
+                                    <CursorPagination around/>
                                 }.into_any()
                             };
                             view! {

@@ -10,7 +10,7 @@ use crate::components::feedback::{EmptyState, ErrorBox, Loading};
 use crate::components::form::{ButtonKind, Field, PostForm, SelectField, Submit};
 use crate::components::layout::{Card, PageHeader};
 use crate::components::live::LiveRegion;
-use crate::components::table::{Pagination, TD, Table, col, sortable};
+use crate::components::table::{CursorPagination, TD, Table, col, cursor_of, sortable};
 use crate::components::ticket::{ActionForm as TicketAction, Tabs};
 use crate::components::time::{Time, TimeFull};
 use crate::components::timeline::Timeline;
@@ -100,12 +100,14 @@ pub fn IncidentsPage() -> impl IntoView {
     };
     let load = move || {
         let q = query.read_untracked();
+        let (after, before) = cursor_of(&q);
         list_incidents(
             q.get("tab"),
             q.get("status"),
             q.get("level"),
             q.get("q"),
-            q.get("page").and_then(|p| p.parse::<u32>().ok()),
+            after,
+            before,
             q.get("sort"),
         )
     };
@@ -150,10 +152,10 @@ pub fn IncidentsPage() -> impl IntoView {
                             let body = if page.items.is_empty() {
                                 view! { <EmptyState title="No incidents here" hint="Nothing waits for you, or the filters hide it."/> }.into_any()
                             } else {
-                                let (p, pages, total, per_page, capped) = (page.page, page.pages(), page.total, page.per_page, page.total_capped);
+                                let around = page.neighbours();
                                 view! {
                                     <Table columns testid="incidents-table">{rows(page.items, &owners, listing.now)}</Table>
-                                    <Pagination page=p pages total per_page capped/>
+                                    <CursorPagination around/>
                                 }.into_any()
                             };
                             view! {

@@ -10,7 +10,7 @@ use crate::components::feedback::{EmptyState, ErrorBox, Loading};
 use crate::components::form::{ButtonKind, Field, PostForm, SelectField, Submit};
 use crate::components::layout::{Card, PageHeader};
 use crate::components::live::LiveRegion;
-use crate::components::table::{Pagination, TD, Table, col, sortable};
+use crate::components::table::{CursorPagination, TD, Table, col, cursor_of, sortable};
 use crate::components::ticket::{ActionForm, Tabs};
 use crate::components::time::{Time, TimeFull};
 use crate::components::timeline::Timeline;
@@ -69,11 +69,13 @@ pub fn ProblemsPage() -> impl IntoView {
         .unwrap_or_else(|| "all".to_owned());
     let load = move || {
         let q = query.read_untracked();
+        let (after, before) = cursor_of(&q);
         list_problems(
             q.get("tab"),
             q.get("status"),
             q.get("level"),
-            q.get("page").and_then(|p| p.parse::<u32>().ok()),
+            after,
+            before,
             q.get("sort"),
         )
     };
@@ -99,7 +101,7 @@ pub fn ProblemsPage() -> impl IntoView {
                             let body = if page.items.is_empty() {
                                 view! { <EmptyState title="No problems here" hint="Open one for a cause worth finding."/> }.into_any()
                             } else {
-                                let (p, pages, total, per_page, capped) = (page.page, page.pages(), page.total, page.per_page, page.total_capped);
+                                let around = page.neighbours();
                                 let rows = page.items.into_iter().map(|p| view! {
                                     <tr class="hover:bg-slate-50" data-testid=format!("problem-row-{}", p.id)>
                                         <td class=format!("{TD} whitespace-nowrap font-mono text-xs")>{p.number()}</td>
@@ -112,7 +114,7 @@ pub fn ProblemsPage() -> impl IntoView {
                                 }).collect_view();
                                 view! {
                                     <Table columns testid="problems-table">{rows}</Table>
-                                    <Pagination page=p pages total per_page capped/>
+                                    <CursorPagination around/>
                                 }.into_any()
                             };
                             view! {

@@ -10,7 +10,7 @@ use crate::components::form::{ButtonKind, DeleteCard, Field, PostForm, SelectFie
 use crate::components::history::HistoryCard;
 use crate::components::layout::{Card, PageHeader};
 use crate::components::live::LiveRegion;
-use crate::components::table::{Pagination, TD, Table, col, sortable};
+use crate::components::table::{CursorPagination, TD, Table, col, cursor_of, sortable};
 use crate::components::time::{Time, TimeFull};
 use crate::domain::group::GroupPath;
 use crate::domain::resource::{
@@ -140,6 +140,7 @@ pub fn ResourcesPage() -> impl IntoView {
     let query = use_query_map();
     let load = move || {
         let q = query.read_untracked();
+        let (after, before) = cursor_of(&q);
         list_resources(
             q.get("resource_type"),
             q.get("provider"),
@@ -148,7 +149,8 @@ pub fn ResourcesPage() -> impl IntoView {
             q.get("agent_state"),
             q.get("q"),
             q.get("tag"),
-            q.get("page").and_then(|p| p.parse::<u32>().ok()),
+            after,
+            before,
             q.get("sort"),
         )
     };
@@ -175,11 +177,10 @@ pub fn ResourcesPage() -> impl IntoView {
                             let body = if page.items.is_empty() {
                                 view! { <EmptyState title="No resources match" hint="Clear the filters, or add a resource."/> }.into_any()
                             } else {
-                                let pages = page.pages();
-                                let (p, total, per_page) = (page.page, page.total, page.per_page);
+                                let around = page.neighbours();
                                 view! {
                                     <Table columns testid="resources-table">{rows(page.items, listing.now)}</Table>
-                                    <Pagination page=p pages total per_page capped=page.total_capped/>
+                                    <CursorPagination around/>
                                 }.into_any()
                             };
                             view! {

@@ -431,15 +431,13 @@ pub async fn list(
     params: &ListParams,
 ) -> Result<Page<Alarm>, AppError> {
     actor.require(Role::Viewer, READ)?;
-    // Active alarms: the latest news first; history: the newest alarms first.
-    let field = match filter.status {
-        Some(AlarmStatus::Active) => "last_seen",
-        _ => "id",
-    };
+    // The newest raised first, as peers list alerts. By last seen would lift a repeating alarm
+    // to the top, but then every repeat moves an indexed column and loses its HOT update, the
+    // cheapest write ingestion makes; `sort=-last_seen` still asks for it.
     let window = params.window(
         store::alarms::SORTABLE,
         Sort {
-            field,
+            field: "id",
             descending: true,
         },
     )?;

@@ -30,7 +30,7 @@ const LINKED: Window = Window {
         field: "id",
         descending: true,
     },
-    after: None,
+    cursor: None,
 };
 const TICKET: &str = "incident";
 /// Fields whose change the timeline does not spell out (the breach lines say it already).

@@ -39,7 +39,7 @@ pub async fn overview(state: &AppState, actor: &Actor) -> Result<Overview, AppEr
                 field: "id",
                 descending: true,
             },
-            after: None,
+            cursor: None,
         };
         store::audit::list(&mut conn, &AuditFilter::default(), window)
             .await?

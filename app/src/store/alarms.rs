@@ -130,7 +130,15 @@ pub async fn list(
     filter: &AlarmFilter,
     window: Window,
 ) -> Result<Page<Alarm>, AppError> {
-    super::page_of::<Row, _>(conn, "alarms", COLUMNS, |q| push_filter(q, filter), window).await
+    super::page_of::<Row, _>(
+        conn,
+        "alarms",
+        COLUMNS,
+        |q| push_filter(q, filter),
+        window,
+        |a: &Alarm| a.id,
+    )
+    .await
 }
 
 pub async fn find(conn: &mut PgConnection, id: i64) -> Result<Option<Alarm>, AppError> {

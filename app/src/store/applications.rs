@@ -224,6 +224,8 @@ pub async fn list(
         total_capped: false,
         page: window.page,
         per_page: window.per_page,
+        next: None,
+        previous: None,
     })
 }
 
@@ -399,5 +401,7 @@ pub async fn list_components(
         total_capped: false,
         page: window.page,
         per_page: window.per_page,
+        next: None,
+        previous: None,
     })
 }

@@ -1,6 +1,5 @@
 //! The `audit_log` table and its chain head; appends also announce the change to live pages.
 
-use super::order_by;
 use crate::domain::AppError;
 use crate::domain::audit::{
     AuditFilter, AuditRecord, Checkpoint, Method, chain_hash, storable_time,
@@ -221,29 +220,15 @@ pub async fn list(
     filter: &AuditFilter,
     window: Window,
 ) -> Result<Page<AuditRecord>, AppError> {
-    let mut count = QueryBuilder::new("SELECT count(*) FROM audit_log");
-    push_filter(&mut count, filter);
-    let total: i64 = count.build_query_scalar().fetch_one(&mut *conn).await?;
-
-    let mut q = QueryBuilder::new(format!("SELECT {COLUMNS} FROM audit_log"));
-    push_filter(&mut q, filter);
-    q.push(" ")
-        .push(order_by(window.sort))
-        .push(" LIMIT ")
-        .push_bind(i64::from(window.per_page))
-        .push(" OFFSET ")
-        .push_bind(window.offset());
-    let rows: Vec<AuditRow> = q.build_query_as().fetch_all(conn).await?;
-    Ok(Page {
-        items: rows
-            .into_iter()
-            .map(AuditRecord::try_from)
-            .collect::<Result<_, _>>()?,
-        total,
-        total_capped: false,
-        page: window.page,
-        per_page: window.per_page,
-    })
+    super::page_of::<AuditRow, _>(
+        conn,
+        "audit_log",
+        COLUMNS,
+        |q| push_filter(q, filter),
+        window,
+        |r: &AuditRecord| r.id,
+    )
+    .await
 }
 
 /// Up to `limit` records with an id above `after`, in id order.

@@ -123,11 +123,12 @@ pub async fn enqueue(
     Ok(done.rows_affected())
 }
 
-const DELIVERY_COLUMNS: &str = "o.id, o.channel_id, c.kind AS channel_kind, c.target, o.user_id, \
-    u.username, o.kind, o.title, o.link, o.created_at, o.status, o.attempts, o.next_attempt_at, \
-    o.last_error, o.delivered_at";
-const DELIVERY_FROM: &str = "outbox o JOIN notification_channels c ON c.id = o.channel_id \
-                             JOIN users u ON u.id = o.user_id";
+const DELIVERY_COLUMNS: &str = "outbox.id, outbox.channel_id, c.kind AS channel_kind, c.target, \
+    outbox.user_id, u.username, outbox.kind, outbox.title, outbox.link, outbox.created_at, \
+    outbox.status, outbox.attempts, outbox.next_attempt_at, outbox.last_error, \
+    outbox.delivered_at";
+const DELIVERY_FROM: &str = "outbox JOIN notification_channels c ON c.id = outbox.channel_id \
+                             JOIN users u ON u.id = outbox.user_id";
 
 #[derive(sqlx::FromRow)]
 struct DeliveryRow {
@@ -225,7 +226,7 @@ pub async fn claim(
     .await?;
     let Some(id) = id else { return Ok(None) };
     let row: JobRow = sqlx::query_as(&format!(
-        "SELECT {DELIVERY_COLUMNS}, c.secret, c.timeout_ms FROM {DELIVERY_FROM} WHERE o.id = $1"
+        "SELECT {DELIVERY_COLUMNS}, c.secret, c.timeout_ms FROM {DELIVERY_FROM} WHERE outbox.id = $1"
     ))
     .bind(id)
     .fetch_one(conn)
@@ -274,47 +275,37 @@ pub async fn record(
     Ok(())
 }
 
-/// A page of deliveries in this state (for one user, or everyone's), newest first.
+/// A page of deliveries in this state (for one user, or everyone's).
 pub async fn list(
     conn: &mut PgConnection,
     status: Option<DeliveryStatus>,
     user: Option<i64>,
     window: Window,
 ) -> Result<Page<Delivery>, AppError> {
-    let total: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM outbox WHERE ($1::text IS NULL OR status = $1) \
-                                       AND ($2::bigint IS NULL OR user_id = $2)",
+    let status = status.map(|s| s.as_str());
+    super::page_of_joined::<DeliveryRow, _>(
+        conn,
+        "outbox",
+        DELIVERY_FROM,
+        DELIVERY_COLUMNS,
+        |q| {
+            q.push(" WHERE TRUE");
+            if let Some(s) = status {
+                q.push(" AND status = ").push_bind(s);
+            }
+            if let Some(u) = user {
+                q.push(" AND user_id = ").push_bind(u);
+            }
+        },
+        window,
+        |d: &Delivery| d.id,
     )
-    .bind(status.map(|s| s.as_str()))
-    .bind(user)
-    .fetch_one(&mut *conn)
-    .await?;
-    let rows: Vec<DeliveryRow> = sqlx::query_as(&format!(
-        "SELECT {DELIVERY_COLUMNS} FROM {DELIVERY_FROM} \
-         WHERE ($1::text IS NULL OR o.status = $1) AND ($2::bigint IS NULL OR o.user_id = $2) \
-         ORDER BY o.id DESC LIMIT $3 OFFSET $4"
-    ))
-    .bind(status.map(|s| s.as_str()))
-    .bind(user)
-    .bind(i64::from(window.per_page))
-    .bind(window.offset())
-    .fetch_all(conn)
-    .await?;
-    Ok(Page {
-        items: rows
-            .into_iter()
-            .map(Delivery::try_from)
-            .collect::<Result<_, _>>()?,
-        total,
-        total_capped: false,
-        page: window.page,
-        per_page: window.per_page,
-    })
+    .await
 }
 
 pub async fn find(conn: &mut PgConnection, id: i64) -> Result<Option<Delivery>, AppError> {
     let row: Option<DeliveryRow> = sqlx::query_as(&format!(
-        "SELECT {DELIVERY_COLUMNS} FROM {DELIVERY_FROM} WHERE o.id = $1"
+        "SELECT {DELIVERY_COLUMNS} FROM {DELIVERY_FROM} WHERE outbox.id = $1"
     ))
     .bind(id)
     .fetch_optional(conn)

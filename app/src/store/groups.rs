@@ -231,6 +231,8 @@ pub async fn list(
         total_capped: false,
         page: window.page,
         per_page: window.per_page,
+        next: None,
+        previous: None,
     })
 }
 

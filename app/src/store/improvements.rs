@@ -156,6 +156,7 @@ pub async fn list(
         COLUMNS,
         |q| push_filter(q, filter),
         window,
+        |x: &Improvement| x.id,
     )
     .await
 }

@@ -239,6 +239,7 @@ pub async fn list(
         COLUMNS,
         |q| push_filter(q, filter),
         window,
+        |x: &Incident| x.id,
     )
     .await
 }

@@ -86,31 +86,46 @@ pub fn known<T>(value: Option<T>, what: &str, raw: &str) -> Result<T, AppError> 
 
 /// `ORDER BY` text for a checked sort, with `id` as the tie-breaker so pages never overlap.
 pub fn order_by(sort: crate::domain::list::Sort) -> String {
-    let dir = if sort.descending { "DESC" } else { "ASC" };
-    if sort.field == "id" {
-        format!("ORDER BY id {dir}")
-    } else {
-        format!("ORDER BY {} {dir}, id {dir}", sort.field)
-    }
+    ordered("", sort.field, sort.descending)
 }
 
 /// One page of a big table and its total, the way every big list reads. The total is counted
 /// exactly up to [`COUNT_CAP`] rows and then stops (`total_capped`), so a broad filter costs no
 /// more than a narrow one. The page's ids come first and only then their rows, so skipping to a
-/// deep page walks index entries, not the rows it skips; an `after` cursor skips nothing at all.
-/// `filter` appends the `WHERE` clause.
+/// deep page walks index entries, not the rows it skips; a cursor skips nothing at all: it
+/// starts next to its row in the sort order (`(field, id)` compared as a pair, which the
+/// `(field, id)` indexes answer).
 pub async fn page_of<'a, R, T>(
     conn: &mut sqlx::PgConnection,
-    table: &str,
+    table: &'static str,
     columns: &str,
     filter: impl Fn(&mut sqlx::QueryBuilder<'a, sqlx::Postgres>),
     window: crate::domain::list::Window,
+    id: impl Fn(&T) -> i64,
 ) -> Result<crate::domain::list::Page<T>, AppError>
 where
     R: for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow> + Send + Unpin,
     T: TryFrom<R, Error = AppError>,
 {
-    use crate::domain::list::COUNT_CAP;
+    page_of_joined(conn, table, table, columns, filter, window, id).await
+}
+
+/// [`page_of`] for rows read from `table` joined to others (`from`); the filter applies to
+/// `table` alone.
+pub async fn page_of_joined<'a, R, T>(
+    conn: &mut sqlx::PgConnection,
+    table: &'static str,
+    from: &str,
+    columns: &str,
+    filter: impl Fn(&mut sqlx::QueryBuilder<'a, sqlx::Postgres>),
+    window: crate::domain::list::Window,
+    id: impl Fn(&T) -> i64,
+) -> Result<crate::domain::list::Page<T>, AppError>
+where
+    R: for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow> + Send + Unpin,
+    T: TryFrom<R, Error = AppError>,
+{
+    use crate::domain::list::{COUNT_CAP, Cursor};
     let mut count: sqlx::QueryBuilder<'a, sqlx::Postgres> =
         sqlx::QueryBuilder::new(format!("SELECT count(*) FROM (SELECT 1 FROM {table}"));
     filter(&mut count);
@@ -119,36 +134,48 @@ where
         .push_bind(COUNT_CAP + 1)
         .push(") AS capped");
     let counted: i64 = count.build_query_scalar().fetch_one(&mut *conn).await?;
-    let order = order_by(window.sort);
+    // Rows before a cursor are read backwards from it, then shown in the list's order.
+    let backwards = matches!(window.cursor, Some(Cursor::Before(_)));
+    let descending = window.sort.descending != backwards;
+    let field = window.sort.field;
     let mut q: sqlx::QueryBuilder<'a, sqlx::Postgres> = sqlx::QueryBuilder::new(format!(
-        "SELECT {columns} FROM {table} WHERE id IN (SELECT id FROM {table}"
+        "SELECT {columns} FROM {from} WHERE {table}.id IN (SELECT id FROM {table}"
     ));
     filter(&mut q);
-    if let Some(after) = window.after {
-        q.push(if window.sort.descending {
-            " AND id < "
+    if let Some(Cursor::After(row) | Cursor::Before(row)) = window.cursor {
+        let op = if descending { "<" } else { ">" };
+        if field == "id" {
+            q.push(format!(" AND id {op} ")).push_bind(row);
         } else {
-            " AND id > "
-        })
-        .push_bind(after);
+            q.push(format!(
+                " AND ({field}, id) {op} (SELECT {field}, id FROM {table} WHERE id = "
+            ))
+            .push_bind(row)
+            .push(")");
+        }
     }
     q.push(" ")
-        .push(&order)
+        .push(ordered("", field, descending))
         .push(" LIMIT ")
-        .push_bind(i64::from(window.per_page))
+        .push_bind(i64::from(window.per_page) + 1)
         .push(" OFFSET ")
         .push_bind(window.offset())
         .push(") ")
-        .push(&order);
+        .push(ordered(&format!("{table}."), field, descending));
     let rows: Vec<R> = q.build_query_as().fetch_all(conn).await?;
-    Ok(crate::domain::list::Page {
-        items: rows
-            .into_iter()
-            .map(T::try_from)
-            .collect::<Result<_, _>>()?,
-        total: counted.min(COUNT_CAP),
-        total_capped: counted > COUNT_CAP,
-        page: window.page,
-        per_page: window.per_page,
-    })
+    let items = rows
+        .into_iter()
+        .map(T::try_from)
+        .collect::<Result<Vec<T>, _>>()?;
+    Ok(window.page(items, id, counted.min(COUNT_CAP), counted > COUNT_CAP))
+}
+
+/// `ORDER BY` text for a field of `prefix` (a table and a dot, or nothing), `id` breaking ties.
+fn ordered(prefix: &str, field: &str, descending: bool) -> String {
+    let dir = if descending { "DESC" } else { "ASC" };
+    if field == "id" {
+        format!("ORDER BY {prefix}id {dir}")
+    } else {
+        format!("ORDER BY {prefix}{field} {dir}, {prefix}id {dir}")
+    }
 }

@@ -206,6 +206,7 @@ pub async fn list(
         COLUMNS,
         |q| push_filter(q, filter),
         window,
+        |x: &Problem| x.id,
     )
     .await
 }

@@ -235,6 +235,7 @@ pub async fn list(
         COLUMNS,
         |q| push_filter(q, filter),
         window,
+        |x: &Resource| x.id,
     )
     .await
 }

@@ -34,9 +34,13 @@ pub struct AlarmQuery {
     to: Option<DateTime<Utc>>,
     page: Option<u32>,
     per_page: Option<u32>,
-    /// Keyset cursor (sort `id` or `-id`): the alarms after this id.
+    /// Keyset cursor, instead of `page`: the rows that follow the row with this id in the
+    /// sort order (a page's `next`).
     after: Option<i64>,
-    /// `id`, `last_seen` (default `-last_seen` for active, `-id` otherwise), `first_seen`,
+    /// Keyset cursor: the rows that precede the row with this id in the sort order (a page's
+    /// `previous`).
+    before: Option<i64>,
+    /// `id` (default `-id`, the newest raised first), `last_seen`, `first_seen`,
     /// `level`, `count`, `name`; `-` descends.
     sort: Option<String>,
 }
@@ -69,6 +73,7 @@ pub async fn list(
         per_page: q.per_page,
         sort: q.sort,
         after: q.after,
+        before: q.before,
     };
     Ok(Json(alarms::list(&state, &actor, &filter, &params).await?))
 }

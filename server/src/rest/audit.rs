@@ -27,6 +27,12 @@ pub struct AuditQuery {
     to: Option<String>,
     page: Option<u32>,
     per_page: Option<u32>,
+    /// Keyset cursor, instead of `page`: the rows that follow the row with this id in the
+    /// sort order (a page's `next`).
+    after: Option<i64>,
+    /// Keyset cursor: the rows that precede the row with this id in the sort order (a page's
+    /// `previous`).
+    before: Option<i64>,
     /// `id`, `at`, `actor_name`, `object_type` or `action`; `-` descends (default `-id`).
     sort: Option<String>,
 }
@@ -56,7 +62,8 @@ pub async fn list(
         page: q.page,
         per_page: q.per_page,
         sort: q.sort,
-        ..Default::default()
+        after: q.after,
+        before: q.before,
     };
     Ok(Json(audit::list(&state, &actor, &filter, &params).await?))
 }

@@ -72,6 +72,12 @@ pub struct DeliveryQuery {
     status: Option<DeliveryStatus>,
     page: Option<u32>,
     per_page: Option<u32>,
+    /// Keyset cursor, instead of `page`: the rows that follow the row with this id in the
+    /// sort order (a page's `next`).
+    after: Option<i64>,
+    /// Keyset cursor: the rows that precede the row with this id in the sort order (a page's
+    /// `previous`).
+    before: Option<i64>,
 }
 
 /// Deliveries, newest first: everyone's for administrators, else the caller's own.
@@ -89,6 +95,8 @@ pub async fn list(
     let params = ListParams {
         page: q.page,
         per_page: q.per_page,
+        after: q.after,
+        before: q.before,
         ..Default::default()
     };
     Ok(Json(

@@ -35,10 +35,12 @@ pub struct IncidentQuery {
     to: Option<DateTime<Utc>>,
     page: Option<u32>,
     per_page: Option<u32>,
-    /// Keyset cursor: the incidents after this id in the sort order (`id` or `-id`, the
-    /// default), instead of `page`; pass the last id of one page to get the next. Every page
-    /// then costs the same, however deep.
+    /// Keyset cursor, instead of `page`: the rows that follow the row with this id in the
+    /// sort order (a page's `next`).
     after: Option<i64>,
+    /// Keyset cursor: the rows that precede the row with this id in the sort order (a page's
+    /// `previous`).
+    before: Option<i64>,
     /// `id` (default `-id`), `title`, `level`, `status`, `category`, `source`, `owner_id`,
     /// `created_at`, `updated_at`; `-` descends.
     sort: Option<String>,
@@ -82,6 +84,7 @@ pub async fn list(
         per_page: q.per_page,
         sort: q.sort,
         after: q.after,
+        before: q.before,
     };
     Ok(Json(
         incidents::list(&state, &actor, &filter, &params).await?,

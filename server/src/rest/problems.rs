@@ -25,11 +25,15 @@ pub struct ProblemQuery {
     level: Option<ProblemLevel>,
     page: Option<u32>,
     per_page: Option<u32>,
+    /// Keyset cursor, instead of `page`: the rows that follow the row with this id in the
+    /// sort order (a page's `next`).
+    after: Option<i64>,
+    /// Keyset cursor: the rows that precede the row with this id in the sort order (a page's
+    /// `previous`).
+    before: Option<i64>,
     /// `id` (default `-id`), `title`, `level`, `status`, `owner_id`, `resolve_due_at`,
     /// `created_at`.
     sort: Option<String>,
-    /// Keyset cursor: the rows after this id in id order (instead of `page`).
-    after: Option<i64>,
 }
 
 /// List problem tickets.
@@ -57,6 +61,7 @@ pub async fn list(
         per_page: q.per_page,
         sort: q.sort,
         after: q.after,
+        before: q.before,
     };
     Ok(Json(
         problems::list(&state, &actor, &filter, &params).await?,

@@ -34,11 +34,15 @@ pub struct ResourceQuery {
     group_id: Option<i64>,
     page: Option<u32>,
     per_page: Option<u32>,
+    /// Keyset cursor, instead of `page`: the rows that follow the row with this id in the
+    /// sort order (a page's `next`).
+    after: Option<i64>,
+    /// Keyset cursor: the rows that precede the row with this id in the sort order (a page's
+    /// `previous`).
+    before: Option<i64>,
     /// `id` (default `-id`), `name`, `type`, `provider`, `region`, `status`, `cpu_cores`,
     /// `memory_gib`, `disk_gib`, `created_at`, `updated_at`; `-` descends.
     sort: Option<String>,
-    /// Keyset cursor: the rows after this id in id order (instead of `page`).
-    after: Option<i64>,
 }
 
 /// List resources.
@@ -69,6 +73,7 @@ pub async fn list(
         per_page: q.per_page,
         sort: q.sort,
         after: q.after,
+        before: q.before,
     };
     Ok(Json(
         resources::list(&state, &actor, &filter, &params).await?,

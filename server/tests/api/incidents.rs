@@ -817,9 +817,45 @@ async fn big_lists_count_up_to_a_cap_and_page_deep_by_cursor(pool: PgPool) {
         .await
         .unwrap();
     assert_eq!(ids(&ascending), [first[0] - 1, first[0]]);
-    let bad = t
-        .app
-        .get(&t.bob.1, "/v1/incidents?sort=title&after=5")
-        .await;
-    assert!(assert_error(bad, 422, "OPS.0422").await.contains("after"));
+
+    // Any sort pages by cursor: `next` and `previous` lead to the neighbouring pages by number,
+    // forwards and back, and the first page has no `previous`.
+    let by_title = |query: String| {
+        let (app, token) = (&t.app, &t.bob.1);
+        async move {
+            app.get(
+                token,
+                &format!("/v1/incidents?per_page=3&sort=-title&{query}"),
+            )
+            .await
+            .json::<Value>()
+            .await
+            .unwrap()
+        }
+    };
+    let mut numbered = vec![];
+    for n in 1..=3 {
+        numbered.push(ids(&by_title(format!("page={n}")).await));
+    }
+    let first = by_title(String::new()).await;
+    assert_eq!(first["previous"], Value::Null);
+    let second = by_title(format!("after={}", first["next"])).await;
+    assert_eq!(ids(&second), numbered[1]);
+    let third = by_title(format!("after={}", second["next"])).await;
+    assert_eq!(ids(&third), numbered[2]);
+    let back = by_title(format!("before={}", third["previous"])).await;
+    assert_eq!(
+        (ids(&back), &back["next"]),
+        (numbered[1].clone(), &second["next"])
+    );
+    let front = by_title(format!("before={}", back["previous"])).await;
+    assert_eq!(
+        (ids(&front), &front["previous"]),
+        (numbered[0].clone(), &Value::Null)
+    );
+
+    for (query, field) in [("after=5&before=9", "before"), ("after=5&page=2", "page")] {
+        let bad = t.app.get(&t.bob.1, &format!("/v1/incidents?{query}")).await;
+        assert!(assert_error(bad, 422, "OPS.0422").await.contains(field));
+    }
 }
