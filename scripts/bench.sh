@@ -38,6 +38,7 @@ row "Release CSS, raw" "$(( $(stat -c %s "$ROOT/target/site/pkg/opsroom.css") / 
 
 start_server() {
   DATABASE_URL="$DB" OPSROOM_ADDR="127.0.0.1:$PORT" OPSROOM_ADMIN_PASSWORD=bench-password \
+    OPSROOM_WEBHOOK_ALLOW=127.0.0.1 \
     OPSROOM_DEMO_DATA=true RUST_LOG=warn "$CARGO_TARGET_DIR/release/server" >/tmp/opsroom-bench.log 2>&1 &
   pid=$!
 }
@@ -161,6 +162,27 @@ ingestion() {
   say "latency over time at a steady 1,000 events/s (ms)"
   cat "$timeline" >&2
   rm -f "$timeline"
+
+  # End to end: every tenth event matches a rule that opens an incident for the administrator,
+  # whose webhook channel is the load generator's own receiver.
+  say "ingestion: a steady 1,000 events/s, every tenth paging through a rule and a webhook"
+  local admin hook=$(( PORT + 1 )) out
+  admin=$(psql -tA "$DB" -c "SELECT id FROM users WHERE username = 'admin'")
+  curl -sf -o /dev/null -H "X-Auth-Token: $token" -H 'content-type: application/json' \
+    -d "{\"name\": \"bench pages\", \"enabled\": true, \"silence\": false,
+         \"groups\": [[{\"field\": \"labels.page\", \"op\": \"eq\", \"value\": \"yes\"}]],
+         \"action\": {\"type\": \"incident\", \"level\": \"P3\", \"category\": \"reliability\",
+                    \"owner\": {\"user_id\": $admin}}}" \
+    "$BASE/v1/forwarding-rules" || die "could not create the bench rule"
+  curl -sf -o /dev/null -H "X-Auth-Token: $token" -H 'content-type: application/json' \
+    -d "{\"kind\": \"webhook\", \"target\": \"http://127.0.0.1:$hook/hook\", \"timeout_ms\": 2000}" \
+    "$BASE/v1/profile/channels" || die "could not add the bench webhook"
+  out=$("$CARGO_TARGET_DIR/release/loadgen" "$BASE$push" --seconds 60 --connections 64 --batch 1 \
+    --rate 1000 --page-every 10 --webhook "127.0.0.1:$hook" 2>/dev/null)
+  local paged
+  paged=$(grep '^PAGED' <<<"$out")
+  row "End to end at a steady 1,000 events/s for 60 s, every tenth event opening an incident that notifies a webhook: push to webhook" \
+    "p50 / p99 $(sed -E 's/.*p50_ms=([0-9.]+).*/\1/' <<<"$paged") ms / $(sed -E 's/.*p99_ms=([0-9.]+).*/\1/' <<<"$paged") ms, max $(sed -E 's/.*max_ms=([0-9.]+).*/\1/' <<<"$paged") ms; $(sed -E 's/.*delivered=([0-9]+).*/\1/' <<<"$paged") of $(sed -E 's/.*sent=([0-9]+).*/\1/' <<<"$paged") delivered, $(sed -E 's/.*missing=([0-9]+).*/\1/' <<<"$paged") missing, $(sed -E 's/.*twice=([0-9]+).*/\1/' <<<"$paged") twice; ack p99 $(sed -E 's/.*p99_ms=([0-9.]+).*/\1/' <<<"$(grep '^RESULT' <<<"$out")") ms"
 }
 
 if [ "${BENCH_ONLY:-}" = ingestion ]; then

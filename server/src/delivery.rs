@@ -1,6 +1,7 @@
 //! Sending queued notifications: signed webhooks over HTTP and email over SMTP. What to send and
 //! when to retry is `app::service::deliveries`; this module only moves the bytes.
 
+use crate::live::Hub;
 use app::domain::delivery::{Attempt, ChannelKind, webhook_receiver};
 use app::domain::network::{AddressList, may_reach};
 use app::state::AppState;
@@ -259,14 +260,22 @@ impl Resolve for Guard {
     }
 }
 
-/// Drains the outbox every [`TICK`] until `shutdown`.
-pub fn spawn(state: AppState, transport: Transport, shutdown: CancellationToken) {
+/// Drains the outbox as soon as the hub hears deliveries were queued, and `every` (the server
+/// passes [`TICK`]) for retries that came due, until `shutdown`.
+pub fn spawn(
+    state: AppState,
+    hub: Hub,
+    transport: Transport,
+    every: Duration,
+    shutdown: CancellationToken,
+) {
     tokio::spawn(async move {
-        let mut tick = tokio::time::interval(TICK);
+        let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
         loop {
             tokio::select! {
                 _ = shutdown.cancelled() => break,
                 _ = tick.tick() => {}
+                () = hub.deliveries_queued() => {}
             }
             let send = |job| {
                 let transport = transport.clone();

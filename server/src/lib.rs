@@ -102,7 +102,13 @@ pub async fn serve(config: Config, shutdown: CancellationToken) -> Result<(), St
         &public_url,
         config.settings.webhook_allow.clone(),
     )?;
-    delivery::spawn(state.clone(), transport, shutdown.clone());
+    delivery::spawn(
+        state.clone(),
+        hub.clone(),
+        transport,
+        delivery::TICK,
+        shutdown.clone(),
+    );
     let app = router::router(state, hub, config.request_timeout);
     println!("Opsroom is listening on http://{addr}");
     tracing::info!(%addr, "listening");

@@ -11,6 +11,7 @@ use app::domain::user::Role;
 use app::service::Actor;
 use app::state::AppState;
 use app::store::audit::LIVE_CHANNEL;
+use app::store::deliveries::OUTBOX_CHANNEL;
 use axum::Extension;
 use axum::extract::{Query, State};
 use axum::http::HeaderMap;
@@ -23,7 +24,7 @@ use std::collections::HashMap;
 use std::convert::Infallible;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
-use tokio::sync::{broadcast, watch};
+use tokio::sync::{Notify, broadcast, watch};
 use tokio_util::sync::CancellationToken;
 
 /// How many notices a process keeps for streams to resume from: a few seconds of an alarm
@@ -52,6 +53,9 @@ pub struct Shared {
     shutdown: CancellationToken,
     /// Open streams per user.
     open: Mutex<HashMap<i64, usize>>,
+    /// Woken when deliveries were queued (by any server), or when the listener restarted and
+    /// may have missed that.
+    queued: Notify,
 }
 
 impl std::ops::Deref for Hub {
@@ -70,6 +74,7 @@ impl Hub {
             listening: watch::channel(false).0,
             shutdown,
             open: Mutex::default(),
+            queued: Notify::new(),
         }))
     }
 
@@ -87,6 +92,11 @@ impl Hub {
     pub async fn listening(&self) {
         let mut ready = self.listening.subscribe();
         let _ = ready.wait_for(|listening| *listening).await;
+    }
+
+    /// Resolves when deliveries were queued since the last call (or the listener restarted).
+    pub async fn deliveries_queued(&self) {
+        self.queued.notified().await;
     }
 
     /// Listens on the database until shutdown, reconnecting after failures.
@@ -110,7 +120,8 @@ impl Hub {
     /// Returns when the connection is lost (or on shutdown).
     async fn listen(&self, pool: &PgPool) -> Result<(), sqlx::Error> {
         let mut listener = PgListener::connect_with(pool).await?;
-        listener.listen(LIVE_CHANNEL).await?;
+        listener.listen_all([LIVE_CHANNEL, OUTBOX_CHANNEL]).await?;
+        self.queued.notify_one();
         {
             let mut journal = self.journal();
             let at = journal.restart(rand::random::<u64>().max(1));
@@ -127,6 +138,10 @@ impl Hub {
             let Some(notification) = notification else {
                 return Ok(());
             };
+            if notification.channel() == OUTBOX_CHANNEL {
+                self.queued.notify_one();
+                continue;
+            }
             match serde_json::from_str::<ChangeNotice>(notification.payload()) {
                 Ok(notice) => {
                     let mut journal = self.journal();

@@ -9,6 +9,9 @@ use crate::domain::notification::NotificationKind;
 use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
 
+/// The database channel that says deliveries were queued.
+pub const OUTBOX_CHANNEL: &str = "opsroom_outbox";
+
 #[derive(sqlx::FromRow)]
 struct ChannelRow {
     id: i64,
@@ -118,8 +121,15 @@ pub async fn enqueue(
     .bind(title)
     .bind(link)
     .bind(at)
-    .execute(conn)
+    .execute(&mut *conn)
     .await?;
+    if done.rows_affected() > 0 {
+        // Heard at commit by every server's delivery worker, which then sends at once.
+        sqlx::query("SELECT pg_notify($1, '')")
+            .bind(OUTBOX_CHANNEL)
+            .execute(conn)
+            .await?;
+    }
     Ok(done.rows_affected())
 }
 

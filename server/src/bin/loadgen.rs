@@ -5,11 +5,18 @@
 //!   loadgen URL --connections 32 --batch 1 --seconds 20          as fast as the server acks
 //!   loadgen URL --connections 64 --batch 1 --seconds 20 --rate 1000   a steady 1,000 events/s
 //!
+//!   loadgen URL --rate 1000 --page-every 10 --webhook 127.0.0.1:3201
+//!       and every tenth event is a page (name `bench page …`, label `page=yes`): the run also
+//!       receives webhooks on that address and prints a `PAGED` line with how many pages were
+//!       delivered and how long each took from push to webhook
+//!
 //! At a fixed rate each request's latency counts from when it was due, not from when it went
 //! out, so a stalled server cannot hide its queue (no coordinated omission). On standard error
 //! it prints latency over time: per second of the run, the acks, p50, p99 and the slowest, so a
 //! periodic stall shows as the seconds it hits.
 
+use std::collections::HashMap;
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -21,12 +28,15 @@ struct Args {
     batch: usize,
     seconds: u64,
     rate: Option<f64>,
+    page_every: Option<u64>,
+    webhook: Option<SocketAddr>,
 }
 
 fn args() -> Result<Args, String> {
     let mut args = std::env::args().skip(1);
     let url = args.next().ok_or(
-        "usage: loadgen URL [--connections N] [--batch N] [--seconds N] [--rate EVENTS_PER_S]",
+        "usage: loadgen URL [--connections N] [--batch N] [--seconds N] [--rate EVENTS_PER_S] \
+         [--page-every N --webhook ADDR]",
     )?;
     let mut parsed = Args {
         url,
@@ -34,6 +44,8 @@ fn args() -> Result<Args, String> {
         batch: 1,
         seconds: 20,
         rate: None,
+        page_every: None,
+        webhook: None,
     };
     while let Some(flag) = args.next() {
         let value = args.next().ok_or(format!("{flag} needs a value"))?;
@@ -49,19 +61,37 @@ fn args() -> Result<Args, String> {
                         .map_err(|_| format!("--rate {value}: not a number"))?,
                 )
             }
+            "--page-every" => parsed.page_every = Some(value.parse().map_err(bad)?),
+            "--webhook" => {
+                parsed.webhook = Some(
+                    value
+                        .parse()
+                        .map_err(|_| format!("--webhook {value}: not an address"))?,
+                )
+            }
             other => return Err(format!("unknown flag {other}")),
         }
+    }
+    if parsed.page_every.is_some() != parsed.webhook.is_some() || parsed.page_every == Some(0) {
+        return Err("--page-every (at least 1) and --webhook go together".into());
     }
     Ok(parsed)
 }
 
-/// A body of `batch` events with keys no other request uses.
-fn body(run: u128, request: u64, batch: usize) -> String {
+/// A body of `batch` events with keys no other request uses; a page's one event is named after
+/// the request, so its webhook says which push it answers.
+fn body(run: u128, request: u64, batch: usize, page: bool) -> String {
     let events: Vec<String> = (0..batch)
         .map(|i| {
-            format!(
-                r#"{{"dedup_key":"bench-{run}-{request}-{i}","name":"bench event","level":"minor","labels":{{"bench":"yes"}}}}"#
-            )
+            if page {
+                format!(
+                    r#"{{"dedup_key":"bench-{run}-{request}-{i}","name":"{PAGE} {request}","level":"major","labels":{{"bench":"yes","page":"yes"}}}}"#
+                )
+            } else {
+                format!(
+                    r#"{{"dedup_key":"bench-{run}-{request}-{i}","name":"bench event","level":"minor","labels":{{"bench":"yes"}}}}"#
+                )
+            }
         })
         .collect();
     if batch == 1 {
@@ -71,11 +101,42 @@ fn body(run: u128, request: u64, batch: usize) -> String {
     }
 }
 
+const PAGE: &str = "bench page";
+
 struct Tally {
     /// When each acked request was due (since the start), and how long its ack took from then.
     latencies: Mutex<Vec<(Duration, Duration)>>,
     errors: AtomicU64,
     next: AtomicU64,
+    /// Acked pages by request number: when each was due.
+    paged: Mutex<HashMap<u64, Instant>>,
+    /// Webhooks by the request they answer: when the first arrived, and how many did.
+    delivered: Mutex<HashMap<u64, (Instant, u32)>>,
+}
+
+/// The webhook receiver: notes when the page each delivery names arrived.
+async fn receive(
+    axum::extract::State(tally): axum::extract::State<Arc<Tally>>,
+    body: String,
+) -> axum::http::StatusCode {
+    let at = Instant::now();
+    let title = serde_json::from_str::<serde_json::Value>(&body)
+        .ok()
+        .and_then(|b| b["title"].as_str().map(str::to_owned))
+        .unwrap_or_default();
+    let request = title
+        .find(PAGE)
+        .and_then(|i| title[i + PAGE.len()..].trim().parse::<u64>().ok());
+    if let Some(request) = request {
+        tally
+            .delivered
+            .lock()
+            .await
+            .entry(request)
+            .and_modify(|(_, n)| *n += 1)
+            .or_insert((at, 1));
+    }
+    axum::http::StatusCode::OK
 }
 
 async fn send(
@@ -87,13 +148,17 @@ async fn send(
     due: Instant,
 ) {
     let n = tally.next.fetch_add(1, Ordering::Relaxed);
+    let page = args.page_every.is_some_and(|every| n.is_multiple_of(every));
     let ok = client
         .post(&args.url)
         .header("content-type", "application/json")
-        .body(body(run, n, args.batch))
+        .body(body(run, n, args.batch, page))
         .send()
         .await
         .is_ok_and(|r| r.status().as_u16() == 202);
+    if ok && page {
+        tally.paged.lock().await.insert(n, due);
+    }
     if ok {
         tally
             .latencies
@@ -121,7 +186,18 @@ async fn main() -> Result<(), String> {
         latencies: Mutex::new(Vec::new()),
         errors: AtomicU64::new(0),
         next: AtomicU64::new(0),
+        paged: Mutex::default(),
+        delivered: Mutex::default(),
     });
+    if let Some(addr) = args.webhook {
+        let listener = tokio::net::TcpListener::bind(addr)
+            .await
+            .map_err(|e| format!("cannot receive webhooks on {addr}: {e}"))?;
+        let hooks = axum::Router::new()
+            .route("/hook", axum::routing::post(receive))
+            .with_state(tally.clone());
+        tokio::spawn(async move { axum::serve(listener, hooks).await });
+    }
     let started = Instant::now();
     let end = started + Duration::from_secs(args.seconds);
     match args.rate {
@@ -196,7 +272,41 @@ async fn main() -> Result<(), String> {
         percentile(&latencies, 0.50),
         percentile(&latencies, 0.99)
     );
+    if args.webhook.is_some() {
+        paged(&tally).await;
+    }
     Ok(())
+}
+
+/// Waits up to 30 s for every acked page's webhook, then prints the `PAGED` line: push to
+/// webhook latency, and the pages whose webhook never came or came twice.
+async fn paged(tally: &Tally) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let paged = tally.paged.lock().await;
+        let delivered = tally.delivered.lock().await;
+        let waiting = paged.keys().any(|n| !delivered.contains_key(n));
+        if !waiting || Instant::now() > deadline {
+            let mut latencies: Vec<Duration> = paged
+                .iter()
+                .filter_map(|(n, due)| delivered.get(n).map(|(at, _)| at.duration_since(*due)))
+                .collect();
+            latencies.sort();
+            println!(
+                "PAGED sent={} delivered={} missing={} twice={} p50_ms={:.1} p99_ms={:.1} max_ms={:.1}",
+                paged.len(),
+                latencies.len(),
+                paged.len() - latencies.len(),
+                delivered.values().filter(|(_, n)| *n > 1).count(),
+                percentile(&latencies, 0.50),
+                percentile(&latencies, 0.99),
+                percentile(&latencies, 1.0)
+            );
+            return;
+        }
+        drop((paged, delivered));
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }
 
 /// The `q` quantile of sorted latencies, in milliseconds (0 for none).

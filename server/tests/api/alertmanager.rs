@@ -3,12 +3,12 @@
 //! posted to Alertmanager's own API opens the alarm and the rule's incident, and its resolution
 //! clears the alarm.
 
-use crate::common::spawn;
+use crate::common::{eventually, spawn};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use sqlx::PgPool;
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 const BINARY: &str = "/usr/bin/prometheus-alertmanager";
 
@@ -28,23 +28,6 @@ fn free_port() -> u16 {
         .local_addr()
         .unwrap()
         .port()
-}
-
-/// Polls `check` until it returns something or `limit` passes: Alertmanager works on its own
-/// timers, so the test waits for what it must see rather than for a fixed time.
-async fn eventually<T, F, Fut>(what: &str, limit: Duration, check: F) -> T
-where
-    F: Fn() -> Fut,
-    Fut: std::future::Future<Output = Option<T>>,
-{
-    let started = Instant::now();
-    loop {
-        if let Some(found) = check().await {
-            return found;
-        }
-        assert!(started.elapsed() < limit, "gave up waiting for {what}");
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
 }
 
 #[sqlx::test(migrations = "./migrations")]

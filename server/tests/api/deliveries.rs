@@ -2,7 +2,7 @@
 //! checks signatures and fails before it recovers, a dead letter re-sent, and email to a local
 //! SMTP sink.
 
-use crate::common::{TestApp, assert_error, spawn};
+use crate::common::{TestApp, assert_error, eventually, spawn};
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode as Status};
 use chrono::Duration;
@@ -578,4 +578,50 @@ async fn ten_black_holed_channels_delay_nobody_else(pool: PgPool) {
             .await
             .unwrap();
     assert_eq!(errors, vec!["timed out".to_owned()]);
+}
+
+/// The worker sends a delivery when the database says one was queued, by any server, not at
+/// its next round: with rounds an hour apart the notification still arrives.
+#[sqlx::test(migrations = "./migrations")]
+async fn the_worker_sends_as_soon_as_a_delivery_is_queued(pool: PgPool) {
+    let app = spawn(pool).await;
+    let admin = app.admin().await;
+    let (alice, token) = operator(&app, &admin, "alice").await;
+    let (url, seen) = receiver(0).await;
+    let added: Value = app
+        .send(
+            Method::POST,
+            &token,
+            "/v1/profile/channels",
+            json!({"kind": "webhook", "target": url, "timeout_ms": 2000}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    seen.lock().unwrap().secret = added["secret"].as_str().unwrap().to_owned();
+    server::delivery::spawn(
+        app.state.clone(),
+        app.hub.clone(),
+        transport(&app),
+        std::time::Duration::from_secs(3600),
+        app.shutdown.clone(),
+    );
+    assign(&app, &admin, alice).await;
+    let requests = eventually("the webhook", std::time::Duration::from_secs(30), || {
+        let seen = seen.clone();
+        async move {
+            let requests = seen.lock().unwrap().requests.clone();
+            (!requests.is_empty()).then_some(requests)
+        }
+    })
+    .await;
+    assert_eq!(requests.len(), 1);
+    assert!(requests[0].1, "signed");
+    let app = &app;
+    let token = token.as_str();
+    eventually("the delivery marked delivered", std::time::Duration::from_secs(30), || async move {
+        (deliveries(app, token, "?status=delivered").await.len() == 1).then_some(())
+    })
+    .await;
 }

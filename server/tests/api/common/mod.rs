@@ -26,7 +26,9 @@ pub struct TestApp {
     pub client: Client,
     pub clock: Arc<ManualClock>,
     contract: Arc<contract::Contract>,
-    shutdown: CancellationToken,
+    pub(crate) shutdown: CancellationToken,
+    /// The live hub the server listens through, for starting its workers.
+    pub hub: Hub,
 }
 
 impl Drop for TestApp {
@@ -82,7 +84,7 @@ pub async fn spawn_with(pool: PgPool, settings: Settings, clock: Arc<ManualClock
         .await
         .expect("the live listener listens");
     let contract = contract::Contract::new(state.openapi.clone());
-    let app = router(state.clone(), hub, Duration::from_secs(10)).layer(
+    let app = router(state.clone(), hub.clone(), Duration::from_secs(10)).layer(
         axum::middleware::from_fn_with_state(contract.clone(), contract::check),
     );
     let stop = shutdown.clone();
@@ -105,6 +107,24 @@ pub async fn spawn_with(pool: PgPool, settings: Settings, clock: Arc<ManualClock
         clock,
         contract,
         shutdown,
+        hub,
+    }
+}
+
+/// Polls `check` until it returns something or `limit` passes: for what works on its own
+/// timers or threads, so a test waits for what it must see rather than for a fixed time.
+pub async fn eventually<T, F, Fut>(what: &str, limit: Duration, check: F) -> T
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let started = std::time::Instant::now();
+    loop {
+        if let Some(found) = check().await {
+            return found;
+        }
+        assert!(started.elapsed() < limit, "gave up waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
     }
 }
 
