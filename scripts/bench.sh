@@ -100,21 +100,22 @@ load() {
   fi
   row "$label, $connections connection$([ "$connections" = 1 ] || echo s): p50 / p95" "$(awk "BEGIN {printf \"%.1f ms / %.1f ms\", $p50/1000, $p95/1000}") ($rps req/s, $errors errors$cpu)"
 }
-# Ingestion (SPEC §3.1): pgbench's single-row INSERT on the same Postgres is the reference; the
-# load generator pushes generic events with unique keys to a data source and reports the ack
-# latency from when each request was due.
+# Ingestion (SPEC §3.1), measured BENCH_RUNS times (default 3), each beside its own pgbench
+# reference on the same Postgres: single-row INSERTs for one-event pushes, 100-row INSERTs into
+# an alarm-shaped table for batches. The load generator pushes generic events with unique keys
+# and reports the ack latency from when each request was due. Each row gives the median run
+# and then every run.
+pgbench_tps() { # SCRIPT: transactions per second of 32 clients for 20 s
+  pgbench -n -c 32 -j 2 -T 20 -f "$1" "$PG_BASE_URL/opsroom_pgbench" 2>/dev/null | awk '/^tps/ {print int($3)}'
+}
+median() { printf '%s\n' "$@" | sort -g | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
+field() { sed -E "s/.*[ ]$1=([0-9.]+).*/\\1/" <<<"$2"; }
 ingestion() {
-  say "ingestion: pgbench single-row INSERT, 32 clients, as the reference"
+  local runs=${BENCH_RUNS:-3} script push admin hook=$(( PORT + 1 ))
   psql -q "$PG_BASE_URL/postgres" -c "DROP DATABASE IF EXISTS opsroom_pgbench WITH (FORCE)" \
     -c "CREATE DATABASE opsroom_pgbench" >/dev/null
-  psql -q "$PG_BASE_URL/opsroom_pgbench" -c "CREATE TABLE bench_insert (id BIGSERIAL PRIMARY KEY, v INTEGER)" >/dev/null
-  local script tps
-  script=$(mktemp)
-  echo "INSERT INTO bench_insert (v) VALUES (1);" >"$script"
-  tps=$(pgbench -n -c 32 -j 2 -T 20 -f "$script" "$PG_BASE_URL/opsroom_pgbench" 2>/dev/null | awk '/^tps/ {print int($3)}')
-  # The reference for batches: 100 rows per statement into an alarm-shaped table (the same
-  # kinds of columns and the partial unique key ingestion checks), each row a new key.
   psql -q "$PG_BASE_URL/opsroom_pgbench" -c "
+    CREATE TABLE bench_insert (id BIGSERIAL PRIMARY KEY, v INTEGER);
     CREATE TABLE bench_alarms (
       id BIGSERIAL PRIMARY KEY, data_source_id BIGINT NOT NULL, dedup_key TEXT NOT NULL,
       name TEXT NOT NULL, level TEXT NOT NULL, status TEXT NOT NULL, description TEXT NOT NULL,
@@ -123,50 +124,17 @@ ingestion() {
     CREATE UNIQUE INDEX ON bench_alarms (data_source_id, dedup_key) WHERE status = 'active';
     CREATE INDEX ON bench_alarms (status, id);
     CREATE INDEX ON bench_alarms (first_seen, id);" >/dev/null
+  local single batch
+  single=$(mktemp) batch=$(mktemp)
+  echo "INSERT INTO bench_insert (v) VALUES (1);" >"$single"
   echo "INSERT INTO bench_alarms (data_source_id, dedup_key, name, level, status, description, labels, first_seen, last_seen)
     SELECT 1, gen_random_uuid()::text, 'bench event', 'minor', 'active', '', '{\"bench\": \"yes\"}', now(), now()
-    FROM generate_series(1, 100);" >"$script"
-  local batch_tps
-  batch_tps=$(pgbench -n -c 32 -j 2 -T 20 -f "$script" "$PG_BASE_URL/opsroom_pgbench" 2>/dev/null | awk '/^tps/ {print int($3)}')
-  rm -f "$script"
-  psql -q "$PG_BASE_URL/postgres" -c "DROP DATABASE opsroom_pgbench WITH (FORCE)" >/dev/null
-  row "pgbench single-row INSERT, 32 clients, 20 s (the reference)" "$tps TPS"
-  row "pgbench 100-row INSERT into an alarm-shaped table, 32 clients, 20 s (the batch reference)" "$(( batch_tps * 100 )) rows/s"
-  local push
+    FROM generate_series(1, 100);" >"$batch"
   push=$(curl -sf -H "X-Auth-Token: $token" -H 'content-type: application/json' \
     -d '{"name": "bench", "kind": "generic"}' "$BASE/v1/data-sources" | sed -E 's/.*"push_path":"([^"]+)".*/\1/')
   [ -n "$push" ] || die "could not create the bench data source"
-  # ingest LABEL SECONDS ARGS...: a 5 s warm-up, then SECONDS measured; the per-second
-  # latency table of the measured run goes to $timeline.
-  timeline=$(mktemp)
-  ingest() {
-    local label=$1 seconds=$2; shift 2
-    "$CARGO_TARGET_DIR/release/loadgen" "$BASE$push" --seconds 5 "$@" >/dev/null 2>&1
-    local out eps p50 p99 errors
-    out=$("$CARGO_TARGET_DIR/release/loadgen" "$BASE$push" --seconds "$seconds" "$@" 2>"$timeline")
-    eps=$(sed -E 's/.*eps=([0-9]+).*/\1/' <<<"$out")
-    p50=$(sed -E 's/.*p50_ms=([0-9.]+).*/\1/' <<<"$out")
-    p99=$(sed -E 's/.*p99_ms=([0-9.]+).*/\1/' <<<"$out")
-    errors=$(sed -E 's/.*errors=([0-9]+).*/\1/' <<<"$out")
-    row "$label" "$eps events/s, ack p50 / p99 $p50 ms / $p99 ms ($errors errors)"
-    last_eps=$eps
-  }
-  say "ingestion: one event per request, 32 connections"
-  ingest "Ingestion, one event per request, 32 connections" 20 --connections 32 --batch 1
-  rows[-1]="${rows[-1]%|}— $(( last_eps * 100 / tps ))% of pgbench |"
-  say "ingestion: batches of 100 events, 32 connections"
-  ingest "Ingestion, batches of 100 events, 32 connections" 20 --connections 32 --batch 100
-  rows[-1]="${rows[-1]%|}— $(( last_eps * 100 / (batch_tps * 100) ))% of pgbench's 100-row rate |"
-  say "ingestion: a steady 1,000 events/s for 60 s"
-  ingest "Ingestion at a steady 1,000 events/s for 60 s (one event per request)" 60 --connections 64 --batch 1 --rate 1000
-  say "latency over time at a steady 1,000 events/s (ms)"
-  cat "$timeline" >&2
-  rm -f "$timeline"
-
-  # End to end: every tenth event matches a rule that opens an incident for the administrator,
-  # whose webhook channel is the load generator's own receiver.
-  say "ingestion: a steady 1,000 events/s, every tenth paging through a rule and a webhook"
-  local admin hook=$(( PORT + 1 )) out
+  # End to end: every tenth event of the last phase matches a rule that opens an incident for
+  # the administrator, whose webhook channel is the load generator's own receiver.
   admin=$(psql -tA "$DB" -c "SELECT id FROM users WHERE username = 'admin'")
   curl -sf -o /dev/null -H "X-Auth-Token: $token" -H 'content-type: application/json' \
     -d "{\"name\": \"bench pages\", \"enabled\": true, \"silence\": false,
@@ -177,12 +145,50 @@ ingestion() {
   curl -sf -o /dev/null -H "X-Auth-Token: $token" -H 'content-type: application/json' \
     -d "{\"kind\": \"webhook\", \"target\": \"http://127.0.0.1:$hook/hook\", \"timeout_ms\": 2000}" \
     "$BASE/v1/profile/channels" || die "could not add the bench webhook"
-  out=$("$CARGO_TARGET_DIR/release/loadgen" "$BASE$push" --seconds 60 --connections 64 --batch 1 \
-    --rate 1000 --page-every 10 --webhook "127.0.0.1:$hook" 2>/dev/null)
-  local paged
-  paged=$(grep '^PAGED' <<<"$out")
-  row "End to end at a steady 1,000 events/s for 60 s, every tenth event opening an incident that notifies a webhook: push to webhook" \
-    "p50 / p99 $(sed -E 's/.*p50_ms=([0-9.]+).*/\1/' <<<"$paged") ms / $(sed -E 's/.*p99_ms=([0-9.]+).*/\1/' <<<"$paged") ms, max $(sed -E 's/.*max_ms=([0-9.]+).*/\1/' <<<"$paged") ms; $(sed -E 's/.*delivered=([0-9]+).*/\1/' <<<"$paged") of $(sed -E 's/.*sent=([0-9]+).*/\1/' <<<"$paged") delivered, $(sed -E 's/.*missing=([0-9]+).*/\1/' <<<"$paged") missing, $(sed -E 's/.*twice=([0-9]+).*/\1/' <<<"$paged") twice; ack p99 $(sed -E 's/.*p99_ms=([0-9.]+).*/\1/' <<<"$(grep '^RESULT' <<<"$out")") ms"
+  # generate SECONDS ARGS...: a 5 s warm-up, then SECONDS measured; prints the RESULT (and
+  # PAGED) lines, and keeps the per-second table of the run in $timeline.
+  timeline=$(mktemp)
+  generate() {
+    local seconds=$1; shift
+    "$CARGO_TARGET_DIR/release/loadgen" "$BASE$push" --seconds 5 "$@" >/dev/null 2>&1
+    "$CARGO_TARGET_DIR/release/loadgen" "$BASE$push" --seconds "$seconds" "$@" 2>"$timeline"
+  }
+  local -a tps batch_rows one one_p99 many many_p99 steady_p50 steady_p99 worst e2e_p50 e2e_p99 lost
+  local run out
+  for run in $(seq 1 "$runs"); do
+    say "ingestion, run $run of $runs: pgbench references"
+    tps+=("$(pgbench_tps "$single")")
+    batch_rows+=("$(( $(pgbench_tps "$batch") * 100 ))")
+    say "ingestion, run $run of $runs: one event per request, 32 connections"
+    out=$(generate 20 --connections 32 --batch 1)
+    one+=("$(field eps "$out")") one_p99+=("$(field p99_ms "$out")")
+    say "ingestion, run $run of $runs: batches of 100 events, 32 connections"
+    out=$(generate 20 --connections 32 --batch 100)
+    many+=("$(field eps "$out")") many_p99+=("$(field p99_ms "$out")")
+    say "ingestion, run $run of $runs: a steady 1,000 events/s for 60 s"
+    out=$(generate 60 --connections 64 --batch 1 --rate 1000)
+    steady_p50+=("$(field p50_ms "$out")") steady_p99+=("$(field p99_ms "$out")")
+    worst+=("$(awk -F'|' 'NR > 2 && $6 + 0 > m {m = $6 + 0} END {print m}' "$timeline")")
+    say "latency over time at a steady 1,000 events/s, run $run (ms)"
+    cat "$timeline" >&2
+    say "ingestion, run $run of $runs: the same, every tenth event paging through a rule and a webhook"
+    out=$(generate 60 --connections 64 --batch 1 --rate 1000 --page-every 10 --webhook "127.0.0.1:$hook" | grep '^PAGED')
+    e2e_p50+=("$(field p50_ms "$out")") e2e_p99+=("$(field p99_ms "$out")")
+    lost+=("$(( $(field missing "$out") + $(field twice "$out") ))")
+  done
+  rm -f "$single" "$batch" "$timeline"
+  psql -q "$PG_BASE_URL/postgres" -c "DROP DATABASE opsroom_pgbench WITH (FORCE)" >/dev/null
+  local i ratio_one=() ratio_many=()
+  for i in $(seq 0 $(( runs - 1 ))); do
+    ratio_one+=("$(( one[i] * 100 / tps[i] ))") ratio_many+=("$(( many[i] * 100 / batch_rows[i] ))")
+  done
+  by_run() { echo "$*" | sed 's# # / #g'; }
+  row "pgbench single-row INSERT, 32 clients, 20 s (the reference): median (runs)" "$(median "${tps[@]}") TPS ($(by_run "${tps[@]}"))"
+  row "pgbench 100-row INSERT into an alarm-shaped table, 32 clients, 20 s (the batch reference)" "$(median "${batch_rows[@]}") rows/s ($(by_run "${batch_rows[@]}"))"
+  row "Ingestion, one event per request, 32 connections: events/s and share of the same run's pgbench TPS" "$(median "${one[@]}")/s, $(median "${ratio_one[@]}")% ($(by_run "${ratio_one[@]}")%); ack p99 $(median "${one_p99[@]}") ms"
+  row "Ingestion, batches of 100 events, 32 connections: events/s and share of the same run's 100-row rate" "$(median "${many[@]}")/s, $(median "${ratio_many[@]}")% ($(by_run "${ratio_many[@]}")%); ack p99 $(median "${many_p99[@]}") ms"
+  row "Ingestion at a steady 1,000 events/s for 60 s: ack p50 / p99" "$(median "${steady_p50[@]}") ms / $(median "${steady_p99[@]}") ms (p99 by run: $(by_run "${steady_p99[@]}") ms; slowest ack by run: $(by_run "${worst[@]}") ms)"
+  row "End to end at a steady 1,000 events/s, every tenth event opening an incident that notifies a webhook: push to webhook p50 / p99" "$(median "${e2e_p50[@]}") ms / $(median "${e2e_p99[@]}") ms (p99 by run: $(by_run "${e2e_p99[@]}") ms; pages missing or delivered twice by run: $(by_run "${lost[@]}"))"
 }
 
 if [ "${BENCH_ONLY:-}" = ingestion ]; then

@@ -1,8 +1,8 @@
 //! What every push needs before it writes: the data source its key opens and the compiled
 //! forwarding rules, kept in memory for at most [`FRESH`] so a steady stream of pushes costs no
 //! lookups (a change made through this process forgets them at once; other processes see it
-//! within [`FRESH`]); and the shared writer that turns the raises of concurrent pushes into one
-//! statement, Postgres' group commit done one level up.
+//! within [`FRESH`]); and the shared writers that turn the raises of concurrent pushes into
+//! few statements, Postgres' group commit done one level up.
 
 use crate::domain::AppError;
 use crate::domain::forwarding_rule::{CompiledRule, ForwardingRule};
@@ -49,6 +49,10 @@ type SourceKey = (i64, String);
 
 /// The most pushes one shared statement carries.
 const SHARED_MAX: usize = 256;
+/// Statements written at once. With one, every push waited for the statement before it to
+/// commit, and throughput was the batch size over one commit's time; with several, one batch
+/// gathers while others commit, and Postgres' own group commit joins their flushes.
+const WRITERS: usize = 4;
 
 fn locked<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
@@ -125,7 +129,10 @@ impl PipelineCache {
     ) -> Result<Vec<Raised>, AppError> {
         let writer = self.writer.get_or_init(|| {
             let (send, receive) = mpsc::channel(4 * SHARED_MAX);
-            tokio::spawn(write_shared(pool.clone(), receive));
+            let receive = Arc::new(tokio::sync::Mutex::new(receive));
+            for _ in 0..WRITERS {
+                tokio::spawn(write_shared(pool.clone(), receive.clone()));
+            }
             send
         });
         let (reply, answer) = oneshot::channel();
@@ -145,18 +152,27 @@ impl PipelineCache {
     }
 }
 
-/// The shared writer: takes every push waiting (at most [`SHARED_MAX`]), puts each in the first
+/// One shared writer: takes every push waiting (at most [`SHARED_MAX`]), puts each in the first
 /// statement none of whose (source, key) pairs it repeats, and answers each push with its rows.
-/// It stops when the pipeline (and so its sender) is dropped.
-async fn write_shared(pool: PgPool, mut waiting: mpsc::Receiver<Waiting>) {
-    while let Some(first) = waiting.recv().await {
-        let mut batch = vec![first];
-        while batch.len() < SHARED_MAX {
-            match waiting.try_recv() {
-                Ok(next) => batch.push(next),
-                Err(_) => break,
+/// Each statement touches its keys in one order, so concurrent statements that share keys wait
+/// for each other instead of deadlocking. It stops when the pipeline (and so the sender) is
+/// dropped.
+async fn write_shared(pool: PgPool, waiting: Arc<tokio::sync::Mutex<mpsc::Receiver<Waiting>>>) {
+    loop {
+        let batch = {
+            let mut waiting = waiting.lock().await;
+            let Some(first) = waiting.recv().await else {
+                return;
+            };
+            let mut batch = vec![first];
+            while batch.len() < SHARED_MAX {
+                match waiting.try_recv() {
+                    Ok(next) => batch.push(next),
+                    Err(_) => break,
+                }
             }
-        }
+            batch
+        };
         let mut statements: Vec<(HashSet<SourceKey>, Vec<Waiting>)> = Vec::new();
         for push in batch {
             let keys: Vec<SourceKey> = push
@@ -176,7 +192,10 @@ async fn write_shared(pool: PgPool, mut waiting: mpsc::Receiver<Waiting>) {
             }
         }
         for (_, pushes) in statements {
-            let rows: Vec<Raise> = pushes.iter().flat_map(|p| p.raises.clone()).collect();
+            let mut rows: Vec<Raise> = pushes.iter().flat_map(|p| p.raises.clone()).collect();
+            rows.sort_by(|a, b| {
+                (a.data_source_id, &a.dedup_key).cmp(&(b.data_source_id, &b.dedup_key))
+            });
             let written = match pool.acquire().await {
                 Ok(mut conn) => store::alarms::raise(&mut conn, &rows).await,
                 Err(e) => Err(e.into()),
