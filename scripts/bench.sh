@@ -290,7 +290,7 @@ row "Generating 10,000,000 alarms (one INSERT … SELECT, then VACUUM ANALYZE)" 
 deep_alarm=$(psql -tA "$DB" -c "SELECT id FROM alarms ORDER BY id DESC OFFSET 8000000 LIMIT 1")
 
 say "improvements, problems, audit records and deliveries: generating"
-channel=$(psql -tA "$DB" -c "INSERT INTO notification_channels (user_id, kind, target, created_at)
+channel=$(psql -qtA "$DB" -c "INSERT INTO notification_channels (user_id, kind, target, created_at)
   VALUES ($admin_id, 'webhook', 'http://127.0.0.1:9/bench', now()) RETURNING id")
 psql -q "$DB" -v ON_ERROR_STOP=1 -c "
   INSERT INTO improvements (title, source, owner_id, verifier_id, creator_id, due_on, status,

@@ -132,8 +132,7 @@ pub async fn list(
 ) -> Result<Page<Alarm>, AppError> {
     super::page_of::<Row, _>(
         conn,
-        "alarms",
-        COLUMNS,
+        super::Listing::of("alarms", COLUMNS),
         |q| push_filter(q, filter),
         window,
         |a: &Alarm| a.id,

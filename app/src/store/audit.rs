@@ -222,8 +222,7 @@ pub async fn list(
 ) -> Result<Page<AuditRecord>, AppError> {
     super::page_of::<AuditRow, _>(
         conn,
-        "audit_log",
-        COLUMNS,
+        super::Listing::of("audit_log", COLUMNS),
         |q| push_filter(q, filter),
         window,
         |r: &AuditRecord| r.id,

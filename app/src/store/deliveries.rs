@@ -293,11 +293,13 @@ pub async fn list(
     window: Window,
 ) -> Result<Page<Delivery>, AppError> {
     let status = status.map(|s| s.as_str());
-    super::page_of_joined::<DeliveryRow, _>(
+    super::page_of::<DeliveryRow, _>(
         conn,
-        "outbox",
-        DELIVERY_FROM,
-        DELIVERY_COLUMNS,
+        super::Listing {
+            table: "outbox",
+            from: DELIVERY_FROM,
+            columns: DELIVERY_COLUMNS,
+        },
         |q| {
             q.push(" WHERE TRUE");
             if let Some(s) = status {

@@ -152,8 +152,7 @@ pub async fn list(
 ) -> Result<Page<Improvement>, AppError> {
     super::page_of::<Row, _>(
         conn,
-        "improvements",
-        COLUMNS,
+        super::Listing::of("improvements", COLUMNS),
         |q| push_filter(q, filter),
         window,
         |x: &Improvement| x.id,

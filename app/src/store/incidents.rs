@@ -235,8 +235,7 @@ pub async fn list(
 ) -> Result<Page<Incident>, AppError> {
     super::page_of::<IncidentRow, _>(
         conn,
-        "incidents",
-        COLUMNS,
+        super::Listing::of("incidents", COLUMNS),
         |q| push_filter(q, filter),
         window,
         |x: &Incident| x.id,

@@ -97,26 +97,7 @@ pub fn order_by(sort: crate::domain::list::Sort) -> String {
 /// `(field, id)` indexes answer).
 pub async fn page_of<'a, R, T>(
     conn: &mut sqlx::PgConnection,
-    table: &'static str,
-    columns: &str,
-    filter: impl Fn(&mut sqlx::QueryBuilder<'a, sqlx::Postgres>),
-    window: crate::domain::list::Window,
-    id: impl Fn(&T) -> i64,
-) -> Result<crate::domain::list::Page<T>, AppError>
-where
-    R: for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow> + Send + Unpin,
-    T: TryFrom<R, Error = AppError>,
-{
-    page_of_joined(conn, table, table, columns, filter, window, id).await
-}
-
-/// [`page_of`] for rows read from `table` joined to others (`from`); the filter applies to
-/// `table` alone.
-pub async fn page_of_joined<'a, R, T>(
-    conn: &mut sqlx::PgConnection,
-    table: &'static str,
-    from: &str,
-    columns: &str,
+    listing: Listing<'_>,
     filter: impl Fn(&mut sqlx::QueryBuilder<'a, sqlx::Postgres>),
     window: crate::domain::list::Window,
     id: impl Fn(&T) -> i64,
@@ -126,6 +107,11 @@ where
     T: TryFrom<R, Error = AppError>,
 {
     use crate::domain::list::{COUNT_CAP, Cursor};
+    let Listing {
+        table,
+        from,
+        columns,
+    } = listing;
     let mut count: sqlx::QueryBuilder<'a, sqlx::Postgres> =
         sqlx::QueryBuilder::new(format!("SELECT count(*) FROM (SELECT 1 FROM {table}"));
     filter(&mut count);
@@ -168,6 +154,26 @@ where
         .map(T::try_from)
         .collect::<Result<Vec<T>, _>>()?;
     Ok(window.page(items, id, counted.min(COUNT_CAP), counted > COUNT_CAP))
+}
+
+/// What a big list reads: the table its filter, order and cursor apply to, and its rows'
+/// columns and where they come from (the table, or the table joined to others).
+#[derive(Clone, Copy)]
+pub struct Listing<'s> {
+    pub table: &'static str,
+    pub from: &'s str,
+    pub columns: &'s str,
+}
+
+impl<'s> Listing<'s> {
+    /// Rows read from the table alone.
+    pub const fn of(table: &'static str, columns: &'s str) -> Listing<'s> {
+        Listing {
+            table,
+            from: table,
+            columns,
+        }
+    }
 }
 
 /// `ORDER BY` text for a field of `prefix` (a table and a dot, or nothing), `id` breaking ties.

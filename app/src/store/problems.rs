@@ -202,8 +202,7 @@ pub async fn list(
 ) -> Result<Page<Problem>, AppError> {
     super::page_of::<Row, _>(
         conn,
-        "problems",
-        COLUMNS,
+        super::Listing::of("problems", COLUMNS),
         |q| push_filter(q, filter),
         window,
         |x: &Problem| x.id,

@@ -231,8 +231,7 @@ pub async fn list(
 ) -> Result<Page<Resource>, AppError> {
     super::page_of::<ResourceRow, _>(
         conn,
-        "resources",
-        COLUMNS,
+        super::Listing::of("resources", COLUMNS),
         |q| push_filter(q, filter),
         window,
         |x: &Resource| x.id,

@@ -65,6 +65,25 @@ async fn receiver(failures: usize) -> (String, Arc<Mutex<Received>>) {
     (url, seen)
 }
 
+/// Adds a webhook channel to `url` for the holder of `token`, and gives the receiver its secret
+/// (returned too).
+async fn webhook(app: &TestApp, token: &str, url: &str, seen: &Arc<Mutex<Received>>) -> String {
+    let added: Value = app
+        .send(
+            Method::POST,
+            token,
+            "/v1/profile/channels",
+            json!({"kind": "webhook", "target": url, "timeout_ms": 2000}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let secret = added["secret"].as_str().unwrap().to_owned();
+    seen.lock().unwrap().secret = secret.clone();
+    secret
+}
+
 /// The server's transport, reaching what the test server's settings allow.
 fn transport(app: &TestApp) -> Transport {
     Transport::new(
@@ -123,20 +142,7 @@ async fn a_webhook_is_signed_retried_with_back_off_and_delivered_once(pool: PgPo
     let admin = app.admin().await;
     let (alice, token) = operator(&app, &admin, "alice").await;
     let (url, seen) = receiver(2).await;
-    let added: Value = app
-        .send(
-            Method::POST,
-            &token,
-            "/v1/profile/channels",
-            json!({"kind": "webhook", "target": url, "timeout_ms": 2000}),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
-    let secret = added["secret"].as_str().unwrap().to_owned();
-    assert_eq!(secret.len(), 32);
-    seen.lock().unwrap().secret = secret;
+    assert_eq!(webhook(&app, &token, &url, &seen).await.len(), 32);
     let listed: Value = app
         .get(&token, "/v1/profile/channels")
         .await
@@ -465,18 +471,7 @@ async fn sending_a_delivered_notification_again_is_an_administrators_act(pool: P
     let admin = app.admin().await;
     let (alice, token) = operator(&app, &admin, "alice").await;
     let (url, seen) = receiver(0).await;
-    let added: Value = app
-        .send(
-            Method::POST,
-            &token,
-            "/v1/profile/channels",
-            json!({"kind": "webhook", "target": url}),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
-    seen.lock().unwrap().secret = added["secret"].as_str().unwrap().to_owned();
+    webhook(&app, &token, &url, &seen).await;
     assign(&app, &admin, alice).await;
     let transport = transport(&app);
     assert_eq!(drain(&app, &transport).await, 1);
@@ -588,18 +583,7 @@ async fn the_worker_sends_as_soon_as_a_delivery_is_queued(pool: PgPool) {
     let admin = app.admin().await;
     let (alice, token) = operator(&app, &admin, "alice").await;
     let (url, seen) = receiver(0).await;
-    let added: Value = app
-        .send(
-            Method::POST,
-            &token,
-            "/v1/profile/channels",
-            json!({"kind": "webhook", "target": url, "timeout_ms": 2000}),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
-    seen.lock().unwrap().secret = added["secret"].as_str().unwrap().to_owned();
+    webhook(&app, &token, &url, &seen).await;
     server::delivery::spawn(
         app.state.clone(),
         app.hub.clone(),
