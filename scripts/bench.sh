@@ -66,12 +66,13 @@ cookie=$(curl -s -D - -o /dev/null -H 'accept: text/html' -H "origin: $BASE" -H 
 sleep 1
 row "Idle RSS after start-up and login" "$(( $(awk '/VmRSS/ {print $2}' "/proc/$pid/status") / 1024 )) MB"
 
-# CPU time (clock ticks) used so far by the server and by every PostgreSQL process.
+# CPU time (clock ticks) used so far by the server and by PostgreSQL: every live PostgreSQL
+# process's own time, plus what the postmaster's exited backends used (its children's time).
 cpu_ticks() {
   local server=0 db=0 p
   server=$(awk '{print $14 + $15}' "/proc/$pid/stat")
   for p in $(pgrep -x postgres); do
-    db=$(( db + $(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || echo 0) ))
+    db=$(( db + $(awk '{print $14 + $15 + $16 + $17}' "/proc/$p/stat" 2>/dev/null || echo 0) ))
   done
   echo "$server $db"
 }
