@@ -163,9 +163,9 @@ pub fn CursorPagination(around: Neighbours) -> impl IntoView {
         (n, false) => format!("{n} items"),
     };
     view! {
-        <div class="mt-3 flex items-center justify-between text-sm text-slate-500" data-testid="pagination">
+        <div class="mt-3 flex flex-wrap items-center justify-between gap-2 text-sm text-slate-500" data-testid="pagination">
             <span>{count}</span>
-            <div class="flex items-center gap-2">
+            <div class="flex flex-wrap items-center gap-2">
                 {match around.previous {
                     Some(id) => view! {
                         <a href=link(None, None) class=PAGE_LINK>"First"</a>

@@ -164,10 +164,12 @@ pub struct Page<T> {
     pub total_capped: bool,
     pub page: u32,
     pub per_page: u32,
-    /// Pass as `after` for the next page; absent on the last page.
+    /// Pass as `after` for the next page; absent on the last page, and on the lists that take
+    /// no cursor (users, groups, applications), which page by number only.
     #[serde(default)]
     pub next: Option<i64>,
-    /// Pass as `before` for the previous page; absent on the first page.
+    /// Pass as `before` for the previous page; absent on the first page, and on the lists that
+    /// take no cursor.
     #[serde(default)]
     pub previous: Option<i64>,
 }
