@@ -31,6 +31,16 @@ impl From<sqlx::Error> for AppError {
                 tracing::error!(error = %e, "database unavailable");
                 AppError::unavailable("the database is not reachable")
             }
+            // The server shut the session down (a restart, an administrator) or lost it: the
+            // next connection can work.
+            sqlx::Error::Database(ref db)
+                if db
+                    .code()
+                    .is_some_and(|c| c.starts_with("57P") || c.starts_with("08")) =>
+            {
+                tracing::error!(error = %e, "database connection ended");
+                AppError::unavailable("the database is not reachable")
+            }
             // Deadlocks and serialization failures undo the whole transaction: a retry can work.
             sqlx::Error::Database(ref db)
                 if matches!(db.code().as_deref(), Some("40P01" | "40001")) =>
@@ -94,7 +104,10 @@ pub fn order_by(sort: crate::domain::list::Sort) -> String {
 /// more than a narrow one. The page's ids come first and only then their rows, so skipping to a
 /// deep page walks index entries, not the rows it skips; a cursor skips nothing at all: it
 /// starts next to its row in the sort order (`(field, id)` compared as a pair, which the
-/// `(field, id)` indexes answer).
+/// `(field, id)` indexes answer). Limits and offsets are written into the statement, not bound:
+/// a prepared statement whose limit is a parameter gets a generic plan after five runs, and a
+/// generic plan that cannot see the limit expects half the table (a hash join over every row
+/// of the page query, a just-in-time compilation, where the real limit reads 21 index entries).
 pub async fn page_of<'a, R, T>(
     conn: &mut sqlx::PgConnection,
     listing: Listing<'_>,
@@ -115,10 +128,7 @@ where
     let mut count: sqlx::QueryBuilder<'a, sqlx::Postgres> =
         sqlx::QueryBuilder::new(format!("SELECT count(*) FROM (SELECT 1 FROM {table}"));
     filter(&mut count);
-    count
-        .push(" LIMIT ")
-        .push_bind(COUNT_CAP + 1)
-        .push(") AS capped");
+    count.push(format!(" LIMIT {}) AS capped", COUNT_CAP + 1));
     let counted: i64 = count.build_query_scalar().fetch_one(&mut *conn).await?;
     // Rows before a cursor are read backwards from it, then shown in the list's order.
     let backwards = matches!(window.cursor, Some(Cursor::Before(_)));
@@ -140,14 +150,13 @@ where
             .push(")");
         }
     }
-    q.push(" ")
-        .push(ordered("", field, descending))
-        .push(" LIMIT ")
-        .push_bind(i64::from(window.per_page) + 1)
-        .push(" OFFSET ")
-        .push_bind(window.offset())
-        .push(") ")
-        .push(ordered(&format!("{table}."), field, descending));
+    q.push(format!(
+        " {} LIMIT {} OFFSET {}) ",
+        ordered("", field, descending),
+        i64::from(window.per_page) + 1,
+        window.offset()
+    ))
+    .push(ordered(&format!("{table}."), field, descending));
     let rows: Vec<R> = q.build_query_as().fetch_all(conn).await?;
     let items = rows
         .into_iter()

@@ -207,6 +207,34 @@ async fn concurrent_identical_events_make_exactly_one_active_alarm(pool: PgPool)
 }
 
 #[sqlx::test(migrations = "./migrations")]
+async fn pushes_still_land_after_the_shared_writers_lose_their_connections(pool: PgPool) {
+    let app = spawn(pool.clone()).await;
+    let admin = app.admin().await;
+    let (_, key) = source(&app, &admin, "generic", "restarts").await;
+    push(&app, "generic", &key, event("before", "alarm")).await;
+
+    // The writers keep their connection between pushes; end it as a database restart would.
+    let cut: Vec<bool> = sqlx::query_scalar(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+         WHERE datname = current_database() AND query LIKE 'INSERT INTO alarms%'",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert!(!cut.is_empty(), "a writer held its connection");
+
+    for n in 0..3 {
+        let answer = push(&app, "generic", &key, event(&format!("after-{n}"), "alarm")).await;
+        assert_eq!(answer["results"][0]["outcome"], "raised", "{answer}");
+    }
+    let keys: Vec<String> = sqlx::query_scalar("SELECT dedup_key FROM alarms ORDER BY dedup_key")
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+    assert_eq!(keys, ["after-0", "after-1", "after-2", "before"]);
+}
+
+#[sqlx::test(migrations = "./migrations")]
 async fn keys_are_checked_before_bodies_and_bad_bodies_change_nothing(pool: PgPool) {
     let app = spawn(pool.clone()).await;
     let admin = app.admin().await;
