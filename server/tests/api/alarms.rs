@@ -214,13 +214,7 @@ async fn pushes_still_land_after_the_shared_writers_lose_their_connections(pool:
     push(&app, "generic", &key, event("before", "alarm")).await;
 
     // The writers keep their connection between pushes; end it as a database restart would.
-    let cut: Vec<bool> = sqlx::query_scalar(
-        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
-         WHERE datname = current_database() AND query LIKE 'INSERT INTO alarms%'",
-    )
-    .fetch_all(&pool)
-    .await
-    .unwrap();
+    let cut = crate::common::end_sessions(&pool, "INSERT INTO alarms").await;
     assert!(!cut.is_empty(), "a writer held its connection");
 
     for n in 0..3 {

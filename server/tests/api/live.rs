@@ -360,13 +360,7 @@ async fn a_stream_says_changes_were_missed_when_the_server_lost_its_database_lis
     let mut buffer = String::new();
     let greeting = next_frame(&mut stream, &mut buffer).await;
 
-    let cut: Vec<bool> = sqlx::query_scalar(
-        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
-         WHERE datname = current_database() AND query LIKE 'LISTEN%'",
-    )
-    .fetch_all(&pool)
-    .await
-    .unwrap();
+    let cut = crate::common::end_sessions(&pool, "LISTEN").await;
     assert_eq!(cut, [true], "one listener per server");
 
     let frame = next_frame(&mut stream, &mut buffer).await;

@@ -111,6 +111,19 @@ pub async fn spawn_with(pool: PgPool, settings: Settings, clock: Arc<ManualClock
     }
 }
 
+/// Ends the server's database sessions whose last statement starts with `statement`, as a
+/// database restart would; one `true` per session ended.
+pub async fn end_sessions(pool: &PgPool, statement: &str) -> Vec<bool> {
+    sqlx::query_scalar(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+         WHERE datname = current_database() AND starts_with(query, $1)",
+    )
+    .bind(statement)
+    .fetch_all(pool)
+    .await
+    .unwrap()
+}
+
 /// Polls `check` until it returns something or `limit` passes: for what works on its own
 /// timers or threads, so a test waits for what it must see rather than for a fixed time.
 pub async fn eventually<T, F, Fut>(what: &str, limit: Duration, check: F) -> T
