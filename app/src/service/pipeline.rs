@@ -203,11 +203,11 @@ async fn write_shared(pool: PgPool, waiting: Arc<tokio::sync::Mutex<mpsc::Receiv
             rows.sort_by(|a, b| {
                 (a.data_source_id, &a.dedup_key).cmp(&(b.data_source_id, &b.dedup_key))
             });
-            let written = match held.take() {
+            let connection = match held.take() {
                 Some(conn) => Ok(conn),
                 None => pool.acquire().await,
             };
-            let written = match written {
+            let written = match connection {
                 Ok(mut conn) => {
                     let written = store::alarms::raise(&mut conn, &rows).await;
                     if written.is_ok() {

@@ -27,18 +27,8 @@ use crate::domain::AppError;
 impl From<sqlx::Error> for AppError {
     fn from(e: sqlx::Error) -> Self {
         match e {
-            sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => {
+            e if connection_lost(&e) => {
                 tracing::error!(error = %e, "database unavailable");
-                AppError::unavailable("the database is not reachable")
-            }
-            // The server shut the session down (a restart, an administrator) or lost it: the
-            // next connection can work.
-            sqlx::Error::Database(ref db)
-                if db
-                    .code()
-                    .is_some_and(|c| c.starts_with("57P") || c.starts_with("08")) =>
-            {
-                tracing::error!(error = %e, "database connection ended");
                 AppError::unavailable("the database is not reachable")
             }
             // Deadlocks and serialization failures undo the whole transaction: a retry can work.
@@ -54,6 +44,18 @@ impl From<sqlx::Error> for AppError {
             },
             other => internal(other),
         }
+    }
+}
+
+/// The database could not be reached, or ended the session (a restart, an administrator) or
+/// lost it: the next connection can work.
+fn connection_lost(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => true,
+        sqlx::Error::Database(db) => db
+            .code()
+            .is_some_and(|c| c.starts_with("57P") || c.starts_with("08")),
+        _ => false,
     }
 }
 
