@@ -19,6 +19,7 @@ use leptos_axum::{LeptosRoutes, generate_route_list};
 use sqlx::PgPool;
 use std::sync::Arc;
 use std::time::Duration;
+use tower::ServiceBuilder;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
@@ -94,26 +95,34 @@ pub fn router(state: AppState, hub: Hub, request_timeout: Duration) -> Router {
         .layer(from_fn(server_fn_errors))
         .with_state(state.clone());
 
-    Router::new()
+    let routed = Router::new()
         .merge(api)
         .merge(pages)
         .layer(from_fn(crate::metrics::track))
         // The limits layer below chooses the limit per path; extractors must not add their own.
-        .layer(DefaultBodyLimit::disable())
-        .layer(from_fn_with_state(state.clone(), crate::limits::limit_body))
-        .layer(TimeoutLayer::with_status_code(
-            http::StatusCode::SERVICE_UNAVAILABLE,
-            request_timeout,
-        ))
-        .layer(from_fn_with_state(state.clone(), json_errors))
+        .layer(DefaultBodyLimit::disable());
+    // The defences wrap the routed whole once. `Router::layer` would wrap every route on its
+    // own, and each of those wrappers clones its route for every request.
+    let defended = ServiceBuilder::new()
+        .layer(TraceLayer::new_for_http())
         .layer(from_fn_with_state(
             state.clone(),
-            crate::defences::same_origin,
+            crate::defences::security_headers,
         ))
         .layer(from_fn_with_state(
             state.clone(),
             crate::defences::client_address,
         ))
-        .layer(from_fn_with_state(state, crate::defences::security_headers))
-        .layer(TraceLayer::new_for_http())
+        .layer(from_fn_with_state(
+            state.clone(),
+            crate::defences::same_origin,
+        ))
+        .layer(from_fn_with_state(state.clone(), json_errors))
+        .layer(TimeoutLayer::with_status_code(
+            http::StatusCode::SERVICE_UNAVAILABLE,
+            request_timeout,
+        ))
+        .layer(from_fn_with_state(state, crate::limits::limit_body))
+        .service(routed);
+    Router::new().fallback_service(defended)
 }

@@ -14,7 +14,15 @@
 //! out, so a stalled server cannot hide its queue (no coordinated omission). On standard error
 //! it prints latency over time: per second of the run, the acks, p50, p99 and the slowest, so a
 //! periodic stall shows as the seconds it hits.
+//!
+//! Each connection is one plain HTTP/1.1 connection of its own (no shared client pool), so the
+//! generator costs the machine little beside the server it measures, as pgbench's client does
+//! beside PostgreSQL.
 
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper::client::conn::http1::SendRequest;
+use hyper_util::rt::TokioIo;
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -139,9 +147,97 @@ async fn receive(
     axum::http::StatusCode::OK
 }
 
+/// Where the pushes go: the server's address and the request target.
+struct Target {
+    addr: String,
+    authority: String,
+    path: String,
+}
+
+impl Target {
+    fn parse(url: &str) -> Result<Self, String> {
+        let uri: hyper::Uri = url.parse().map_err(|e| format!("{url}: {e}"))?;
+        let authority = uri
+            .authority()
+            .ok_or(format!("{url}: no host"))?
+            .to_string();
+        let addr = if uri.port().is_some() {
+            authority.clone()
+        } else {
+            format!("{authority}:80")
+        };
+        let path = uri
+            .path_and_query()
+            .map_or("/".to_owned(), |p| p.as_str().to_owned());
+        Ok(Self {
+            addr,
+            authority,
+            path,
+        })
+    }
+
+    async fn connect(&self) -> Result<SendRequest<Full<Bytes>>, String> {
+        let stream = tokio::net::TcpStream::connect(&self.addr)
+            .await
+            .map_err(|e| format!("cannot connect to {}: {e}", self.addr))?;
+        stream.set_nodelay(true).map_err(|e| e.to_string())?;
+        let (sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
+            .await
+            .map_err(|e| e.to_string())?;
+        tokio::spawn(connection);
+        Ok(sender)
+    }
+}
+
+/// How long a push may take before it counts as an error.
+const TIMEOUT: Duration = Duration::from_secs(30);
+
+/// One connection, reopened after a failure.
+struct Connection {
+    sender: Option<SendRequest<Full<Bytes>>>,
+}
+
+impl Connection {
+    /// Pushes one body; whether the server acknowledged it with 202.
+    async fn push(&mut self, target: &Target, body: String) -> bool {
+        let sender = match self.sender.take() {
+            Some(sender) if !sender.is_closed() => sender,
+            _ => match target.connect().await {
+                Ok(sender) => sender,
+                Err(_) => return false,
+            },
+        };
+        let mut sender = sender;
+        if sender.ready().await.is_err() {
+            return false;
+        }
+        let request = hyper::Request::post(&target.path)
+            .header(hyper::header::HOST, &target.authority)
+            .header(hyper::header::CONTENT_TYPE, "application/json")
+            .body(Full::new(Bytes::from(body)));
+        let Ok(request) = request else { return false };
+        let answered = tokio::time::timeout(TIMEOUT, async {
+            let response = sender.send_request(request).await.ok()?;
+            let accepted = response.status().as_u16() == 202;
+            response.into_body().collect().await.ok()?;
+            Some(accepted)
+        })
+        .await;
+        let (accepted, read) = match answered {
+            Ok(Some(accepted)) => (accepted, true),
+            _ => (false, false),
+        };
+        if read {
+            self.sender = Some(sender);
+        }
+        accepted && read
+    }
+}
+
 async fn send(
-    client: &reqwest::Client,
+    connection: &mut Connection,
     args: &Args,
+    target: &Target,
     tally: &Tally,
     run: u128,
     started: Instant,
@@ -149,13 +245,9 @@ async fn send(
 ) {
     let n = tally.next.fetch_add(1, Ordering::Relaxed);
     let page = args.page_every.is_some_and(|every| n.is_multiple_of(every));
-    let ok = client
-        .post(&args.url)
-        .header("content-type", "application/json")
-        .body(body(run, n, args.batch, page))
-        .send()
-        .await
-        .is_ok_and(|r| r.status().as_u16() == 202);
+    let ok = connection
+        .push(target, body(run, n, args.batch, page))
+        .await;
     if ok && page {
         tally.paged.lock().await.insert(n, due);
     }
@@ -173,11 +265,7 @@ async fn send(
 #[tokio::main]
 async fn main() -> Result<(), String> {
     let args = Arc::new(args()?);
-    let client = reqwest::Client::builder()
-        .pool_max_idle_per_host(args.connections)
-        .timeout(Duration::from_secs(30))
-        .build()
-        .map_err(|e| e.to_string())?;
+    let target = Arc::new(Target::parse(&args.url)?);
     let run = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_err(|e| e.to_string())?
@@ -204,10 +292,12 @@ async fn main() -> Result<(), String> {
         None => {
             let workers: Vec<_> = (0..args.connections)
                 .map(|_| {
-                    let (client, args, tally) = (client.clone(), args.clone(), tally.clone());
+                    let (target, args, tally) = (target.clone(), args.clone(), tally.clone());
                     tokio::spawn(async move {
+                        let mut connection = Connection { sender: None };
                         while Instant::now() < end {
-                            send(&client, &args, &tally, run, started, Instant::now()).await;
+                            let now = Instant::now();
+                            send(&mut connection, &args, &target, &tally, run, started, now).await;
                         }
                     })
                 })
@@ -217,9 +307,15 @@ async fn main() -> Result<(), String> {
             }
         }
         Some(rate) => {
-            // One request every `batch / rate` seconds, at most `connections` in flight.
+            // One request every `batch / rate` seconds, at most `connections` in flight, each
+            // on a connection no other request is using.
             let every = Duration::from_secs_f64(args.batch as f64 / rate);
             let slots = Arc::new(tokio::sync::Semaphore::new(args.connections));
+            let idle = Arc::new(std::sync::Mutex::new(
+                (0..args.connections)
+                    .map(|_| Connection { sender: None })
+                    .collect::<Vec<_>>(),
+            ));
             let mut due = started;
             let mut inflight = Vec::new();
             while due < end {
@@ -229,10 +325,16 @@ async fn main() -> Result<(), String> {
                     .acquire_owned()
                     .await
                     .map_err(|e| e.to_string())?;
-                let (client, args, tally) = (client.clone(), args.clone(), tally.clone());
+                let (target, args, tally) = (target.clone(), args.clone(), tally.clone());
+                let idle = idle.clone();
                 let at = due;
                 inflight.push(tokio::spawn(async move {
-                    send(&client, &args, &tally, run, started, at).await;
+                    let taken = idle.lock().map(|mut i| i.pop()).ok().flatten();
+                    let mut connection = taken.unwrap_or(Connection { sender: None });
+                    send(&mut connection, &args, &target, &tally, run, started, at).await;
+                    if let Ok(mut idle) = idle.lock() {
+                        idle.push(connection);
+                    }
                     drop(permit);
                 }));
                 due += every;
