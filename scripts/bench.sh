@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `make bench`: measures what the README's "Measurements" table reports. Not a test: it prints
 # numbers and asserts nothing. BENCH_CLEAN=1 also times a clean release build (~10 minutes);
-# BENCH_ONLY=ingestion measures only the alarm ingestion rows, BENCH_ONLY=lists only the lists.
+# BENCH_ONLY=ingestion measures only the alarm ingestion rows, BENCH_ONLY=lists only the lists,
+# BENCH_ONLY=memory only the memory phases.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 source "$ROOT/scripts/db.sh"
@@ -192,6 +193,99 @@ ingestion() {
   row "End to end at a steady 1,000 events/s, every tenth event opening an incident that notifies a webhook: push to webhook p50 / p99" "$(median "${e2e_p50[@]}") ms / $(median "${e2e_p99[@]}") ms (p99 by run: $(by_run "${e2e_p99[@]}") ms; pages missing or delivered twice by run: $(by_run "${lost[@]}"))"
 }
 
+# Memory (issue 20): RSS before each phase, its peak while the phase runs (VmHWM, reset before
+# it), and one minute after it ends, beside what the allocator still has allocated then.
+rss_mb() { echo $(( $(awk "/^$1:/ {print \$2}" "/proc/$pid/status") / 1024 )); }
+allocated_mb() {
+  curl -sf "$BASE/metrics" | awk '/^allocator_bytes\{kind="allocated"\}/ {printf "%d", $2 / 1048576}'
+}
+phase() { # LABEL COMMAND...
+  local label=$1 before peak after
+  shift
+  before=$(rss_mb VmRSS)
+  echo 5 >"/proc/$pid/clear_refs"
+  "$@"
+  peak=$(rss_mb VmHWM)
+  sleep 60
+  after=$(rss_mb VmRSS)
+  row "Memory, $label: RSS before / peak / one minute after" \
+    "$before / $peak / $after MB (peak +$(( peak - before )), after $(printf '%+d' $(( after - before )))); allocated then $(allocated_mb) MB"
+}
+import_50k() {
+  local file
+  file=$(mktemp)
+  {
+    echo "name,type,provider,region,private_ip,cpu_cores,memory_gib,disk_gib,status,tags"
+    for i in $(seq 0 49999); do
+      echo "memory-$i,host,aws,region-$((i % 13)),10.200.$((i / 256 % 256)).$((i % 256)),2,4,50,running,env=memory"
+    done
+  } >"$file"
+  curl -sf -o /dev/null -H "X-Auth-Token: $token" -H 'content-type: text/csv' \
+    --data-binary "@$file" "$BASE/v1/resources/import" || die "the 50,000-row import failed"
+  rm -f "$file"
+}
+logins_200() {
+  seq 200 | xargs -P 200 -I{} curl -s -o /dev/null -H 'content-type: application/json' \
+    -d '{"username":"admin","password":"bench-password"}' "$BASE/v1/auth/tokens"
+}
+# 500 streams: a person holds at most 8, so 63 people hold them, each with their own token.
+streams_500() {
+  local tokens=() i t streams=()
+  for i in $(seq 1 63); do
+    curl -sf -o /dev/null -H "X-Auth-Token: $token" -H 'content-type: application/json' \
+      -d "{\"username\": \"stream-$i\", \"role\": \"viewer\", \"password\": \"stream-password-$i\"}" \
+      "$BASE/v1/users" || true
+    t=$(curl -s -D - -o /dev/null -H 'content-type: application/json' \
+      -d "{\"username\":\"stream-$i\",\"password\":\"stream-password-$i\"}" "$BASE/v1/auth/tokens" \
+      | awk 'tolower($1) == "x-subject-token:" {print $2}' | tr -d '\r')
+    tokens+=("$t")
+  done
+  for i in $(seq 0 499); do
+    curl -sN -o /dev/null -H "X-Auth-Token: ${tokens[$((i / 8))]}" "$BASE/v1/live?topics=alarm,incident" &
+    streams+=($!)
+  done
+  sleep 10
+  kill "${streams[@]}" 2>/dev/null || true
+  wait "${streams[@]}" 2>/dev/null || true
+}
+attachment_10mb() {
+  local file incident
+  file=$(mktemp)
+  yes "an operations log line for the memory bench" | head -c 10000000 >"$file"
+  incident=$(curl -sf -H "X-Auth-Token: $token" -H 'content-type: application/json' \
+    -d "{\"title\": \"memory bench\", \"level\": \"P4\", \"category\": \"other\", \"owner\": {\"user_id\": $admin_id}}" \
+    "$BASE/v1/incidents" | grep -o '"id":[0-9]*' | head -1 | cut -d: -f2)
+  curl -sf -o /dev/null -H "X-Auth-Token: $token" -H 'content-type: application/octet-stream' \
+    --data-binary "@$file" "$BASE/v1/incidents/$incident/attachments?filename=log.txt" \
+    || die "the 10 MB attachment was refused"
+  rm -f "$file"
+}
+deep_pages() {
+  wrk -t2 -c32 -d10s -H "X-Auth-Token: $token" "$BASE/v1/resources?page=200&per_page=200" >/dev/null 2>&1 || true
+}
+memory() {
+  admin_id=$(psql -tA "$DB" -c "SELECT id FROM users WHERE username = 'admin'")
+  say "memory: a 50,000-row import"
+  phase "a 50,000-row CSV import (bound: peak +150 MB, after +20 MB)" import_50k
+  say "memory: 200 concurrent logins"
+  phase "200 concurrent logins (bound: after +20 MB)" logins_200
+  say "memory: 500 live streams for 10 s"
+  phase "500 live streams held 10 s (bound: after +20 MB)" streams_500
+  say "memory: a 10 MB attachment"
+  phase "a 10 MB attachment upload (bound: after +20 MB)" attachment_10mb
+  say "memory: deep list pages of 200 rows, 32 connections for 10 s"
+  phase "deep list pages, 200 rows each, 32 connections for 10 s (bound: after +20 MB)" deep_pages
+}
+
+if [ "${BENCH_ONLY:-}" = memory ]; then
+  memory
+  echo
+  echo "| Measure | Value |"
+  echo "|---|---|"
+  printf '%s\n' "${rows[@]}"
+  exit 0
+fi
+
 if [ "${BENCH_ONLY:-}" = ingestion ]; then
   ingestion
   echo
@@ -337,6 +431,8 @@ list "GET /v1/improvements?status=in_progress (100k rows)" "/v1/improvements?sta
 list "GET /v1/problems?status=locating&level=major (100k rows)" "/v1/problems?status=locating&level=major"
 list "GET /v1/audit-logs?action=accept (1M rows)" "/v1/audit-logs?action=accept"
 list "GET /v1/deliveries?status=dead (100k rows)" "/v1/deliveries?status=dead"
+
+memory
 
 say "incidents: 300 transitions, one at a time"
 times=$(mktemp)

@@ -51,3 +51,29 @@ test("an unreadable file is refused on the upload page", async ({ page }) => {
   await expect(page.getByTestId("form-error")).toContainText("unknown column 'hostname'");
   await expect(page).toHaveURL(/\/resources\/import\?/);
 });
+
+test("a long report is paged, and its rejected rows are one tab away", async ({ page }) => {
+  const prefix = unique("many");
+  let file = "name,type,provider,region,private_ip,cpu_cores,memory_gib,tags\n";
+  for (let i = 0; i < 150; i++) {
+    const ip = i % 50 === 49 ? "10.6.0.999" : `10.6.${Math.floor(i / 256)}.${i % 256}`;
+    file += `${prefix}-${i},host,aws,eu-west-1,${ip},2,4,batch=${prefix}\n`;
+  }
+  await login(page, ADMIN.username, ADMIN.password);
+  await page.goto("/resources/import");
+  await page.getByTestId("import-file").setInputFiles({ name: "many.csv", mimeType: "text/csv", buffer: Buffer.from(file) });
+  await page.getByTestId("import-submit").click();
+  await expect(page.getByTestId("import-created")).toHaveText("147");
+
+  const rows = page.getByTestId("import-row");
+  await expect(rows).toHaveCount(100);
+  await expect(page.getByTestId("pagination")).toContainText("150 items");
+  await page.getByRole("link", { name: "Next" }).click();
+  await expect(rows).toHaveCount(50);
+  await expect(rows.first()).toContainText("102");
+
+  await page.getByTestId("import-outcomes").getByRole("link", { name: "rejected (3)" }).click();
+  await expect(rows).toHaveCount(3);
+  await expect(rows.nth(2)).toContainText(`${prefix}-149`);
+  await expect(page.getByTestId("pagination")).toContainText("3 items");
+});

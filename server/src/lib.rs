@@ -1,5 +1,6 @@
 //! The Opsroom server: configuration, database, REST API, live events, and the console pages.
 
+pub mod allocator;
 pub mod config;
 pub mod db;
 pub mod defences;

@@ -5,11 +5,6 @@ use std::process::ExitCode;
 use tokio_util::sync::CancellationToken;
 use tracing_subscriber::EnvFilter;
 
-/// jemalloc instead of glibc's malloc: under a push load glibc's allocator (its arena locks,
-/// consolidation and chunk unlinking) took a fifth of the server's CPU in a profile.
-#[global_allocator]
-static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
-
 fn init_tracing(json: bool) {
     let filter = EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=info"));
@@ -57,6 +52,7 @@ async fn main() -> ExitCode {
         }
     };
     init_tracing(config.json_logs);
+    server::allocator::return_memory_when_idle();
     let shutdown = CancellationToken::new();
     tokio::spawn(cancel_on_signal(shutdown.clone()));
     match server::serve(config, shutdown).await {

@@ -1,4 +1,5 @@
-//! Prometheus metrics: request counts and latencies by route and status, and the DB pool.
+//! Prometheus metrics: request counts and latencies by route and status, the DB pool, and the
+//! allocator's bytes.
 
 use app::state::AppState;
 use axum::extract::{MatchedPath, Request, State};
@@ -60,6 +61,15 @@ pub async fn render(State(state): State<AppState>) -> Response {
         .set(f64::from(size.saturating_sub(idle)));
     metrics::gauge!("db_pool_max_connections")
         .set(f64::from(state.pool.options().get_max_connections()));
+    if let Some(heap) = crate::allocator::stats() {
+        for (kind, bytes) in [
+            ("allocated", heap.allocated),
+            ("resident", heap.resident),
+            ("retained", heap.retained),
+        ] {
+            metrics::gauge!("allocator_bytes", "kind" => kind).set(bytes as f64);
+        }
+    }
     (
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
         handle().render(),

@@ -280,18 +280,34 @@ pub async fn import_resources(
         }
     }
     let report = crate::service::imports::import(&state, &actor, &file, mode).await?;
-    leptos_axum::redirect(&format!("/resources/imports/{}", report.id));
+    leptos_axum::redirect(&format!("/resources/imports/{}", report.summary.id));
     Ok(())
 }
 
+/// An import's counts and one page of its report: rows with `outcome` only, when given, next
+/// to a line when `after` or `before` says so.
 #[server(endpoint = "resources/imports/get")]
-pub async fn get_import(id: i64) -> Result<crate::domain::import::ImportReport, AppError> {
+pub async fn get_import(
+    id: i64,
+    outcome: Option<crate::domain::import::RowOutcome>,
+    after: Option<i64>,
+    before: Option<i64>,
+) -> Result<crate::domain::import::ImportReport, AppError> {
     let (state, actor) = context().await?;
-    crate::service::imports::get(&state, &actor, id).await
+    let params = crate::domain::list::ListParams {
+        per_page: Some(REPORT_PAGE),
+        after,
+        before,
+        ..Default::default()
+    };
+    crate::service::imports::get(&state, &actor, id, outcome, &params).await
 }
 
+/// Rows of an import's report on one page of the console.
+pub const REPORT_PAGE: u32 = 100;
+
 #[server(endpoint = "resources/imports/recent")]
-pub async fn recent_imports() -> Result<Stamped<Vec<crate::domain::import::ImportReport>>, AppError>
+pub async fn recent_imports() -> Result<Stamped<Vec<crate::domain::import::ImportSummary>>, AppError>
 {
     let (state, actor) = context().await?;
     let data = crate::service::imports::recent(&state, &actor).await?;

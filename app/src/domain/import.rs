@@ -1,6 +1,7 @@
 //! Bulk import of resources: reading a CSV or JSON file into checked rows, and the report.
 
 use super::AppError;
+use super::list::Page;
 use super::resource::{
     AgentState, Provider, ResourceDraft, ResourceStatus, ResourceType, Tags, parse_tags,
 };
@@ -41,9 +42,10 @@ pub struct RowReport {
     pub reason: Option<String>,
 }
 
+/// What an import did, in counts: how it is listed, and the head of its report.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
-pub struct ImportReport {
+pub struct ImportSummary {
     pub id: i64,
     pub at: DateTime<Utc>,
     pub actor: String,
@@ -54,14 +56,35 @@ pub struct ImportReport {
     pub updated: usize,
     pub unchanged: usize,
     pub rejected: usize,
-    pub rows: Vec<RowReport>,
 }
 
-impl ImportReport {
-    pub fn count(rows: &[RowReport], outcome: RowOutcome) -> usize {
-        rows.iter().filter(|r| r.outcome == outcome).count()
+impl ImportSummary {
+    /// Rows of the file with this outcome (all of them for `None`).
+    pub fn rows_with(&self, outcome: Option<RowOutcome>) -> usize {
+        match outcome {
+            None => self.created + self.updated + self.unchanged + self.rejected,
+            Some(RowOutcome::Created) => self.created,
+            Some(RowOutcome::Updated) => self.updated,
+            Some(RowOutcome::Unchanged) => self.unchanged,
+            Some(RowOutcome::Rejected) => self.rejected,
+        }
     }
 }
+
+/// An import's counts and one page of its per-row report, in file order (`next` and
+/// `previous` are line numbers).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct ImportReport {
+    #[serde(flatten)]
+    pub summary: ImportSummary,
+    /// Only rows with this outcome are paged, when given.
+    pub outcome: Option<RowOutcome>,
+    pub rows: Page<RowReport>,
+}
+
+/// Rows of a report read at once when an import answers: the first rejected ones.
+pub const FIRST_REJECTED: u32 = 100;
 
 /// A row that could not be read or broke a rule.
 pub fn rejected(line: usize, name: &str, reason: impl Into<String>) -> RowReport {

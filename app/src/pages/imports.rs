@@ -5,18 +5,17 @@ use crate::components::badge::{Badge, Tone};
 use crate::components::feedback::{EmptyState, ErrorBox, Loading};
 use crate::components::form::{ButtonKind, PostForm, Submit};
 use crate::components::layout::{Card, PageHeader};
-use crate::components::table::{TD, Table, col};
+use crate::components::table::{CursorPagination, TD, Table, col, cursor_of};
 use crate::components::time::Time;
-use crate::domain::import::{COLUMNS, ImportMode, ImportReport, RowOutcome, RowReport};
+use crate::domain::import::{
+    COLUMNS, ImportMode, ImportReport, ImportSummary, RowOutcome, RowReport,
+};
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_params_map, use_query_map};
 
 const CRUMBS: &[(&str, &str)] = &[("Inventory", "/resources"), ("Resources", "/resources")];
-
-/// Rows shown on a report page besides the rejected ones, which are always all shown.
-const SHOWN_ROWS: usize = 200;
 
 fn outcome_tone(outcome: RowOutcome) -> Tone {
     match outcome {
@@ -104,7 +103,7 @@ pub fn ImportPage() -> impl IntoView {
     }
 }
 
-fn summary(r: &ImportReport) -> String {
+fn summary(r: &ImportSummary) -> String {
     let written = if r.applied {
         ""
     } else {
@@ -131,6 +130,35 @@ fn row_view(r: RowReport) -> impl IntoView {
     }
 }
 
+/// The outcome tabs over a report: every row, or the rows of one outcome.
+fn outcome_tabs(
+    id: i64,
+    current: Option<RowOutcome>,
+    summary: &ImportSummary,
+) -> impl IntoView + use<> {
+    let tabs = std::iter::once(None).chain(RowOutcome::ALL.iter().copied().map(Some));
+    let links = tabs
+        .map(|outcome| {
+            let (label, href) = match outcome {
+                None => ("all".to_owned(), format!("/resources/imports/{id}")),
+                Some(o) => (
+                    o.as_str().to_owned(),
+                    format!("/resources/imports/{id}?outcome={o}"),
+                ),
+            };
+            let n = summary.rows_with(outcome);
+            let class = if outcome == current {
+                "rounded-md bg-indigo-50 px-3 py-1.5 text-sm font-medium text-indigo-700"
+            } else {
+                "rounded-md px-3 py-1.5 text-sm text-slate-600 hover:bg-slate-50"
+            };
+            let current = (outcome == current).then_some("page");
+            view! { <a href=href class=class aria-current=current>{format!("{label} ({n})")}</a> }
+        })
+        .collect_view();
+    view! { <nav class="mb-3 flex flex-wrap gap-1" aria-label="Rows by outcome" data-testid="import-outcomes">{links}</nav> }
+}
+
 #[component]
 fn Report(report: ImportReport) -> impl IntoView {
     let stat = |label: &'static str, n: usize| {
@@ -141,35 +169,34 @@ fn Report(report: ImportReport) -> impl IntoView {
             </div>
         }
     };
-    let total = report.rows.len();
-    let (rejected, others): (Vec<RowReport>, Vec<RowReport>) = report
-        .rows
-        .iter()
-        .cloned()
-        .partition(|r| r.outcome == RowOutcome::Rejected);
-    let hidden = others.len().saturating_sub(SHOWN_ROWS);
-    let banner = if report.applied {
+    let ImportReport {
+        summary,
+        outcome,
+        rows,
+    } = report;
+    let total = summary.rows_with(None);
+    let banner = if summary.applied {
         view! { <Badge text="applied" tone=Tone::Good/> }.into_any()
     } else {
         view! { <Badge text="nothing written" tone=Tone::Bad/> }.into_any()
     };
+    let around = rows.neighbours();
     view! {
         <div class="mb-4 flex flex-wrap items-center gap-3 text-sm text-slate-600" data-testid="import-summary">
             {banner}
-            <span>{format!("{total} rows · mode {}", report.mode.as_str().replace('_', " "))}</span>
+            <span>{format!("{total} rows · mode {}", summary.mode.as_str().replace('_', " "))}</span>
         </div>
         <div class="mb-6 grid grid-cols-2 gap-4 lg:grid-cols-4">
-            {stat("created", report.created)}
-            {stat("updated", report.updated)}
-            {stat("unchanged", report.unchanged)}
-            {stat("rejected", report.rejected)}
+            {stat("created", summary.created)}
+            {stat("updated", summary.updated)}
+            {stat("unchanged", summary.unchanged)}
+            {stat("rejected", summary.rejected)}
         </div>
+        {outcome_tabs(summary.id, outcome, &summary)}
         <Table columns=vec![col("Line"), col("Name"), col("Outcome"), col("Resource"), col("Reason")] testid="import-rows">
-            {rejected.into_iter().chain(others.into_iter().take(SHOWN_ROWS)).map(row_view).collect_view()}
+            {rows.items.into_iter().map(row_view).collect_view()}
         </Table>
-        {(hidden > 0).then(|| view! {
-            <p class="mt-2 text-xs text-slate-500">{format!("{hidden} more rows that went in are not listed.")}</p>
-        })}
+        <CursorPagination around/>
         <div class="mt-6 flex gap-2">
             <a href="/resources/import" class=ButtonKind::Secondary.classes()>"Import another file"</a>
             <a href="/resources" class=ButtonKind::Secondary.classes()>"Back to resources"</a>
@@ -184,18 +211,21 @@ pub fn ImportReportPage() -> impl IntoView {
         .read_untracked()
         .get("id")
         .and_then(|id| id.parse::<i64>().ok());
+    let query = use_query_map().read_untracked();
+    let outcome = query.get("outcome").and_then(|o| RowOutcome::parse(&o));
+    let (after, before) = cursor_of(&query);
     view! {
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
                 let loaded = match id {
-                    Some(id) => get_import(id).await,
+                    Some(id) => get_import(id, outcome, after, before).await,
                     None => Err(crate::domain::AppError::not_found("Import", "?")),
                 };
                 match loaded {
                     Ok(report) => view! {
-                        <Title text=format!("Import #{}", report.id)/>
-                        <PageHeader title=format!("Import #{}", report.id)
-                            subtitle=format!("By {} at {}", report.actor, crate::domain::time::utc(report.at))
+                        <Title text=format!("Import #{}", report.summary.id)/>
+                        <PageHeader title=format!("Import #{}", report.summary.id)
+                            subtitle=format!("By {} at {}", report.summary.actor, crate::domain::time::utc(report.summary.at))
                             crumbs=CRUMBS.to_vec()/>
                         <Report report/>
                     }.into_any(),

@@ -130,15 +130,43 @@ pub async fn list(
     store::attachments::of(&mut conn, ticket.as_str(), id).await
 }
 
-/// A file's facts and content.
+/// Bytes of a file read from the database at a time while it is sent.
+const PIECE: i32 = 256 * 1024;
+
+/// A file's facts and its content as a stream of pieces, so sending a file holds one piece in
+/// memory, not the file. A file deleted while it is sent ends the stream with an error.
 pub async fn download(
     state: &AppState,
     actor: &Actor,
     id: i64,
-) -> Result<(Attachment, Vec<u8>), AppError> {
+) -> Result<
+    (
+        Attachment,
+        impl futures::Stream<Item = Result<Vec<u8>, AppError>> + Send + 'static,
+    ),
+    AppError,
+> {
     actor.require(Role::Viewer, "reading attachments")?;
     let mut conn = state.pool.acquire().await?;
-    store::attachments::content(&mut conn, id)
+    let file = store::attachments::find(&mut conn, id)
         .await?
-        .ok_or_else(|| AppError::not_found("Attachment", id))
+        .ok_or_else(|| AppError::not_found("Attachment", id))?;
+    drop(conn);
+    let (pool, size) = (state.pool.clone(), file.size_bytes);
+    let pieces = futures::stream::try_unfold(0, move |from| {
+        let pool = pool.clone();
+        async move {
+            if from >= size {
+                return Ok(None);
+            }
+            let mut conn = pool.acquire().await?;
+            let piece = store::attachments::piece(&mut conn, id, from, PIECE)
+                .await?
+                .filter(|p| !p.is_empty())
+                .ok_or_else(|| AppError::not_found("Attachment", id))?;
+            let next = from.saturating_add(i32::try_from(piece.len()).unwrap_or(PIECE));
+            Ok(Some((piece, next)))
+        }
+    });
+    Ok((file, pieces))
 }

@@ -97,22 +97,30 @@ pub async fn insert(conn: &mut PgConnection, a: NewAttachment<'_>) -> Result<Att
     Ok(row.into())
 }
 
-/// A file's facts and its content.
-pub async fn content(
+/// A file's facts, without its content.
+pub async fn find(conn: &mut PgConnection, id: i64) -> Result<Option<Attachment>, AppError> {
+    let found: Option<Row> =
+        sqlx::query_as(&format!("SELECT {COLUMNS} FROM attachments WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(conn)
+            .await?;
+    Ok(found.map(Row::into))
+}
+
+/// `len` bytes of a file's content from byte `from` (counted from 0); `None` when the file is
+/// gone. The content is stored uncompressed, so a piece reads only its own pages.
+pub async fn piece(
     conn: &mut PgConnection,
     id: i64,
-) -> Result<Option<(Attachment, Vec<u8>)>, AppError> {
-    #[derive(sqlx::FromRow)]
-    struct WithData {
-        #[sqlx(flatten)]
-        row: Row,
-        data: Vec<u8>,
-    }
-    let found: Option<WithData> = sqlx::query_as(&format!(
-        "SELECT {COLUMNS}, data FROM attachments WHERE id = $1"
-    ))
-    .bind(id)
-    .fetch_optional(conn)
-    .await?;
-    Ok(found.map(|w| (w.row.into(), w.data)))
+    from: i32,
+    len: i32,
+) -> Result<Option<Vec<u8>>, AppError> {
+    Ok(
+        sqlx::query_scalar("SELECT substring(data FROM $2 FOR $3) FROM attachments WHERE id = $1")
+            .bind(id)
+            .bind(from.saturating_add(1))
+            .bind(len)
+            .fetch_optional(conn)
+            .await?,
+    )
 }

@@ -235,6 +235,13 @@ pub const CONSTRAINTS: &[(&str, Meaning)] = &[
     ("problems_owner_id_fkey", USERS_STAY),
     ("problems_source_check", ENUM),
     ("problems_status_check", ENUM),
+    (
+        "resource_import_rows_import_id_fkey",
+        Guarded {
+            why: "imports are never deleted, and their rows are written with them",
+        },
+    ),
+    ("resource_import_rows_outcome_check", ENUM),
     ("resource_imports_actor_id_fkey", USERS_STAY),
     ("resource_imports_mode_check", ENUM),
     ("resources_agent_state_check", ENUM),

@@ -9,11 +9,12 @@ use app::domain::error::ErrorBody;
 use app::service::attachments::{self, Ticket};
 use app::state::AppState;
 use axum::Json;
-use axum::body::Bytes;
+use axum::body::{Body, Bytes};
 use axum::extract::State;
 use axum::extract::rejection::BytesRejection;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use futures::TryStreamExt;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -142,7 +143,7 @@ pub async fn download(
     Caller(actor): Caller,
     IdPath(id): IdPath,
 ) -> ApiResult<Response> {
-    let (file, bytes) = attachments::download(&state, &actor, id).await?;
+    let (file, pieces) = attachments::download(&state, &actor, id).await?;
     let disposition = format!(
         "attachment; filename=\"{}\"",
         file.filename.replace(['"', '\\'], "_")
@@ -151,9 +152,10 @@ pub async fn download(
         [
             (header::CONTENT_TYPE, file.content_type),
             (header::CONTENT_DISPOSITION, disposition),
+            (header::CONTENT_LENGTH, file.size_bytes.to_string()),
             (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_owned()),
         ],
-        bytes,
+        Body::from_stream(pieces.map_ok(Bytes::from)),
     )
         .into_response())
 }

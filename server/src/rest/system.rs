@@ -45,7 +45,8 @@ pub async fn readyz(State(state): State<AppState>) -> Response {
 }
 
 /// Prometheus metrics: `http_requests_total`, `http_request_duration_seconds` (by method, route
-/// and status) and `db_pool_connections` (idle / in use).
+/// and status), `db_pool_connections` (idle / in use) and `allocator_bytes` (allocated /
+/// resident / retained: what the process's allocator holds).
 #[utoipa::path(get, path = "/metrics", tag = "system",
     responses((status = 200, description = "Prometheus text format", body = String, content_type = "text/plain")))]
 pub async fn metrics(state: State<AppState>) -> Response {

@@ -25,10 +25,27 @@ async fn post(
         .unwrap()
 }
 
+/// Imports `file` and reads back its whole report (up to 200 rows). The import's own answer
+/// is the report's first page of rejected rows.
 async fn report(app: &TestApp, token: &str, query: &str, file: String) -> Value {
     let response = post(app, token, query, file).await;
     assert_eq!(response.status(), StatusCode::OK);
-    response.json().await.unwrap()
+    let answer: Value = response.json().await.unwrap();
+    let read = |query: String| async move {
+        let response = app.get(token, &query).await;
+        assert_eq!(response.status(), StatusCode::OK);
+        response.json::<Value>().await.unwrap()
+    };
+    let id = &answer["id"];
+    assert_eq!(
+        answer,
+        read(format!(
+            "/v1/resources/imports/{id}?outcome=rejected&per_page=100"
+        ))
+        .await,
+        "the answer is the report's first page of rejected rows"
+    );
+    read(format!("/v1/resources/imports/{id}?per_page=200")).await
 }
 
 async fn count(pool: &PgPool) -> i64 {
@@ -39,7 +56,7 @@ async fn count(pool: &PgPool) -> i64 {
 }
 
 fn outcomes(report: &Value) -> Vec<(u64, String)> {
-    report["rows"]
+    report["rows"]["items"]
         .as_array()
         .unwrap()
         .iter()
@@ -79,19 +96,19 @@ async fn valid_rows_go_in_and_bad_ones_are_reported(pool: PgPool) {
         ]
     );
     assert!(
-        r["rows"][1]["reason"]
+        r["rows"]["items"][1]["reason"]
             .as_str()
             .unwrap()
             .starts_with("private_ip:")
     );
-    assert_eq!(r["rows"][1]["name"], "web-02");
-    assert!(r["rows"][0]["resource_id"].is_i64());
+    assert_eq!(r["rows"]["items"][1]["name"], "web-02");
+    assert!(r["rows"]["items"][0]["resource_id"].is_i64());
     assert_eq!(count(&pool).await, 2);
 
     let web: Value = app
         .get(
             &admin,
-            &format!("/v1/resources/{}", r["rows"][0]["resource_id"]),
+            &format!("/v1/resources/{}", r["rows"]["items"][0]["resource_id"]),
         )
         .await
         .json()
@@ -104,7 +121,15 @@ async fn valid_rows_go_in_and_bad_ones_are_reported(pool: PgPool) {
         .json()
         .await
         .unwrap();
-    assert_eq!(stored, r, "the report is kept");
+    assert_eq!(
+        (
+            &stored["created"],
+            &stored["rows"]["total"],
+            &stored["rows"]["per_page"]
+        ),
+        (&json!(2), &json!(3), &json!(20)),
+        "the report is kept, paged by default"
+    );
     let audit: Value = app
         .get(&admin, "/v1/audit-logs?object_type=resource&action=create")
         .await
@@ -148,8 +173,8 @@ async fn rows_match_existing_resources_by_identity_or_id(pool: PgPool) {
     let admin = app.admin().await;
     let file = format!("{HEADER}a,host,aws,r1,,1,1,running,\nb,host,aws,r1,,1,1,running,\n");
     let first = report(&app, &admin, "", file.clone()).await;
-    let a_id = first["rows"][0]["resource_id"].as_i64().unwrap();
-    let b_id = first["rows"][1]["resource_id"].as_i64().unwrap();
+    let a_id = first["rows"]["items"][0]["resource_id"].as_i64().unwrap();
+    let b_id = first["rows"]["items"][1]["resource_id"].as_i64().unwrap();
 
     let again = report(
         &app,
@@ -162,7 +187,7 @@ async fn rows_match_existing_resources_by_identity_or_id(pool: PgPool) {
         outcomes(&again),
         [(2, "updated".into()), (3, "unchanged".into())]
     );
-    assert_eq!(again["rows"][0]["resource_id"], a_id);
+    assert_eq!(again["rows"]["items"][0]["resource_id"], a_id);
     let a: Value = app
         .get(&admin, &format!("/v1/resources/{a_id}"))
         .await
@@ -190,11 +215,11 @@ async fn rows_match_existing_resources_by_identity_or_id(pool: PgPool) {
             (4, "updated".into())
         ]
     );
-    assert_eq!(r["rows"][1]["reason"], "no resource has id 999999");
+    assert_eq!(r["rows"]["items"][1]["reason"], "no resource has id 999999");
     let clash = format!("id,name,type,provider,region\n{a_id},a-renamed-too,host,aws,r1\n");
     let r = report(&app, &admin, "", clash).await;
     assert!(
-        r["rows"][0]["reason"]
+        r["rows"]["items"][0]["reason"]
             .as_str()
             .unwrap()
             .contains(&format!("resource {b_id}"))
@@ -220,7 +245,14 @@ async fn json_files_import_too(pool: PgPool) {
         .send()
         .await
         .unwrap();
-    let r: Value = response.json().await.unwrap();
+    let answer: Value = response.json().await.unwrap();
+    assert_eq!(outcomes(&answer), [(2, "rejected".into())]);
+    let r: Value = app
+        .get(&admin, &format!("/v1/resources/imports/{}", answer["id"]))
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(
         outcomes(&r),
         [(1, "created".into()), (2, "rejected".into())]
@@ -324,4 +356,106 @@ async fn ten_thousand_rows_import_in_one_go(pool: PgPool) {
         .await
         .unwrap();
     assert_eq!(verify["ok"], true, "{verify}");
+}
+
+#[sqlx::test(migrator = "server::db::MIGRATOR")]
+async fn a_large_report_is_read_a_page_at_a_time(pool: PgPool) {
+    let app = spawn(pool.clone()).await;
+    let admin = app.admin().await;
+    // 2,500 rows, every 100th with a bad address: 25 rejected, from line 2 of the file.
+    let mut file = String::from(HEADER);
+    for i in 0..2_500 {
+        let address = if i % 100 == 99 {
+            "10.0.0.999".to_owned()
+        } else {
+            format!("10.2.{}.{}", i / 256, i % 256)
+        };
+        file.push_str(&format!(
+            "bulk-{i:04},host,aws,eu-west-1,{address},2,4,running,\n"
+        ));
+    }
+    let answer: Value = post(&app, &admin, "", file).await.json().await.unwrap();
+    assert_eq!(
+        (&answer["created"], &answer["rejected"], &answer["outcome"]),
+        (&json!(2_475), &json!(25), &json!("rejected"))
+    );
+    let head: Vec<u64> = answer["rows"]["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["line"].as_u64().unwrap())
+        .collect();
+    assert_eq!(
+        head,
+        (0..25).map(|k| 101 + 100 * k).collect::<Vec<u64>>(),
+        "the answer carries the rejected rows"
+    );
+
+    // Walking the whole report by cursor meets every line once, in order.
+    let id = &answer["id"];
+    let mut lines = Vec::new();
+    let mut query = format!("/v1/resources/imports/{id}?per_page=200");
+    loop {
+        let page: Value = app.get(&admin, &query).await.json().await.unwrap();
+        assert_eq!(page["rows"]["total"], 2_500);
+        lines.extend(
+            page["rows"]["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|r| r["line"].as_u64().unwrap()),
+        );
+        match page["rows"]["next"].as_i64() {
+            Some(next) => query = format!("/v1/resources/imports/{id}?per_page=200&after={next}"),
+            None => break,
+        }
+    }
+    assert_eq!(lines, (2..=2_501).collect::<Vec<u64>>());
+
+    // Backwards from a line, and by outcome.
+    let before: Value = app
+        .get(
+            &admin,
+            &format!("/v1/resources/imports/{id}?per_page=3&before=10"),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let lines: Vec<&Value> = before["rows"]["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| &r["line"])
+        .collect();
+    assert_eq!(lines, [&json!(7), &json!(8), &json!(9)]);
+    let created: Value = app
+        .get(
+            &admin,
+            &format!("/v1/resources/imports/{id}?outcome=created&page=2&per_page=100"),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(created["rows"]["total"], 2_475);
+    assert_eq!(
+        created["rows"]["items"][0]["line"], 103,
+        "line 101 was rejected"
+    );
+
+    assert_error(
+        app.get(&admin, &format!("/v1/resources/imports/{id}?per_page=500"))
+            .await,
+        422,
+        "OPS.0422",
+    )
+    .await;
+    assert_error(
+        app.get(&admin, &format!("/v1/resources/imports/{id}?outcome=maybe"))
+            .await,
+        400,
+        "OPS.0400",
+    )
+    .await;
 }
