@@ -1,7 +1,9 @@
 //! Argon2id password hashing on a small, bounded pool of threads. Each hash needs about 19 MiB
-//! of working memory; the pool's threads own theirs and reuse it for every hash, so logins cost
-//! no allocation and the memory in use is fixed (threads × 19 MiB) however many people log in at
-//! once. Beyond the pool and a short queue a login is refused with 429 instead of waiting.
+//! of working memory; the pool's threads own theirs and reuse it for every hash, so a burst of
+//! logins costs no allocation and the memory in use is fixed (threads × 19 MiB) however many
+//! people log in at once. A thread that has hashed nothing for [`IDLE`] gives its memory back,
+//! so a quiet server does not carry it. Beyond the pool and a short queue a login is refused
+//! with 429 instead of waiting.
 
 use crate::domain::AppError;
 use crate::store::internal;
@@ -10,9 +12,13 @@ use argon2::password_hash::{
 };
 use argon2::{Algorithm, Argon2, Block, Params, Version};
 use std::sync::LazyLock;
-use std::sync::mpsc::{Receiver, SyncSender, TrySendError, sync_channel};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender, TrySendError, sync_channel};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 use tokio::sync::oneshot;
+
+/// How long a thread keeps its working memory without a hash to do.
+const IDLE: Duration = Duration::from_secs(30);
 
 /// Hashes waiting beyond the busy threads before new ones are refused.
 const QUEUE: usize = 64;
@@ -51,10 +57,17 @@ fn work(receiver: &Mutex<Receiver<Job>>) {
     let mut memory: Vec<Block> = Vec::new();
     loop {
         let job = match receiver.lock() {
-            Ok(r) => r.recv(),
+            Ok(r) => r.recv_timeout(IDLE),
             Err(_) => return,
         };
-        let Ok(job) = job else { return };
+        let job = match job {
+            Ok(job) => job,
+            Err(RecvTimeoutError::Timeout) => {
+                memory = Vec::new();
+                continue;
+            }
+            Err(RecvTimeoutError::Disconnected) => return,
+        };
         match job {
             Job::Hash { password, reply } => {
                 let _ = reply.send(hash_with(&mut memory, &password));

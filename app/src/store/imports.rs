@@ -49,7 +49,7 @@ fn stored(n: usize) -> i32 {
 
 const SUMMARY: &str = "id, at, actor_name, mode, applied, created, updated, unchanged, rejected FROM resource_imports";
 
-/// Stores an import's counts (its `id` is ignored) and returns its id.
+/// Opens the record of an import (nothing counted yet) and returns its id.
 pub async fn insert(
     conn: &mut PgConnection,
     summary: &ImportSummary,
@@ -58,17 +58,12 @@ pub async fn insert(
     Ok(sqlx::query_scalar(
         "INSERT INTO resource_imports (at, actor_id, actor_name, mode, applied, created, updated, \
                                        unchanged, rejected) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+         VALUES ($1, $2, $3, $4, false, 0, 0, 0, 0) RETURNING id",
     )
     .bind(summary.at)
     .bind(actor_id)
     .bind(&summary.actor)
     .bind(summary.mode.as_str())
-    .bind(summary.applied)
-    .bind(stored(summary.created))
-    .bind(stored(summary.updated))
-    .bind(stored(summary.unchanged))
-    .bind(stored(summary.rejected))
     .fetch_one(conn)
     .await?)
 }
