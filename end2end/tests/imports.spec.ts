@@ -19,7 +19,7 @@ test("a CSV with one bad row: all-or-nothing writes nothing, valid-only writes t
   await page.getByTestId("import-file").setInputFiles({ name: "estate.csv", mimeType: "text/csv", buffer: csv(prefix, "10.5.0.999") });
   await page.getByLabel("All or nothing").check();
   await page.getByTestId("import-submit").click();
-  await expect(page).toHaveURL(/\/resources\/imports\/\d+$/);
+  await expect(page).toHaveURL(/\/resources\/imports\/\d+\?outcome=rejected$/);
   await expect(page.getByTestId("import-summary")).toContainText("nothing written");
   await expect(page.getByTestId("import-rejected")).toHaveText("1");
   const rejectedRow = page.getByTestId("import-row").filter({ hasText: "rejected" });
@@ -52,7 +52,7 @@ test("an unreadable file is refused on the upload page", async ({ page }) => {
   await expect(page).toHaveURL(/\/resources\/import\?/);
 });
 
-test("a long report is paged, and its rejected rows are one tab away", async ({ page }) => {
+test("a long report opens on its rejected rows and pages the rest", async ({ page }) => {
   const prefix = unique("many");
   let file = "name,type,provider,region,private_ip,cpu_cores,memory_gib,tags\n";
   for (let i = 0; i < 150; i++) {
@@ -65,15 +65,19 @@ test("a long report is paged, and its rejected rows are one tab away", async ({ 
   await page.getByTestId("import-submit").click();
   await expect(page.getByTestId("import-created")).toHaveText("147");
 
+  // The report opens on the rejected rows.
   const rows = page.getByTestId("import-row");
+  await expect(rows).toHaveCount(3);
+  await expect(rows.nth(2)).toContainText(`${prefix}-149`);
+  await expect(page.getByTestId("pagination")).toContainText("3 items");
+
+  await page.getByTestId("import-outcomes").getByRole("link", { name: "all (150)" }).click();
   await expect(rows).toHaveCount(100);
   await expect(page.getByTestId("pagination")).toContainText("150 items");
   await page.getByRole("link", { name: "Next" }).click();
   await expect(rows).toHaveCount(50);
   await expect(rows.first()).toContainText("102");
-
-  await page.getByTestId("import-outcomes").getByRole("link", { name: "rejected (3)" }).click();
-  await expect(rows).toHaveCount(3);
-  await expect(rows.nth(2)).toContainText(`${prefix}-149`);
-  await expect(page.getByTestId("pagination")).toContainText("3 items");
+  await page.getByRole("link", { name: "Previous" }).click();
+  await expect(rows).toHaveCount(100);
+  await expect(rows.first()).toContainText(`${prefix}-0`);
 });

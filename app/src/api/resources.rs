@@ -244,7 +244,8 @@ pub async fn delete_resource(id: i64, version: i32) -> Result<(), AppError> {
     Ok(())
 }
 
-/// Receives an import file from the import page and sends the browser to its report.
+/// Receives an import file from the import page and sends the browser to its report (to its
+/// rejected rows, when there are any).
 #[server(input = leptos::server_fn::codec::MultipartFormData, endpoint = "resources/import")]
 pub async fn import_resources(
     data: leptos::server_fn::codec::MultipartData,
@@ -280,7 +281,16 @@ pub async fn import_resources(
         }
     }
     let report = crate::service::imports::import(&state, &actor, &file, mode).await?;
-    leptos_axum::redirect(&format!("/resources/imports/{}", report.summary.id));
+    // A file with rejected rows opens on them: what the person has to fix comes first.
+    let rejected = if report.summary.rejected > 0 {
+        "?outcome=rejected"
+    } else {
+        ""
+    };
+    leptos_axum::redirect(&format!(
+        "/resources/imports/{}{rejected}",
+        report.summary.id
+    ));
     Ok(())
 }
 
