@@ -59,6 +59,18 @@ pub struct ImportSummary {
 }
 
 impl ImportSummary {
+    /// Counts these rows in by their outcome.
+    pub fn tally(&mut self, rows: &[RowReport]) {
+        for row in rows {
+            match row.outcome {
+                RowOutcome::Created => self.created += 1,
+                RowOutcome::Updated => self.updated += 1,
+                RowOutcome::Unchanged => self.unchanged += 1,
+                RowOutcome::Rejected => self.rejected += 1,
+            }
+        }
+    }
+
     /// Rows of the file with this outcome (all of them for `None`).
     pub fn rows_with(&self, outcome: Option<RowOutcome>) -> usize {
         match outcome {
@@ -360,6 +372,41 @@ mod tests {
     use super::*;
 
     const HEADER: &str = "name,type,provider,region,private_ip,cpu_cores,memory_gib,tags\n";
+
+    #[test]
+    fn a_summary_counts_rows_by_outcome() {
+        let row = |line, outcome| RowReport {
+            line,
+            name: format!("r{line}"),
+            outcome,
+            resource_id: None,
+            reason: None,
+        };
+        let mut summary = ImportSummary {
+            id: 1,
+            at: DateTime::<Utc>::UNIX_EPOCH,
+            actor: "a".into(),
+            mode: ImportMode::ValidOnly,
+            applied: true,
+            created: 0,
+            updated: 0,
+            unchanged: 0,
+            rejected: 0,
+        };
+        summary.tally(&[row(2, RowOutcome::Created), row(3, RowOutcome::Rejected)]);
+        summary.tally(&[row(4, RowOutcome::Created), row(5, RowOutcome::Unchanged)]);
+        assert_eq!(
+            (
+                summary.created,
+                summary.updated,
+                summary.unchanged,
+                summary.rejected
+            ),
+            (2, 0, 1, 1)
+        );
+        assert_eq!(summary.rows_with(None), 4);
+        assert_eq!(summary.rows_with(Some(RowOutcome::Created)), 2);
+    }
 
     fn reasons(rows: &[Result<ImportRow, RowReport>]) -> Vec<(usize, String)> {
         rows.iter()

@@ -131,11 +131,8 @@ fn row_view(r: RowReport) -> impl IntoView {
 }
 
 /// The outcome tabs over a report: every row, or the rows of one outcome.
-fn outcome_tabs(
-    id: i64,
-    current: Option<RowOutcome>,
-    summary: &ImportSummary,
-) -> impl IntoView + use<> {
+fn outcome_tabs(current: Option<RowOutcome>, summary: &ImportSummary) -> impl IntoView + use<> {
+    let id = summary.id;
     let tabs = std::iter::once(None).chain(RowOutcome::ALL.iter().copied().map(Some));
     let links = tabs
         .map(|outcome| {
@@ -192,7 +189,7 @@ fn Report(report: ImportReport) -> impl IntoView {
             {stat("unchanged", summary.unchanged)}
             {stat("rejected", summary.rejected)}
         </div>
-        {outcome_tabs(summary.id, outcome, &summary)}
+        {outcome_tabs(outcome, &summary)}
         <Table columns=vec![col("Line"), col("Name"), col("Outcome"), col("Resource"), col("Reason")] testid="import-rows">
             {rows.items.into_iter().map(row_view).collect_view()}
         </Table>

@@ -60,12 +60,6 @@ fn plan<'a>(
 /// not its file; the per-row report is written to its own table as it goes.
 const CHUNK: usize = 1_000;
 
-/// What one chunk came to.
-struct Chunk {
-    reports: Vec<RowReport>,
-    rejected: usize,
-}
-
 /// Plans one chunk of rows against what exists (earlier chunks included) and, when `write`,
 /// creates and updates what it plans, with their audit records and group changes.
 async fn apply_chunk(
@@ -74,7 +68,7 @@ async fn apply_chunk(
     now: chrono::DateTime<chrono::Utc>,
     rows: &[Result<ImportRow, RowReport>],
     write: bool,
-) -> Result<Chunk, AppError> {
+) -> Result<Vec<RowReport>, AppError> {
     let valid: Vec<&ImportRow> = rows.iter().filter_map(|r| r.as_ref().ok()).collect();
     let ids: Vec<i64> = valid.iter().filter_map(|r| r.id).collect();
     let identities: Vec<_> = valid.iter().map(|r| identity(&r.draft)).collect();
@@ -112,12 +106,8 @@ async fn apply_chunk(
             },
         }
     }
-    let rejected = reports
-        .iter()
-        .filter(|r| r.outcome == RowOutcome::Rejected)
-        .count();
     if !write {
-        return Ok(Chunk { reports, rejected });
+        return Ok(reports);
     }
     let mut creates = Vec::new();
     let mut create_rows = Vec::new();
@@ -157,7 +147,7 @@ async fn apply_chunk(
     record_many(conn, actor, now, changes).await?;
     let touched: Vec<&Resource> = created.iter().chain(&updated).collect();
     super::groups::reevaluate(conn, actor, now, &touched).await?;
-    Ok(Chunk { reports, rejected })
+    Ok(reports)
 }
 
 /// Reads `file` (CSV or JSON), creates or updates what its valid rows describe, and stores the
@@ -189,31 +179,22 @@ pub async fn import(
     summary.applied = match mode {
         ImportMode::ValidOnly => true,
         ImportMode::AllOrNothing => {
-            let mut rejected = 0;
+            let mut dry = summary.clone();
             for chunk in rows.chunks(CHUNK) {
-                rejected += apply_chunk(&mut tx, actor, now, chunk, false)
-                    .await?
-                    .rejected;
+                dry.tally(&apply_chunk(&mut tx, actor, now, chunk, false).await?);
             }
-            rejected == 0
+            dry.rejected == 0
         }
     };
     for chunk in rows.chunks(CHUNK) {
-        let done = apply_chunk(&mut tx, actor, now, chunk, summary.applied).await?;
-        if mode == ImportMode::AllOrNothing && summary.applied && done.rejected > 0 {
+        let reports = apply_chunk(&mut tx, actor, now, chunk, summary.applied).await?;
+        summary.tally(&reports);
+        if mode == ImportMode::AllOrNothing && summary.applied && summary.rejected > 0 {
             return Err(AppError::conflict(
                 "a row clashes with one written earlier in the same file; nothing was written",
             ));
         }
-        for report in &done.reports {
-            match report.outcome {
-                RowOutcome::Created => summary.created += 1,
-                RowOutcome::Updated => summary.updated += 1,
-                RowOutcome::Unchanged => summary.unchanged += 1,
-                RowOutcome::Rejected => summary.rejected += 1,
-            }
-        }
-        store::imports::insert_rows(&mut tx, summary.id, &done.reports).await?;
+        store::imports::insert_rows(&mut tx, summary.id, &reports).await?;
     }
     drop(rows);
     store::imports::update_counts(&mut tx, &summary).await?;
