@@ -6,10 +6,10 @@ use crate::domain::capacity::Scope;
 use crate::pages::{
     alarms::{AlarmPage, AlarmsPage, ConvertAlarmsPage},
     api_docs::ApiDocsPage,
+    application_components::ComponentPage,
     applications::{ApplicationPage, ApplicationsPage, NewApplicationPage},
     audit::AuditPage,
     capacity::CapacityPage,
-    components::ComponentPage,
     data_sources::{DataSourcePage, DataSourcesPage},
     deliveries::DeliveriesPage,
     forwarding_rules::{ForwardingRulesPage, NewRulePage, RulePage},

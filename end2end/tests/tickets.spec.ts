@@ -62,7 +62,7 @@ test("an improvement from an incident, done by its owner and verified by someone
   await expect(verifierPage.getByTestId("unread")).toHaveText("1");
   await verifierPage.reload();
   await hydrated(verifierPage);
-  await (await openAction(verifierPage, "verify")).getByLabel("Does it hold?").selectOption("yes");
+  await (await openAction(verifierPage, "verify")).getByLabel("Does it hold?").selectOption({ label: "Yes: close it" });
   await verifierPage.getByTestId("verify").click();
   await expect(verifierPage.getByTestId("improvement-status")).toHaveText("closed");
   const steps = verifierPage.getByTestId("timeline-entry");
@@ -112,7 +112,7 @@ test("a problem's suspension waits for its creator, who approves it and stops th
   await page.reload();
   await hydrated(page);
   const decide = await openAction(page, "approve_suspension");
-  await decide.getByLabel("Suspend it?").selectOption("yes");
+  await decide.getByLabel("Suspend it?").selectOption({ label: "Approve: stop the clock" });
   await decide.getByLabel("Comment").fill("fine until the patch ships");
   await page.getByTestId("approve_suspension").click();
   await expect(page.getByTestId("problem-status")).toHaveText("suspended");

@@ -8,13 +8,10 @@ use app::domain::data_source::{DataSourceKind, NewDataSource};
 use app::domain::forwarding_rule::{Condition, NewForwardingRule, Op, RuleAction};
 use app::domain::group::{AssociationRule, Environment, GroupDraft};
 use app::domain::incident::{
-    Action, ActionRequest, Assignee, Category, Incident, IncidentFilter, IncidentSource, Level,
-    NewIncident,
+    Action, Assignee, Category, Incident, IncidentFilter, IncidentSource, Level, NewIncident,
 };
 use app::domain::list::ListParams;
-use app::domain::problem::{
-    NewProblem, ProblemAction, ProblemActionRequest, ProblemLevel, ProblemSource,
-};
+use app::domain::problem::{NewProblem, Problem, ProblemAction, ProblemLevel, ProblemSource};
 use app::domain::resource::ResourceFilter;
 use app::domain::resource::{
     AgentState, Provider, ResourceDraft, ResourceStatus, ResourceType, Tags,
@@ -22,9 +19,10 @@ use app::domain::resource::{
 use app::domain::schedule::{RoleDraft, Rotation, ScheduleDraft};
 use app::domain::user::{NewUser, Role};
 use app::domain::war_room::{MemberRole, NewNotice, NewWarRoomRule, NoticeKind};
+use app::domain::workflow::ActionRequest;
 use app::service::{
     Actor, alarms, applications, data_sources, forwarding_rules, groups, incidents, problems,
-    resources, schedules, users, war_rooms,
+    resources, schedules, users, war_rooms, workflow,
 };
 use app::state::AppState;
 use serde_json::{Value, json};
@@ -404,7 +402,7 @@ async fn step(
         params,
         version: incident.version,
     };
-    incidents::act(state, who, incident.id, request).await
+    workflow::act::<Incident>(state, who, incident.id, request).await
 }
 
 /// Adds incidents in every state unless incidents exist: Alex Smith opens them, Jonas Müller
@@ -651,12 +649,12 @@ async fn load_problems(
     for (new, steps) in cases {
         let mut problem = problems::create(state, creator, new).await?;
         for (action, params) in steps {
-            let request = ProblemActionRequest {
+            let request = ActionRequest {
                 action,
                 params,
                 version: problem.version,
             };
-            problem = problems::act(state, owner, problem.id, request).await?;
+            problem = workflow::act::<Problem>(state, owner, problem.id, request).await?;
         }
     }
     Ok(())

@@ -9,7 +9,9 @@ use leptos::prelude::*;
 pub async fn upload_attachment(
     data: leptos::server_fn::codec::MultipartData,
 ) -> Result<(), AppError> {
-    use crate::service::attachments::{Ticket, add};
+    use crate::domain::incident::Incident;
+    use crate::domain::problem::Problem;
+    use crate::service::attachments::add;
     fn bad(e: impl std::fmt::Display) -> AppError {
         AppError::malformed(e.to_string())
     }
@@ -21,16 +23,7 @@ pub async fn upload_attachment(
     while let Some(field) = form.next_field().await.map_err(bad)? {
         match field.name() {
             Some("ticket") => {
-                ticket = Some(match field.text().await.map_err(bad)?.as_str() {
-                    "incident" => Ticket::Incident,
-                    "problem" => Ticket::Problem,
-                    other => {
-                        return Err(AppError::invalid(
-                            "ticket",
-                            format!("'{other}' takes no files"),
-                        ));
-                    }
-                });
+                ticket = Some(field.text().await.map_err(bad)?);
             }
             Some("id") => id = field.text().await.map_err(bad)?.parse::<i64>().ok(),
             Some("file") => {
@@ -44,6 +37,15 @@ pub async fn upload_attachment(
         return Err(AppError::malformed("the form names no ticket"));
     };
     let (name, bytes) = file.ok_or_else(|| AppError::invalid("file", "choose a file"))?;
-    add(&state, &actor, ticket, id, &name, &bytes).await?;
+    match ticket.as_str() {
+        "incident" => add::<Incident>(&state, &actor, id, &name, &bytes).await?,
+        "problem" => add::<Problem>(&state, &actor, id, &name, &bytes).await?,
+        other => {
+            return Err(AppError::invalid(
+                "ticket",
+                format!("'{other}' takes no files"),
+            ));
+        }
+    };
     Ok(())
 }

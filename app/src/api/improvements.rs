@@ -93,7 +93,7 @@ pub async fn improvement_choices() -> Result<ImprovementOptions, AppError> {
 
 /// Reads the fields every "new improvement" form has.
 #[cfg(feature = "ssr")]
-pub fn new_improvement(
+fn new_improvement(
     title: String,
     description: String,
     owner: &str,
@@ -158,41 +158,4 @@ pub async fn get_improvement(id: i64) -> Result<ImprovementPage, AppError> {
         },
         assignees,
     })
-}
-
-/// Every action form of an improvement posts here.
-#[server(endpoint = "improvements/act")]
-pub async fn improvement_action(
-    id: i64,
-    version: i32,
-    action: String,
-    cause: Option<String>,
-    measures: Option<String>,
-    to: Option<String>,
-    comment: Option<String>,
-    passed: Option<String>,
-    text: Option<String>,
-) -> Result<(), AppError> {
-    use crate::domain::improvement::{ImprovementAction, ImprovementActionRequest};
-    use serde_json::{Map, Value, json};
-    let (state, actor) = context().await?;
-    let mut p = Map::new();
-    let mut put = |k: &str, v: Option<Value>| {
-        if let Some(v) = v {
-            p.insert(k.to_owned(), v);
-        }
-    };
-    put("cause", cause.map(Value::from));
-    put("measures", measures.map(Value::from));
-    put("comment", comment.map(Value::from));
-    put("text", text.map(Value::from));
-    put("passed", passed.map(|v| json!(v == "yes")));
-    put("to", super::ssr::assignee_param(to)?);
-    let request = ImprovementActionRequest {
-        action: ImprovementAction::parse_field("action", &action)?,
-        params: Value::Object(p),
-        version,
-    };
-    crate::service::improvements::act(&state, &actor, id, request).await?;
-    Ok(())
 }

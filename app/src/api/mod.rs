@@ -19,6 +19,7 @@ pub mod schedules;
 pub mod sla;
 pub mod users;
 pub mod war_rooms;
+pub mod workflow;
 
 use crate::domain::AppError;
 use chrono::{DateTime, Utc};
@@ -101,15 +102,6 @@ pub mod ssr {
             .ok_or(AppError::Unauthenticated)?;
         let actor = auth::authenticate(&state, &token, Method::Ui).await?;
         Ok((state, actor))
-    }
-
-    /// A picker's `to` field as an action parameter: `{user_id}` or `{schedule_id, role}`.
-    pub fn assignee_param(to: Option<String>) -> Result<Option<serde_json::Value>, AppError> {
-        to.map(|to| {
-            let assignee = crate::domain::incident::Assignee::parse_choice("to", &to)?;
-            serde_json::to_value(assignee).map_err(crate::store::internal)
-        })
-        .transpose()
     }
 
     /// An optional id from a form field: empty is none.

@@ -50,6 +50,9 @@ struct FormErrorCtx {
     claimed: std::sync::Arc<std::sync::Mutex<Vec<&'static str>>>,
     /// Makes field ids unique when a page holds several forms with a field of the same name.
     id_prefix: String,
+    /// Where the fields go in the posted form: `params` sends field `reason` as
+    /// `params[reason]`; empty sends it as it is.
+    nest: &'static str,
 }
 
 /// A form posting to the server function at `action` (its `ServerFn::PATH`). Each `Field`
@@ -66,12 +69,17 @@ pub fn PostForm(
     /// Tells apart several forms on one page that post to the same server function.
     #[prop(optional)]
     key: &'static str,
+    /// Posts the fields under this name (`params[reason]`), where the server function takes
+    /// them as one map.
+    #[prop(optional)]
+    nest: &'static str,
     children: Children,
 ) -> impl IntoView {
     let error = sent_back_error(action);
     let ctx = FormErrorCtx {
         error: error.clone(),
         claimed: Default::default(),
+        nest,
         id_prefix: match key {
             "" => action.trim_start_matches("/api/").replace('/', "-"),
             key => format!(
@@ -114,6 +122,14 @@ fn field_id(name: &str) -> String {
     match use_context::<FormErrorCtx>() {
         Some(ctx) => format!("f-{}-{name}", ctx.id_prefix),
         None => format!("f-{name}"),
+    }
+}
+
+/// The name field `name` is posted under in the form around it.
+fn wire_name(name: &str) -> String {
+    match use_context::<FormErrorCtx>() {
+        Some(ctx) if !ctx.nest.is_empty() => format!("{}[{name}]", ctx.nest),
+        _ => name.to_owned(),
     }
 }
 
@@ -185,7 +201,7 @@ pub fn Field(
     let id = field_id(name);
     view! {
         <FieldFrame name id=id.clone() label hint error>
-            <input id=id name=name type=kind value=value required=required
+            <input id=id name=wire_name(name) type=kind value=value required=required
                 placeholder=placeholder autocomplete=autocomplete maxlength=maxlength
                 aria-invalid=invalid.to_string() class=input_class(invalid)/>
         </FieldFrame>
@@ -206,13 +222,29 @@ pub fn SelectField(
     let id = field_id(name);
     view! {
         <FieldFrame name id=id.clone() label hint error>
-            <select id=id name=name class=input_class(invalid)>
+            <select id=id name=wire_name(name) class=input_class(invalid)>
                 {options.into_iter().map(|(value, text)| {
                     let is_selected = value == selected;
                     view! { <option value=value selected=is_selected>{text}</option> }
                 }).collect_view()}
             </select>
         </FieldFrame>
+    }
+}
+
+/// A checkbox posting `true` when ticked (and nothing otherwise).
+#[component]
+pub fn CheckField(name: &'static str, #[prop(into)] label: String) -> impl IntoView {
+    let error = field_error(name);
+    view! {
+        <div class="space-y-1">
+            <label class="flex items-center gap-2 text-sm text-slate-700">
+                <input type="checkbox" id=field_id(name) name=wire_name(name) value="true"
+                    class="h-4 w-4 rounded border-slate-300 text-indigo-600 focus:ring-indigo-500"/>
+                {label}
+            </label>
+            {error.map(|msg| view! { <p class="text-xs text-rose-700" data-testid=format!("error-{name}")>{msg}</p> })}
+        </div>
     }
 }
 

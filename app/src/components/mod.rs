@@ -10,6 +10,7 @@ pub mod live;
 pub mod password;
 pub mod submit;
 pub mod table;
-pub mod ticket;
+pub mod tabs;
 pub mod time;
 pub mod timeline;
+pub mod workflow;

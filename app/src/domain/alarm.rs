@@ -131,7 +131,7 @@ impl Alarm {
 }
 
 pub fn number(id: i64) -> String {
-    format!("ALM-{id:06}")
+    super::numbering::Prefix::Alarm.number(id)
 }
 
 /// An alarm with its timeline, for its page.

@@ -48,6 +48,12 @@ macro_rules! string_enum {
             }
         }
 
+        impl $crate::domain::enums::Named for $name {
+            fn wire(self) -> &'static str {
+                self.as_str()
+            }
+        }
+
         // Written by hand rather than derived: the schema lists exactly the wire strings.
         #[cfg(feature = "ssr")]
         impl utoipa::PartialSchema for $name {
@@ -63,6 +69,12 @@ macro_rules! string_enum {
             }
         }
     };
+}
+
+/// A value of a `string_enum!`, by its wire name: what generic code (the ticket kernel) needs
+/// of states and actions.
+pub trait Named: Copy + PartialEq + std::fmt::Display + Send + Sync + 'static {
+    fn wire(self) -> &'static str;
 }
 
 /// The OpenAPI schema of a `string_enum!`: a string that is one of `values`.

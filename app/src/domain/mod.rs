@@ -19,6 +19,7 @@ pub mod list;
 pub mod live;
 pub mod network;
 pub mod notification;
+pub mod numbering;
 pub mod overview;
 pub mod payload;
 pub mod problem;

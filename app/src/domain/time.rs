@@ -50,6 +50,41 @@ pub fn hour_of_day(at: DateTime<Utc>) -> String {
     format!("{:02}:00", at.hour())
 }
 
+/// A time as RFC 3339, or as a form's `datetime-local` value (`2026-03-01T09:30`), taken as
+/// UTC.
+pub fn parse_utc(text: &str) -> Option<DateTime<Utc>> {
+    let text = text.trim();
+    DateTime::parse_from_rfc3339(text)
+        .map(|t| t.with_timezone(&Utc))
+        .ok()
+        .or_else(|| {
+            ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
+                .iter()
+                .find_map(|f| chrono::NaiveDateTime::parse_from_str(text, f).ok())
+                .map(|t| t.and_utc())
+        })
+}
+
+fn unreadable<E: serde::de::Error>(text: &str) -> E {
+    E::custom(format!("'{text}' is not a date and time"))
+}
+
+/// Reads a parameter's time with [`parse_utc`] (`#[serde(deserialize_with = ...)]`).
+pub fn utc_or_local<'de, D: serde::Deserializer<'de>>(d: D) -> Result<DateTime<Utc>, D::Error> {
+    let text = <String as serde::Deserialize>::deserialize(d)?;
+    parse_utc(&text).ok_or_else(|| unreadable(&text))
+}
+
+/// [`utc_or_local`] for a time that may be absent (with `#[serde(default)]`).
+pub fn maybe_utc_or_local<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Option<DateTime<Utc>>, D::Error> {
+    match <Option<String> as serde::Deserialize>::deserialize(d)? {
+        Some(text) => parse_utc(&text).map(Some).ok_or_else(|| unreadable(&text)),
+        None => Ok(None),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -71,5 +106,14 @@ mod tests {
         assert_eq!(utc(odd), "2026-02-03 04:05:06 UTC");
         assert_eq!(iso(odd), "2026-02-03T04:05:06Z");
         assert_eq!(hour_of_day(odd), "04:00");
+    }
+
+    #[test]
+    fn times_read_with_an_offset_or_as_utc_from_a_form() {
+        let at: DateTime<Utc> = "2026-03-01T08:30:00Z".parse().unwrap();
+        assert_eq!(parse_utc("2026-03-01T09:30:00+01:00"), Some(at));
+        assert_eq!(parse_utc(" 2026-03-01T08:30 "), Some(at));
+        assert_eq!(parse_utc("2026-03-01T08:30:00"), Some(at));
+        assert_eq!(parse_utc("tomorrow"), None);
     }
 }

@@ -119,9 +119,9 @@ pub struct WarRoom {
 }
 
 impl WarRoom {
-    /// "WR-2"
+    /// "WR-000002"
     pub fn number(&self) -> String {
-        format!("WR-{}", self.id)
+        super::numbering::Prefix::WarRoom.number(self.id)
     }
 }
 

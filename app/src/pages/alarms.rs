@@ -11,11 +11,12 @@ use crate::components::form::{ButtonKind, Field, PostForm, SelectField, Submit};
 use crate::components::layout::{Card, PageHeader};
 use crate::components::live::LiveRegion;
 use crate::components::table::{CursorPagination, TD, Table, col, cursor_of, sortable};
-use crate::components::ticket::Tabs;
+use crate::components::tabs::Tabs;
 use crate::components::time::{Time, TimeFull};
 use crate::components::timeline::Timeline;
 use crate::domain::alarm::{Alarm, AlarmLevel, AlarmStatus, REMARK_MAX};
 use crate::domain::incident::{Category, Level};
+use crate::domain::numbering::Prefix;
 use crate::pages::applications::route_id;
 use crate::pages::resources::{FILTER_INPUT, Property, options};
 use chrono::{DateTime, Utc};
@@ -74,7 +75,7 @@ fn rows(items: Vec<Alarm>, now: DateTime<Utc>, pick: bool) -> impl IntoView + us
                 }
             });
             let incident = a.incident_id.map(|i| view! {
-                <a href=format!("/incidents/{i}") class=LINK>{format!("INC-{i:06}")}</a>
+                <a href=format!("/incidents/{i}") class=LINK>{Prefix::Incident.number(i)}</a>
             });
             view! {
                 <tr class="hover:bg-slate-50" data-testid=format!("alarm-row-{}", a.id)>
@@ -290,7 +291,7 @@ fn AlarmView(page: Page) -> impl IntoView {
     let incident = match a.incident_id {
         Some(i) => view! {
             <span data-testid="alarm-incident">
-                <a href=format!("/incidents/{i}") class=LINK>{format!("INC-{i:06}")}</a>
+                <a href=format!("/incidents/{i}") class=LINK>{Prefix::Incident.number(i)}</a>
                 " " {d.incident_title.clone()}
             </span>
         }

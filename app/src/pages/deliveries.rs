@@ -8,7 +8,7 @@ use crate::components::form::{ButtonKind, PostForm, Submit};
 use crate::components::layout::PageHeader;
 use crate::components::live::LiveRegion;
 use crate::components::table::{CursorPagination, TD, Table, col, cursor_of};
-use crate::components::ticket::Tabs;
+use crate::components::tabs::Tabs;
 use crate::components::time::Time;
 use crate::domain::delivery::{Delivery, DeliveryStatus};
 use chrono::{DateTime, Utc};

@@ -2,8 +2,8 @@
 //! actions its state allows the viewer and its timeline.
 
 use crate::api::improvements::{
-    CreateImprovement, ImprovementAction, ImprovementListing, ImprovementPage as Page,
-    get_improvement, improvement_choices, list_improvements,
+    CreateImprovement, ImprovementListing, ImprovementPage as Page, get_improvement,
+    improvement_choices, list_improvements,
 };
 use crate::components::badge::{Badge, Tone};
 use crate::components::feedback::{EmptyState, ErrorBox, Loading};
@@ -11,10 +11,14 @@ use crate::components::form::{ButtonKind, Field, PostForm, SelectField, Submit};
 use crate::components::layout::{Card, PageHeader};
 use crate::components::live::LiveRegion;
 use crate::components::table::{CursorPagination, TD, Table, col, cursor_of, sortable};
-use crate::components::ticket::{ActionForm, Tabs};
+use crate::components::tabs::Tabs;
 use crate::components::time::{Time, TimeFull};
 use crate::components::timeline::Timeline;
+use crate::components::workflow::{
+    ActionForm, ActionsCard, Heading, YesNo, ticket_columns, ticket_page,
+};
 use crate::domain::improvement::{Improvement, ImprovementAction as A, ImprovementStatus};
+use crate::domain::numbering::Prefix;
 use crate::pages::applications::route_id;
 use crate::pages::resources::Property;
 use chrono::{DateTime, Utc};
@@ -129,11 +133,14 @@ pub fn NewImprovementPage() -> impl IntoView {
             q.get("source_id").unwrap_or_default(),
         )
     };
-    let from = match source.as_str() {
-        "war_room" => Some(format!("From WR-{source_id}.")),
-        "incident" => Some(format!("From INC-{source_id}.")),
+    let prefix = match source.as_str() {
+        "war_room" => Some(Prefix::WarRoom),
+        "incident" => Some(Prefix::Incident),
         _ => None,
     };
+    let from = prefix
+        .zip(source_id.parse::<i64>().ok())
+        .map(|(prefix, id)| format!("From {}.", prefix.number(id)));
     view! {
         <Title text="New improvement"/>
         <PageHeader title="New improvement" subtitle=from.unwrap_or_else(|| "It goes to its owner, pending.".to_owned()) crumbs=CRUMBS.to_vec()/>
@@ -198,14 +205,13 @@ fn action_form(
             <Field name="comment" label="Comment" maxlength=500/>
         }.into_any(),
         A::Verify => view! {
-            <SelectField name="passed" label="Does it hold?"
-                options=vec![("yes".into(), "Yes: close it".into()), ("no".into(), "No: back to the owner".into())]/>
+            <YesNo name="passed" label="Does it hold?" yes="Yes: close it" no="No: back to the owner"/>
             <Field name="comment" label="Comment" maxlength=500 hint="Required when it does not hold."/>
         }.into_any(),
         A::Remark => view! { <Field name="text" label="Remark" required=true maxlength=1000/> }.into_any(),
     };
     view! {
-        <ActionForm path=ImprovementAction::PATH id=i.id version=i.version action=action.as_str() label kind simple=action == A::Accept>
+        <ActionForm ticket="improvement" id=i.id version=i.version action=action.as_str() label kind simple=action == A::Accept>
             {fields}
         </ActionForm>
     }
@@ -216,15 +222,11 @@ fn ImprovementView(page: Page) -> impl IntoView {
     let now = page.detail.now;
     let d = page.detail.data;
     let i = d.improvement.clone();
-    let actions = if d.actions.is_empty() {
-        view! { <p class="text-sm text-slate-500" data-testid="no-actions">"Nothing for you to do on this improvement now."</p> }.into_any()
-    } else {
-        view! {
-            <div class="space-y-3" data-testid="actions">
-                {d.actions.iter().map(|a| action_form(&i, *a, page.assignees.clone())).collect_view()}
-            </div>
-        }.into_any()
-    };
+    let forms = d
+        .actions
+        .iter()
+        .map(|a| action_form(&i, *a, page.assignees.clone()).into_any())
+        .collect();
     let source = match i.source_link() {
         Some(href) => view! { <a href=href class=LINK>{i.source_label()}</a> }.into_any(),
         None => i.source_label().into_any(),
@@ -246,13 +248,13 @@ fn ImprovementView(page: Page) -> impl IntoView {
             <span data-testid="improvement-status"><ImprovementStatusBadge status=i.status/></span>
             {d.overdue.then(|| view! { <Badge text="overdue" tone=Tone::Bad/> })}
         </PageHeader>
-        <div class="grid gap-4 lg:grid-cols-3">
-            <div class="space-y-4 lg:col-span-2">
+        {ticket_columns(
+            view! {
                 <Card title="Timeline"><Timeline entries=d.history.clone() now/></Card>
                 {work}
-            </div>
-            <div class="space-y-4">
-                <Card title="Actions">{actions}</Card>
+            },
+            view! {
+                <ActionsCard noun="improvement" forms/>
                 <Card title="Fields">
                     <dl class="divide-y divide-slate-100">
                         <Property label="Owner"><span data-testid="improvement-owner">{d.owner_name.clone()}</span></Property>
@@ -263,33 +265,23 @@ fn ImprovementView(page: Page) -> impl IntoView {
                         <Property label="Opened"><TimeFull at=i.created_at now/></Property>
                     </dl>
                 </Card>
-            </div>
-        </div>
+            },
+        )}
     }
 }
 
 #[component]
 pub fn ImprovementPage() -> impl IntoView {
-    let id = route_id();
-    view! {
-        <Suspense fallback=Loading>
-            {move || Suspend::new(async move {
-                let loaded = match id {
-                    Some(id) => get_improvement(id).await,
-                    None => Err(crate::domain::AppError::not_found("Improvement", "?")),
-                };
-                match loaded {
-                    Ok(page) => {
-                        let title = page.detail.data.improvement.number();
-                        let live = format!("improvement-{}", page.detail.data.improvement.id);
-                        view! {
-                            <Title text=title/>
-                            <LiveRegion id=live topics="improvement".to_owned()><ImprovementView page/></LiveRegion>
-                        }.into_any()
-                    }
-                    Err(e) => view! { <PageHeader title="Improvement" crumbs=CRUMBS.to_vec()/><ErrorBox error=e/> }.into_any(),
-                }
-            })}
-        </Suspense>
-    }
+    ticket_page(
+        route_id(),
+        "Improvement",
+        CRUMBS.to_vec(),
+        "improvement",
+        get_improvement,
+        |page: &Page| Heading {
+            number: page.detail.data.improvement.number(),
+            live: format!("improvement-{}", page.detail.data.improvement.id),
+        },
+        |page| view! { <ImprovementView page/> },
+    )
 }

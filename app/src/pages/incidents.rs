@@ -2,18 +2,21 @@
 //! exactly the actions its state allows the viewer, each with its form, and its timeline.
 
 use crate::api::incidents::{
-    CreateIncident, IncidentAction, IncidentListing, IncidentPage as Page, get_incident,
-    list_incidents, new_incident_choices,
+    CreateIncident, IncidentListing, IncidentPage as Page, get_incident, list_incidents,
+    new_incident_choices,
 };
 use crate::components::badge::{Badge, Tone};
 use crate::components::feedback::{EmptyState, ErrorBox, Loading};
-use crate::components::form::{ButtonKind, Field, PostForm, SelectField, Submit};
+use crate::components::form::{ButtonKind, CheckField, Field, PostForm, SelectField, Submit};
 use crate::components::layout::{Card, PageHeader};
 use crate::components::live::LiveRegion;
 use crate::components::table::{CursorPagination, TD, Table, col, cursor_of, sortable};
-use crate::components::ticket::{ActionForm as TicketAction, Tabs};
+use crate::components::tabs::Tabs;
 use crate::components::time::{Time, TimeFull};
 use crate::components::timeline::Timeline;
+use crate::components::workflow::{
+    ActionForm as TicketAction, ActionsCard, Heading, YesNo, ticket_columns, ticket_page,
+};
 use crate::domain::incident::{Action, Assignee, Category, Incident, IncidentStatus, Level};
 use crate::pages::applications::route_id;
 use crate::pages::attachments::Attachments;
@@ -257,8 +260,8 @@ fn ActionForm(
             <Field name="reason" label="Reason" required=true maxlength=500/>
         }.into_any(),
         Action::ApproveLevel => view! {
-            <SelectField name="approve" label=format!("Lower to {}?", incident.pending_level.map(|l| l.as_str()).unwrap_or("?"))
-                options=vec![("yes".into(), "Approve".into()), ("no".into(), "Refuse".into())]/>
+            <YesNo name="approve" label=format!("Lower to {}?", incident.pending_level.map(|l| l.as_str()).unwrap_or("?"))
+                yes="Approve" no="Refuse"/>
             <Field name="comment" label="Comment" maxlength=500/>
         }.into_any(),
         Action::Pause => view! {
@@ -269,17 +272,14 @@ fn ActionForm(
         Action::SubmitSolution => view! {
             <Field name="cause" label="Cause" required=true maxlength=10000/>
             <Field name="solution" label="Solution" required=true maxlength=10000/>
-            <label class="flex items-center gap-2 text-sm text-slate-700">
-                <input type="checkbox" name="service_interrupted" value="on"/> "The service was interrupted"
-            </label>
+            <CheckField name="service_interrupted" label="The service was interrupted"/>
             <div class="grid gap-3 sm:grid-cols-2">
                 <Field name="fault_started_at" label="Fault started (UTC)" kind="datetime-local"/>
                 <Field name="recovered_at" label="Recovered (UTC)" kind="datetime-local"/>
             </div>
         }.into_any(),
         Action::Verify => view! {
-            <SelectField name="resolved" label="Is it resolved?"
-                options=vec![("yes".into(), "Yes, resolved".into()), ("no".into(), "No, not resolved".into())]/>
+            <YesNo name="resolved" label="Is it resolved?" yes="Yes, resolved" no="No, not resolved"/>
             <Field name="comment" label="Comment" maxlength=300 hint="Required when it is not resolved."/>
         }.into_any(),
         Action::StartWarRoom => view! {
@@ -304,7 +304,7 @@ fn ActionForm(
     };
     let simple = matches!(action, Action::Accept | Action::Resume);
     view! {
-        <TicketAction path=IncidentAction::PATH id=incident.id version=incident.version action=action.as_str() label kind simple>
+        <TicketAction ticket="incident" id=incident.id version=incident.version action=action.as_str() label kind simple>
             {fields}
         </TicketAction>
     }
@@ -330,17 +330,17 @@ fn IncidentView(page: Page) -> impl IntoView {
     let now = page.detail.now;
     let d = page.detail.data;
     let i = d.incident.clone();
-    let actions = if d.actions.is_empty() {
-        view! { <p class="text-sm text-slate-500" data-testid="no-actions">"Nothing for you to do on this incident now."</p> }.into_any()
-    } else {
-        let assignees = page.assignees.clone();
-        view! {
-            <div class="space-y-3" data-testid="actions">
-                {d.actions.iter().map(|a| view! { <ActionForm incident=i.clone() action=*a assignees=assignees.clone()/> }).collect_view()}
-                <a href=format!("/problems/new?source=incident&source_id={}", i.id) class=format!("{LINK} block text-sm") data-testid="open-problem">"Open a problem for its root cause"</a>
-            </div>
-        }.into_any()
-    };
+    let forms = d
+        .actions
+        .iter()
+        .map(|a| {
+            view! { <ActionForm incident=i.clone() action=*a assignees=page.assignees.clone()/> }
+                .into_any()
+        })
+        .collect();
+    let open_problem = view! {
+        <a href=format!("/problems/new?source=incident&source_id={}", i.id) class=format!("{LINK} block text-sm") data-testid="open-problem">"Open a problem for its root cause"</a>
+    }.into_any();
     let timeline = view! { <Timeline entries=d.history.clone() now/> };
     let (cause, fix, interrupted) = (i.cause.clone(), i.solution.clone(), i.service_interrupted);
     let solution = (!cause.is_empty()).then(move || view! {
@@ -390,7 +390,7 @@ fn IncidentView(page: Page) -> impl IntoView {
             </Card>
         }
     });
-    let can_attach = !d.actions.is_empty();
+    let can_attach = d.can_attach;
     let files = view! {
         <Attachments ticket="incident" id=i.id files=d.attachments.clone() can_attach now/>
     };
@@ -400,15 +400,15 @@ fn IncidentView(page: Page) -> impl IntoView {
             <LevelBadge level=i.level/>
             <span data-testid="incident-status"><IncidentStatusBadge status=i.status/></span>
         </PageHeader>
-        <div class="grid gap-4 lg:grid-cols-3">
-            <div class="space-y-4 lg:col-span-2">
+        {ticket_columns(
+            view! {
                 <Card title="Timeline">{timeline}</Card>
                 {solution}
                 {files}
-            </div>
-            <div class="space-y-4">
+            },
+            view! {
                 {room}
-                <Card title="Actions">{actions}</Card>
+                <ActionsCard noun="incident" forms more=open_problem/>
                 {alarms}
                 {linked}
                 <Card title="Fields">
@@ -426,33 +426,23 @@ fn IncidentView(page: Page) -> impl IntoView {
                         {i.paused_until.map(|at| view! { <Property label="Paused until"><TimeFull at now/></Property> })}
                     </dl>
                 </Card>
-            </div>
-        </div>
+            },
+        )}
     }
 }
 
 #[component]
 pub fn IncidentPage() -> impl IntoView {
-    let id = route_id();
-    view! {
-        <Suspense fallback=Loading>
-            {move || Suspend::new(async move {
-                let loaded = match id {
-                    Some(id) => get_incident(id).await,
-                    None => Err(crate::domain::AppError::not_found("Incident", "?")),
-                };
-                match loaded {
-                    Ok(page) => {
-                        let title = page.detail.data.incident.number();
-                        let live = format!("incident-{}", page.detail.data.incident.id);
-                        view! {
-                            <Title text=title/>
-                            <LiveRegion id=live topics="incident,war_room,improvement,problem".to_owned()><IncidentView page/></LiveRegion>
-                        }.into_any()
-                    }
-                    Err(e) => view! { <PageHeader title="Incident" crumbs=CRUMBS.to_vec()/><ErrorBox error=e/> }.into_any(),
-                }
-            })}
-        </Suspense>
-    }
+    ticket_page(
+        route_id(),
+        "Incident",
+        CRUMBS.to_vec(),
+        "incident,war_room,improvement,problem",
+        get_incident,
+        |page: &Page| Heading {
+            number: page.detail.data.incident.number(),
+            live: format!("incident-{}", page.detail.data.incident.id),
+        },
+        |page| view! { <IncidentView page/> },
+    )
 }

@@ -2,11 +2,11 @@
 
 pub mod alarms;
 pub mod api_docs;
+pub mod application_components;
 pub mod applications;
 pub mod attachments;
 pub mod audit;
 pub mod capacity;
-pub mod components;
 pub mod data_sources;
 pub mod deliveries;
 pub mod forwarding_rules;

@@ -3,17 +3,21 @@
 
 use crate::api::incidents::new_incident_choices;
 use crate::api::problems::{
-    CreateProblem, ProblemAction, ProblemListing, ProblemPage as Page, get_problem, list_problems,
+    CreateProblem, ProblemListing, ProblemPage as Page, get_problem, list_problems,
 };
 use crate::components::badge::{Badge, Tone};
 use crate::components::feedback::{EmptyState, ErrorBox, Loading};
-use crate::components::form::{ButtonKind, Field, PostForm, SelectField, Submit};
+use crate::components::form::{ButtonKind, CheckField, Field, PostForm, SelectField, Submit};
 use crate::components::layout::{Card, PageHeader};
 use crate::components::live::LiveRegion;
 use crate::components::table::{CursorPagination, TD, Table, col, cursor_of, sortable};
-use crate::components::ticket::{ActionForm, Tabs};
+use crate::components::tabs::Tabs;
 use crate::components::time::{Time, TimeFull};
 use crate::components::timeline::Timeline;
+use crate::components::workflow::{
+    ActionForm, ActionsCard, Heading, YesNo, ticket_columns, ticket_page,
+};
+use crate::domain::numbering::Prefix;
 use crate::domain::problem::{
     Problem, ProblemAction as A, ProblemLevel, ProblemSource, ProblemStatus,
 };
@@ -185,15 +189,6 @@ pub fn NewProblemPage() -> impl IntoView {
     }
 }
 
-fn yes_no(
-    name: &'static str,
-    label: &'static str,
-    yes: &'static str,
-    no: &'static str,
-) -> impl IntoView {
-    view! { <SelectField name label options=vec![("yes".into(), yes.into()), ("no".into(), no.into())]/> }
-}
-
 fn action_form(p: &Problem, action: A, assignees: Vec<(String, String)>) -> impl IntoView + use<> {
     let (label, kind) = match action {
         A::Accept => ("Accept", ButtonKind::Primary),
@@ -230,29 +225,27 @@ fn action_form(p: &Problem, action: A, assignees: Vec<(String, String)>) -> impl
         }.into_any(),
         A::ApproveSuspension => view! {
             <p class="text-sm text-slate-700">"Suspension asked: " <span class="italic">{p.suspension_request.clone().unwrap_or_default()}</span></p>
-            {yes_no("approve", "Suspend it?", "Approve: stop the clock", "Refuse: keep locating")}
+            <YesNo name="approve" label="Suspend it?" yes="Approve: stop the clock" no="Refuse: keep locating"/>
             <Field name="comment" label="Comment" maxlength=500/>
         }.into_any(),
         A::SubmitSolution => view! {
             <Field name="root_cause" label="Root cause" required=true maxlength=10000/>
             <Field name="solution" label="Solution" required=true maxlength=10000/>
-            <label class="flex items-center gap-2 text-sm text-slate-700">
-                <input type="checkbox" name="change_needed" value="on"/> "A change is needed to carry it out"
-            </label>
+            <CheckField name="change_needed" label="A change is needed to carry it out"/>
             <Field name="change_ref" label="Change ticket" maxlength=100 hint="Required when a change is needed."/>
         }.into_any(),
         A::RecordChange => view! {
-            {yes_no("yes", "Did the change succeed?", "Yes: to verification", "No: back to locating")}
+            <YesNo name="succeeded" label="Did the change succeed?" yes="Yes: to verification" no="No: back to locating"/>
             <Field name="comment" label="Comment" maxlength=500 hint="Required when it failed."/>
         }.into_any(),
         A::Verify => view! {
-            {yes_no("yes", "Is the cause gone?", "Yes: close it", "No: back to locating")}
+            <YesNo name="passed" label="Is the cause gone?" yes="Yes: close it" no="No: back to locating"/>
             <Field name="comment" label="Comment" maxlength=500 hint="Required when it is not."/>
         }.into_any(),
         A::Remark => view! { <Field name="text" label="Remark" required=true maxlength=1000/> }.into_any(),
     };
     view! {
-        <ActionForm path=ProblemAction::PATH id=p.id version=p.version action=action.as_str() label kind simple=matches!(action, A::Accept | A::Resume)>
+        <ActionForm ticket="problem" id=p.id version=p.version action=action.as_str() label kind simple=matches!(action, A::Accept | A::Resume)>
             {fields}
         </ActionForm>
     }
@@ -263,22 +256,18 @@ fn ProblemView(page: Page) -> impl IntoView {
     let now = page.detail.now;
     let d = page.detail.data;
     let p = d.problem.clone();
-    let actions = if d.actions.is_empty() {
-        view! { <p class="text-sm text-slate-500" data-testid="no-actions">"Nothing for you to do on this problem now."</p> }.into_any()
-    } else {
-        view! {
-            <div class="space-y-3" data-testid="actions">
-                {d.actions.iter().map(|a| action_form(&p, *a, page.assignees.clone())).collect_view()}
-            </div>
-        }.into_any()
-    };
+    let forms = d
+        .actions
+        .iter()
+        .map(|a| action_form(&p, *a, page.assignees.clone()).into_any())
+        .collect();
     let source = match (p.source, p.source_id) {
         (ProblemSource::Incident, Some(id)) => {
-            view! { <a href=format!("/incidents/{id}") class=LINK>{format!("INC-{id}")}</a> }
+            view! { <a href=format!("/incidents/{id}") class=LINK>{Prefix::Incident.number(id)}</a> }
                 .into_any()
         }
         (ProblemSource::WarRoom, Some(id)) => {
-            view! { <a href=format!("/war-rooms/{id}") class=LINK>{format!("WR-{id}")}</a> }
+            view! { <a href=format!("/war-rooms/{id}") class=LINK>{Prefix::WarRoom.number(id)}</a> }
                 .into_any()
         }
         (source, id) => format!(
@@ -317,14 +306,14 @@ fn ProblemView(page: Page) -> impl IntoView {
             <span data-testid="problem-status"><ProblemStatusBadge status=p.status/></span>
         </PageHeader>
         {waiting}
-        <div class="grid gap-4 lg:grid-cols-3">
-            <div class="space-y-4 lg:col-span-2">
+        {ticket_columns(
+            view! {
                 <Card title="Timeline"><Timeline entries=d.history.clone() now/></Card>
                 {solution}
-                <Attachments ticket="problem" id=p.id files=d.attachments.clone() can_attach=!d.actions.is_empty() now/>
-            </div>
-            <div class="space-y-4">
-                <Card title="Actions">{actions}</Card>
+                <Attachments ticket="problem" id=p.id files=d.attachments.clone() can_attach=d.can_attach now/>
+            },
+            view! {
+                <ActionsCard noun="problem" forms/>
                 <Card title="Fields">
                     <dl class="divide-y divide-slate-100">
                         <Property label="Owner"><span data-testid="problem-owner">{d.owner_name.clone()}</span></Property>
@@ -336,33 +325,23 @@ fn ProblemView(page: Page) -> impl IntoView {
                         <Property label="Opened"><Time at=p.created_at now/></Property>
                     </dl>
                 </Card>
-            </div>
-        </div>
+            },
+        )}
     }
 }
 
 #[component]
 pub fn ProblemPage() -> impl IntoView {
-    let id = route_id();
-    view! {
-        <Suspense fallback=Loading>
-            {move || Suspend::new(async move {
-                let loaded = match id {
-                    Some(id) => get_problem(id).await,
-                    None => Err(crate::domain::AppError::not_found("Problem", "?")),
-                };
-                match loaded {
-                    Ok(page) => {
-                        let title = page.detail.data.problem.number();
-                        let live = format!("problem-{}", page.detail.data.problem.id);
-                        view! {
-                            <Title text=title/>
-                            <LiveRegion id=live topics="problem".to_owned()><ProblemView page/></LiveRegion>
-                        }.into_any()
-                    }
-                    Err(e) => view! { <PageHeader title="Problem" crumbs=CRUMBS.to_vec()/><ErrorBox error=e/> }.into_any(),
-                }
-            })}
-        </Suspense>
-    }
+    ticket_page(
+        route_id(),
+        "Problem",
+        CRUMBS.to_vec(),
+        "problem",
+        get_problem,
+        |page: &Page| Heading {
+            number: page.detail.data.problem.number(),
+            live: format!("problem-{}", page.detail.data.problem.id),
+        },
+        |page| view! { <ProblemView page/> },
+    )
 }

@@ -16,6 +16,7 @@ use crate::components::table::{TD, Table, col};
 use crate::components::time::{Time, TimeFull};
 use crate::components::timeline::Timeline;
 use crate::domain::incident::Level;
+use crate::domain::numbering::Prefix;
 use crate::domain::war_room::{MemberRole, NoticeKind, WarRoomStatus};
 use crate::pages::applications::route_id;
 use crate::pages::incidents::LevelBadge;
@@ -76,7 +77,7 @@ fn RoomList(list: WarRoomList) -> impl IntoView {
                     <td class=format!("{TD} whitespace-nowrap font-mono text-xs")>{r.number()}</td>
                     <td class=TD><a href=format!("/war-rooms/{}", r.id) class=LINK>{r.title.clone()}</a></td>
                     <td class=TD><WarRoomStatusBadge status=r.status/></td>
-                    <td class=TD><a href=format!("/incidents/{}", r.incident_id) class=LINK>{format!("INC-{}", r.incident_id)}</a> " " {s.incident_title}</td>
+                    <td class=TD><a href=format!("/incidents/{}", r.incident_id) class=LINK>{Prefix::Incident.number(r.incident_id)}</a> " " {s.incident_title}</td>
                     <td class=TD><Time at=r.created_at now/></td>
                 </tr>
             }
@@ -279,7 +280,7 @@ fn RoomView(page: Page) -> impl IntoView {
         }
     });
     view! {
-        <PageHeader title=format!("{} · {}", r.number(), r.title.clone()) subtitle=format!("For INC-{}: {}", r.incident_id, d.incident_title) crumbs=CRUMBS.to_vec()>
+        <PageHeader title=format!("{} · {}", r.number(), r.title.clone()) subtitle=format!("For {}: {}", Prefix::Incident.number(r.incident_id), d.incident_title) crumbs=CRUMBS.to_vec()>
             <LevelBadge level=d.incident_level/>
             <span data-testid="war-room-status"><WarRoomStatusBadge status=r.status/></span>
             <a href=format!("/incidents/{}", r.incident_id) class=ButtonKind::Secondary.classes()>"Incident"</a>

@@ -3,7 +3,7 @@
 
 use super::Actor;
 use super::audit::{Change, record};
-use super::tickets::{Step, log};
+use super::workflow::{Step, log};
 use crate::domain::AppError;
 use crate::domain::alarm::{
     Alarm, AlarmDetail, AlarmFilter, AlarmStatus, ClearAlarm, ConvertAlarms, Event, EventOutcome,
@@ -13,6 +13,7 @@ use crate::domain::data_source::DataSourceKind;
 use crate::domain::forwarding_rule::{CompiledRule, RuleAction, Subject, first_match};
 use crate::domain::incident::{DESCRIPTION_MAX, Incident, IncidentSource, NewIncident, TITLE_MAX};
 use crate::domain::list::{ListParams, Page, Sort};
+use crate::domain::numbering::Prefix;
 use crate::domain::user::Role;
 use crate::state::AppState;
 use crate::store;
@@ -540,9 +541,9 @@ pub async fn convert(
     }
     if let Some(linked) = alarms.iter().find(|a| a.incident_id.is_some()) {
         return Err(AppError::conflict(format!(
-            "alarm {} belongs to incident INC-{:06} already",
+            "alarm {} belongs to incident {} already",
             linked.number(),
-            linked.incident_id.unwrap_or_default()
+            Prefix::Incident.number(linked.incident_id.unwrap_or_default())
         )));
     }
     let first = &alarms[0];
@@ -561,7 +562,7 @@ pub async fn convert(
         .take(DESCRIPTION_MAX)
         .collect();
     let application_id = request.application_id.or(first.application_id);
-    super::tickets::check_application(&mut tx, application_id).await?;
+    super::workflow::check_application(&mut tx, application_id).await?;
     let owner_id = super::incidents::resolve(state, &mut tx, "owner", &request.owner).await?;
     let new = NewIncident {
         title,

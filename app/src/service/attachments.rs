@@ -2,72 +2,22 @@
 //! ticket's timeline and the audit log.
 
 use super::Actor;
-use super::tickets::{Step, log};
+use super::workflow::{self, Kept, Step, log};
 use crate::domain::AppError;
 use crate::domain::attachment::{Attachment, MAX_FILES, check};
+use crate::domain::enums::Named;
 use crate::domain::user::Role;
+use crate::domain::workflow::check_attach;
 use crate::state::AppState;
 use crate::store;
 use crate::store::attachments::NewAttachment;
 use sha2::{Digest, Sha256};
-use sqlx::PgConnection;
 
-/// The kinds of ticket that take files.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Ticket {
-    Incident,
-    Problem,
-}
-
-impl Ticket {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Ticket::Incident => "incident",
-            Ticket::Problem => "problem",
-        }
-    }
-
-    /// The ticket's state (locking its row when `lock`), or 404.
-    async fn status(
-        self,
-        conn: &mut PgConnection,
-        id: i64,
-        lock: bool,
-    ) -> Result<String, AppError> {
-        let status = match self {
-            Ticket::Incident if lock => Some(
-                store::incidents::find_for_update(conn, id)
-                    .await?
-                    .status
-                    .to_string(),
-            ),
-            Ticket::Incident => store::incidents::find(conn, id)
-                .await?
-                .map(|i| i.status.to_string()),
-            Ticket::Problem if lock => Some(
-                store::problems::find_for_update(conn, id)
-                    .await?
-                    .status
-                    .to_string(),
-            ),
-            Ticket::Problem => store::problems::find(conn, id)
-                .await?
-                .map(|p| p.status.to_string()),
-        };
-        let noun = if self == Ticket::Incident {
-            "Incident"
-        } else {
-            "Problem"
-        };
-        status.ok_or_else(|| AppError::not_found(noun, id))
-    }
-}
-
-/// Attaches a file to a ticket.
-pub async fn add(
+/// Attaches a file to ticket `id` of kind `K`, where its workflow takes remarks from the
+/// caller.
+pub async fn add<K: Kept>(
     state: &AppState,
     actor: &Actor,
-    ticket: Ticket,
     id: i64,
     filename: &str,
     bytes: &[u8],
@@ -76,18 +26,20 @@ pub async fn add(
     let (name, kind) = check(filename, bytes)?;
     let now = state.now();
     let mut tx = state.pool.begin().await?;
-    let status = ticket.status(&mut tx, id, true).await?;
-    if store::attachments::count(&mut tx, ticket.as_str(), id).await? >= MAX_FILES {
+    let ticket = K::lock(&mut tx, id).await?;
+    let facts = K::facts(&mut tx, &ticket).await?;
+    check_attach(&ticket, &facts, ticket.party(actor.id(), actor.role()))?;
+    if store::attachments::count(&mut tx, K::KIND, id).await? >= MAX_FILES {
         return Err(AppError::conflict(format!(
             "This {} has {MAX_FILES} files already, the most it may have.",
-            ticket.as_str()
+            K::KIND
         )));
     }
     let sha256 = hex::encode(Sha256::digest(bytes));
     let stored = store::attachments::insert(
         &mut tx,
         NewAttachment {
-            ticket: ticket.as_str(),
+            ticket: K::KIND,
             ticket_id: id,
             filename: &name,
             content_type: kind.content_type(),
@@ -104,12 +56,12 @@ pub async fn add(
         actor,
         now,
         Step {
-            ticket: ticket.as_str(),
+            ticket: K::KIND,
             id,
             action: "attach",
             comment: &name,
             before: None,
-            after: (&stored, &status),
+            after: (&stored, ticket.status().wire()),
         },
         &[],
     )
@@ -118,16 +70,16 @@ pub async fn add(
     Ok(stored)
 }
 
-pub async fn list(
+/// The files on ticket `id` of kind `K`.
+pub async fn list<K: Kept>(
     state: &AppState,
     actor: &Actor,
-    ticket: Ticket,
     id: i64,
 ) -> Result<Vec<Attachment>, AppError> {
     actor.require(Role::Viewer, "reading attachments")?;
     let mut conn = state.pool.acquire().await?;
-    ticket.status(&mut conn, id, false).await?;
-    store::attachments::of(&mut conn, ticket.as_str(), id).await
+    workflow::find::<K>(&mut conn, id).await?;
+    store::attachments::of(&mut conn, K::KIND, id).await
 }
 
 /// Bytes of a file read from the database at a time while it is sent.

@@ -4,7 +4,7 @@
 //! console and through each person's channels).
 
 use super::Actor;
-use super::tickets::{Step, log};
+use super::workflow::{Step, log};
 use crate::domain::AppError;
 use crate::domain::notification::NotificationKind;
 use crate::state::AppState;
@@ -59,7 +59,7 @@ async fn escalate(
     let names = {
         let mut names = Vec::new();
         for t in &targets {
-            names.push(super::tickets::user_name(tx, *t).await?);
+            names.push(super::workflow::user_name(tx, *t).await?);
         }
         names.join(", ")
     };

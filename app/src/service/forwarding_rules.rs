@@ -62,7 +62,7 @@ async fn check_refs(
         ..
     } = &rule.action
     {
-        super::tickets::check_application(conn, *application_id).await?;
+        super::workflow::check_application(conn, *application_id).await?;
         // An on-call owner is resolved when the incident opens; the role must exist now.
         match owner {
             crate::domain::incident::Assignee::OnDuty { schedule_id, role } => {

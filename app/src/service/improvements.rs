@@ -2,25 +2,85 @@
 //! of SPEC §6, each checked against the domain's table, in the timeline and the audit log.
 
 use super::Actor;
-use super::tickets::{self, Step, application_name, check_application, log, user_name};
+use super::workflow::{self, Kept, application_name, check_application, user_name};
 use crate::domain::AppError;
 use crate::domain::improvement::{
-    COMMENT_MAX, Improvement, ImprovementAction as A, ImprovementActionRequest, ImprovementDetail,
-    ImprovementFilter, ImprovementStatus, NewImprovement, PROCESS_MAX, RULES, target,
+    Improvement, ImprovementAction as A, ImprovementCommand, ImprovementDetail, ImprovementFilter,
+    ImprovementStatus, NewImprovement,
 };
-use crate::domain::incident::{Assignee, check_len};
+use crate::domain::incident::Assignee;
 use crate::domain::list::{ListParams, Page, Sort};
 use crate::domain::notification::NotificationKind;
 use crate::domain::user::Role;
-use crate::domain::workflow::{allowed, check, params};
+use crate::domain::workflow::{Found, Ticket};
 use crate::state::AppState;
 use crate::store;
 use chrono::{DateTime, Utc};
-use serde::Deserialize;
 use sqlx::PgConnection;
 
-const READ: &str = "reading improvements";
-const TICKET: &str = "improvement";
+impl Kept for Improvement {
+    const WORK: &'static str = "working improvements";
+    const READ: &'static str = "reading improvements";
+
+    async fn find(conn: &mut PgConnection, id: i64) -> Result<Option<Improvement>, AppError> {
+        store::improvements::find(conn, id).await
+    }
+
+    async fn lock(conn: &mut PgConnection, id: i64) -> Result<Improvement, AppError> {
+        store::improvements::find_for_update(conn, id).await
+    }
+
+    async fn facts(_conn: &mut PgConnection, _improvement: &Improvement) -> Result<(), AppError> {
+        Ok(())
+    }
+
+    async fn look_up(
+        state: &AppState,
+        conn: &mut PgConnection,
+        _actor: &Actor,
+        _improvement: &Improvement,
+        command: &ImprovementCommand,
+    ) -> Result<Found, AppError> {
+        Ok(match command {
+            ImprovementCommand::Forward(p) => Found {
+                owner: Some(super::incidents::resolve(state, conn, "to", &p.to).await?),
+                note: None,
+            },
+            _ => Found::default(),
+        })
+    }
+
+    async fn store(
+        conn: &mut PgConnection,
+        _before: &Improvement,
+        after: &Improvement,
+        now: DateTime<Utc>,
+    ) -> Result<Improvement, AppError> {
+        store::improvements::update(conn, after, now).await
+    }
+
+    async fn announce(
+        conn: &mut PgConnection,
+        actor: &Actor,
+        _before: &Improvement,
+        after: &Improvement,
+        action: A,
+        now: DateTime<Utc>,
+    ) -> Result<(), AppError> {
+        let news = match action {
+            A::Forward => Some((after.owner_id, "forwarded to you")),
+            A::Process => Some((after.verifier_id, "done: please verify")),
+            A::Verify if after.status != ImprovementStatus::Closed => {
+                Some((after.owner_id, "failed verification"))
+            }
+            _ => None,
+        };
+        match news {
+            Some((who, what)) => tell(conn, actor, who, after, what, now).await,
+            None => Ok(()),
+        }
+    }
+}
 
 async fn tell(
     conn: &mut PgConnection,
@@ -85,21 +145,7 @@ pub(crate) async fn create_in(
         updated_at: now,
     };
     let stored = store::improvements::insert(conn, &draft).await?;
-    log(
-        conn,
-        actor,
-        now,
-        Step {
-            ticket: TICKET,
-            id: stored.id,
-            action: "create",
-            comment: "",
-            before: None,
-            after: (&stored, stored.status.as_str()),
-        },
-        &[],
-    )
-    .await?;
+    workflow::opened(conn, actor, now, &stored, "").await?;
     tell(
         conn,
         actor,
@@ -129,7 +175,7 @@ pub async fn list(
     filter: &ImprovementFilter,
     params: &ListParams,
 ) -> Result<Page<Improvement>, AppError> {
-    actor.require(Role::Viewer, READ)?;
+    actor.require(Role::Viewer, Improvement::READ)?;
     let window = params.window(
         store::improvements::SORTABLE,
         Sort {
@@ -141,117 +187,18 @@ pub async fn list(
     store::improvements::list(&mut conn, filter, window).await
 }
 
-fn actions_for(i: &Improvement, actor: &Actor) -> Vec<A> {
-    allowed(RULES, i.status, i.party(actor.id(), actor.role()))
-}
-
 pub async fn get(state: &AppState, actor: &Actor, id: i64) -> Result<ImprovementDetail, AppError> {
-    actor.require(Role::Viewer, READ)?;
+    actor.require(Role::Viewer, Improvement::READ)?;
     let mut conn = state.pool.acquire().await?;
-    let improvement = store::improvements::find(&mut conn, id)
-        .await?
-        .ok_or_else(|| AppError::not_found("Improvement", id))?;
+    let improvement = workflow::find::<Improvement>(&mut conn, id).await?;
+    let (actions, _) = workflow::offer(&mut conn, actor, &improvement).await?;
     Ok(ImprovementDetail {
         owner_name: user_name(&mut conn, improvement.owner_id).await?,
         verifier_name: user_name(&mut conn, improvement.verifier_id).await?,
         application_name: application_name(&mut conn, improvement.application_id).await?,
         overdue: improvement.overdue(state.now()),
-        history: store::history::of(&mut conn, TICKET, id).await?,
-        actions: actions_for(&improvement, actor),
+        history: store::history::of(&mut conn, Improvement::KIND, id).await?,
+        actions,
         improvement,
     })
-}
-
-pub async fn actions(state: &AppState, actor: &Actor, id: i64) -> Result<Vec<A>, AppError> {
-    actor.require(Role::Viewer, READ)?;
-    let mut conn = state.pool.acquire().await?;
-    let i = store::improvements::find(&mut conn, id)
-        .await?
-        .ok_or_else(|| AppError::not_found("Improvement", id))?;
-    Ok(actions_for(&i, actor))
-}
-
-#[derive(Deserialize)]
-struct Process {
-    cause: String,
-    measures: String,
-}
-
-pub async fn act(
-    state: &AppState,
-    actor: &Actor,
-    id: i64,
-    request: ImprovementActionRequest,
-) -> Result<Improvement, AppError> {
-    actor.require(Role::Operator, "working improvements")?;
-    let now = state.now();
-    let mut tx = state.pool.begin().await?;
-    let before = store::improvements::find_for_update(&mut tx, id).await?;
-    AppError::check_version("Improvement", id, before.version, request.version)?;
-    check(
-        RULES,
-        "An improvement",
-        before.status,
-        request.action,
-        before.party(actor.id(), actor.role()),
-    )?;
-    let mut after = before.clone();
-    let mut passed = false;
-    let comment = match request.action {
-        A::Accept => String::new(),
-        A::Process => {
-            let mut p: Process = params(&request.params)?;
-            check_len("cause", &mut p.cause, 1, PROCESS_MAX)?;
-            check_len("measures", &mut p.measures, 1, PROCESS_MAX)?;
-            after.cause = p.cause;
-            after.measures = p.measures;
-            String::new()
-        }
-        A::Forward => {
-            let comment;
-            (after.owner_id, comment) =
-                tickets::forward(state, &mut tx, &request.params, before.owner_id).await?;
-            if after.owner_id == before.verifier_id {
-                return Err(AppError::invalid(
-                    "to",
-                    "that is the verifier; the owner must be someone else",
-                ));
-            }
-            comment
-        }
-        A::Verify => {
-            let comment;
-            (passed, comment) = tickets::verdict(&request.params, "passed", COMMENT_MAX)?;
-            comment
-        }
-        A::Remark => tickets::remark(&request.params)?,
-    };
-    after.status = target(before.status, request.action, passed);
-    let stored = store::improvements::update(&mut tx, &after, now).await?;
-    log(
-        &mut tx,
-        actor,
-        now,
-        Step {
-            ticket: TICKET,
-            id,
-            action: request.action.as_str(),
-            comment: &comment,
-            before: Some((&before, before.status.as_str())),
-            after: (&stored, stored.status.as_str()),
-        },
-        &[],
-    )
-    .await?;
-    let news = match request.action {
-        A::Forward => Some((stored.owner_id, "forwarded to you")),
-        A::Process => Some((stored.verifier_id, "done: please verify")),
-        A::Verify if !passed => Some((stored.owner_id, "failed verification")),
-        _ => None,
-    };
-    if let Some((who, what)) = news {
-        tell(&mut tx, actor, who, &stored, what, now).await?;
-    }
-    tx.commit().await?;
-    Ok(stored)
 }

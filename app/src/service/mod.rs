@@ -24,9 +24,9 @@ pub mod problems;
 pub mod resources;
 pub mod schedules;
 pub mod sla;
-mod tickets;
 pub mod users;
 pub mod war_rooms;
+pub mod workflow;
 
 use crate::domain::AppError;
 use crate::domain::audit::Method;

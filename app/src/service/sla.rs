@@ -106,7 +106,7 @@ pub async fn mark_breaches(state: &AppState) -> Result<usize, AppError> {
         found += what.len();
         let comment = what.join("; ");
         let stored =
-            super::incidents::save(&mut tx, &actor, now, before, &after, "sla_breach", &comment)
+            super::workflow::save(&mut tx, &actor, now, before, &after, "sla_breach", &comment)
                 .await?;
         super::incidents::tell(&mut tx, &actor, &stored, NotificationKind::SlaBreach, now).await?;
     }

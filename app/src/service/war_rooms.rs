@@ -3,7 +3,7 @@
 //! record in the audit log, so every member's page follows it live.
 
 use super::Actor;
-use super::tickets::{Step, log};
+use super::workflow::{Step, log};
 use crate::domain::AppError;
 use crate::domain::incident::{Incident, check_len};
 use crate::domain::notification::NotificationKind;
@@ -67,7 +67,7 @@ async fn tell(
 
 /// Opens the war room of an accepted incident inside the caller's transaction, at the incident
 /// action's time: the opener is its admin, and every war-room rule that applies brings in
-/// whoever is on duty for its role.
+/// whoever is on duty for its role. The incident's workflow has made sure it has none yet.
 pub(crate) async fn open_in(
     state: &AppState,
     conn: &mut PgConnection,
@@ -76,13 +76,6 @@ pub(crate) async fn open_in(
     title: Option<String>,
     now: DateTime<Utc>,
 ) -> Result<WarRoom, AppError> {
-    if let Some(room) = store::war_rooms::for_incident(conn, incident.id).await? {
-        return Err(AppError::conflict(format!(
-            "{} already has war room {}.",
-            incident.number(),
-            room.number()
-        )));
-    }
     let mut title = title
         .filter(|t| !t.trim().is_empty())
         .unwrap_or_else(|| incident.title.clone());
@@ -322,7 +315,7 @@ pub async fn remove_member(
             "The person who opened the room stays in it as its admin.",
         ));
     }
-    let name = super::tickets::user_name(&mut tx, user_id).await?;
+    let name = super::workflow::user_name(&mut tx, user_id).await?;
     if !store::war_rooms::remove_member(&mut tx, id, user_id).await? {
         return Err(AppError::not_found("War-room member", user_id));
     }
@@ -543,7 +536,7 @@ pub async fn create_rule(
     let now = state.now();
     let mut tx = state.pool.begin().await?;
     for app in &new.application_ids {
-        super::tickets::check_application(&mut tx, Some(*app)).await?;
+        super::workflow::check_application(&mut tx, Some(*app)).await?;
     }
     let mut rule = WarRoomRule {
         id: 0,

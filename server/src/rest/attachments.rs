@@ -6,7 +6,10 @@ use super::extract::{ApiQuery, Caller, IdPath};
 use app::domain::AppError;
 use app::domain::attachment::Attachment;
 use app::domain::error::ErrorBody;
-use app::service::attachments::{self, Ticket};
+use app::domain::incident::Incident;
+use app::domain::problem::Problem;
+use app::service::attachments;
+use app::service::workflow::Kept;
 use app::state::AppState;
 use axum::Json;
 use axum::body::{Body, Bytes};
@@ -24,10 +27,9 @@ pub struct UploadQuery {
     filename: String,
 }
 
-async fn upload(
+async fn upload<K: Kept>(
     state: AppState,
     actor: app::service::Actor,
-    ticket: Ticket,
     id: i64,
     filename: &str,
     body: Result<Bytes, BytesRejection>,
@@ -43,7 +45,7 @@ async fn upload(
     })?;
     Ok((
         StatusCode::CREATED,
-        Json(attachments::add(&state, &actor, ticket, id, filename, &file).await?),
+        Json(attachments::add::<K>(&state, &actor, id, filename, &file).await?),
     ))
 }
 
@@ -57,7 +59,7 @@ async fn upload(
         (status = 401, description = "No valid token", body = ErrorBody),
         (status = 403, description = "Viewers may not attach files", body = ErrorBody),
         (status = 404, description = "No such incident", body = ErrorBody),
-        (status = 409, description = "Ten files already", body = ErrorBody),
+        (status = 409, description = "Ten files already, or the ticket takes no more remarks", body = ErrorBody),
         (status = 413, description = "Larger than 10 MB", body = ErrorBody),
         (status = 422, description = "Empty, not an accepted kind, or a name that disagrees with the content", body = ErrorBody),
     ))]
@@ -68,7 +70,7 @@ pub async fn add_to_incident(
     ApiQuery(q): ApiQuery<UploadQuery>,
     body: Result<Bytes, BytesRejection>,
 ) -> ApiResult<(StatusCode, Json<Attachment>)> {
-    upload(state, actor, Ticket::Incident, id, &q.filename, body).await
+    upload::<Incident>(state, actor, id, &q.filename, body).await
 }
 
 /// An incident's files.
@@ -85,7 +87,7 @@ pub async fn of_incident(
     IdPath(id): IdPath,
 ) -> ApiResult<Json<Vec<Attachment>>> {
     Ok(Json(
-        attachments::list(&state, &actor, Ticket::Incident, id).await?,
+        attachments::list::<Incident>(&state, &actor, id).await?,
     ))
 }
 
@@ -98,7 +100,7 @@ pub async fn of_incident(
         (status = 401, description = "No valid token", body = ErrorBody),
         (status = 403, description = "Viewers may not attach files", body = ErrorBody),
         (status = 404, description = "No such problem", body = ErrorBody),
-        (status = 409, description = "Ten files already", body = ErrorBody),
+        (status = 409, description = "Ten files already, or the ticket takes no more remarks", body = ErrorBody),
         (status = 413, description = "Larger than 10 MB", body = ErrorBody),
         (status = 422, description = "Empty, not an accepted kind, or a name that disagrees with the content", body = ErrorBody),
     ))]
@@ -109,7 +111,7 @@ pub async fn add_to_problem(
     ApiQuery(q): ApiQuery<UploadQuery>,
     body: Result<Bytes, BytesRejection>,
 ) -> ApiResult<(StatusCode, Json<Attachment>)> {
-    upload(state, actor, Ticket::Problem, id, &q.filename, body).await
+    upload::<Problem>(state, actor, id, &q.filename, body).await
 }
 
 /// A problem's files.
@@ -126,7 +128,7 @@ pub async fn of_problem(
     IdPath(id): IdPath,
 ) -> ApiResult<Json<Vec<Attachment>>> {
     Ok(Json(
-        attachments::list(&state, &actor, Ticket::Problem, id).await?,
+        attachments::list::<Problem>(&state, &actor, id).await?,
     ))
 }
 

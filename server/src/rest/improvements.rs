@@ -8,7 +8,7 @@ use app::domain::improvement::{
     ImprovementSource, ImprovementStatus, NewImprovement,
 };
 use app::domain::list::{ListParams, Page};
-use app::service::improvements;
+use app::service::{improvements, workflow};
 use app::state::AppState;
 use axum::Json;
 use axum::extract::State;
@@ -121,7 +121,7 @@ pub async fn allowed(
     IdPath(id): IdPath,
 ) -> ApiResult<Json<ImprovementActions>> {
     Ok(Json(ImprovementActions {
-        actions: improvements::actions(&state, &actor, id).await?,
+        actions: workflow::actions::<Improvement>(&state, &actor, id).await?,
     }))
 }
 
@@ -143,5 +143,7 @@ pub async fn act(
     IdPath(id): IdPath,
     ApiJson(request): ApiJson<ImprovementActionRequest>,
 ) -> ApiResult<Json<Improvement>> {
-    Ok(Json(improvements::act(&state, &actor, id, request).await?))
+    Ok(Json(
+        workflow::act::<Improvement>(&state, &actor, id, request).await?,
+    ))
 }

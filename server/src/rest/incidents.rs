@@ -5,11 +5,11 @@ use super::extract::{ApiJson, ApiQuery, Caller, IdPath};
 use app::domain::AppError;
 use app::domain::error::ErrorBody;
 use app::domain::incident::{
-    Action, ActionRequest, Incident, IncidentDetail, IncidentFilter, IncidentSource,
+    Action, Incident, IncidentActionRequest, IncidentDetail, IncidentFilter, IncidentSource,
     IncidentStatus, Level, NewIncident,
 };
 use app::domain::list::{ListParams, Page};
-use app::service::incidents;
+use app::service::{incidents, workflow};
 use app::state::AppState;
 use axum::Json;
 use axum::extract::State;
@@ -147,14 +147,14 @@ pub async fn allowed(
     IdPath(id): IdPath,
 ) -> ApiResult<Json<IncidentActions>> {
     Ok(Json(IncidentActions {
-        actions: incidents::actions(&state, &actor, id).await?,
+        actions: workflow::actions::<Incident>(&state, &actor, id).await?,
     }))
 }
 
 /// Take an action: `{"action": "accept", "params": {}, "version": 1}`. Any action the table
 /// does not allow from the current state is a 409, as is a stale version (nothing changes).
 #[utoipa::path(post, path = "/v1/incidents/{id}/actions", tag = "incidents", params(("id" = i64, Path)),
-    request_body = ActionRequest, security(("token" = ["operator"])),
+    request_body = IncidentActionRequest, security(("token" = ["operator"])),
     responses(
         (status = 200, description = "The incident after the action", body = Incident),
         (status = 400, description = "Malformed body", body = ErrorBody),
@@ -168,7 +168,9 @@ pub async fn act(
     State(state): State<AppState>,
     Caller(actor): Caller,
     IdPath(id): IdPath,
-    ApiJson(request): ApiJson<ActionRequest>,
+    ApiJson(request): ApiJson<IncidentActionRequest>,
 ) -> ApiResult<Json<Incident>> {
-    Ok(Json(incidents::act(&state, &actor, id, request).await?))
+    Ok(Json(
+        workflow::act::<Incident>(&state, &actor, id, request).await?,
+    ))
 }

@@ -9,7 +9,6 @@ pub mod contract;
 pub mod data_sources;
 pub mod deliveries;
 pub mod error;
-pub mod events;
 pub mod extract;
 pub mod forwarding_rules;
 pub mod groups;
@@ -17,6 +16,7 @@ pub mod history;
 pub mod imports;
 pub mod improvements;
 pub mod incidents;
+pub mod ingest;
 pub mod notifications;
 pub mod problems;
 pub mod resources;
@@ -123,9 +123,9 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
             applications::delete_component
         ))
         .routes(routes!(applications::component_capacity))
-        .routes(routes!(events::alertmanager))
-        .routes(routes!(events::grafana))
-        .routes(routes!(events::generic))
+        .routes(routes!(ingest::alertmanager))
+        .routes(routes!(ingest::grafana))
+        .routes(routes!(ingest::generic))
         .routes(routes!(data_sources::list, data_sources::create))
         .routes(routes!(
             data_sources::get,

@@ -8,7 +8,7 @@ use app::domain::problem::{
     NewProblem, Problem, ProblemAction, ProblemActionRequest, ProblemDetail, ProblemFilter,
     ProblemLevel, ProblemSource, ProblemStatus,
 };
-use app::service::problems;
+use app::service::{problems, workflow};
 use app::state::AppState;
 use axum::Json;
 use axum::extract::State;
@@ -121,7 +121,7 @@ pub async fn allowed(
     IdPath(id): IdPath,
 ) -> ApiResult<Json<ProblemActions>> {
     Ok(Json(ProblemActions {
-        actions: problems::actions(&state, &actor, id).await?,
+        actions: workflow::actions::<Problem>(&state, &actor, id).await?,
     }))
 }
 
@@ -143,5 +143,7 @@ pub async fn act(
     IdPath(id): IdPath,
     ApiJson(request): ApiJson<ProblemActionRequest>,
 ) -> ApiResult<Json<Problem>> {
-    Ok(Json(problems::act(&state, &actor, id, request).await?))
+    Ok(Json(
+        workflow::act::<Problem>(&state, &actor, id, request).await?,
+    ))
 }

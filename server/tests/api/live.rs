@@ -51,6 +51,30 @@ async fn next_event(stream: &mut Events, buffer: &mut String, event: &str) -> Va
     }
 }
 
+/// A page left open on users, to know when the server has heard of a change: a stream that
+/// resumes sooner would receive the change live, after its replay, not in it.
+struct Witness {
+    stream: Box<Events>,
+    buffer: String,
+}
+
+impl Witness {
+    async fn open(app: &TestApp, token: &str) -> Witness {
+        let mut witness = Witness {
+            stream: Box::new(subscribe(app, token, "user").await.bytes_stream()),
+            buffer: String::new(),
+        };
+        next_event(&mut witness.stream, &mut witness.buffer, "ready").await;
+        witness
+    }
+
+    /// Returns once the change to this user has reached the stream.
+    async fn heard(&mut self, user: &Value) {
+        let id = user["id"].to_string();
+        while next_event(&mut self.stream, &mut self.buffer, "change").await["id"] != id {}
+    }
+}
+
 async fn subscribe(app: &TestApp, token: &str, topics: &str) -> reqwest::Response {
     resume(app, token, topics, &[]).await
 }
@@ -275,7 +299,9 @@ async fn a_change_between_rendering_a_page_and_following_it_reaches_the_page(poo
     let cursor = rendered_cursor(&html);
 
     // Someone adds an account while the page's script is still on its way.
+    let mut witness = Witness::open(&app, &admin).await;
     let added = app.create_user(&admin, "in-the-gap", "viewer").await;
+    witness.heard(&added).await;
 
     let mut stream = subscribe(&app, &admin, &format!("user&after={cursor}"))
         .await
@@ -304,9 +330,11 @@ async fn a_reconnected_stream_resumes_after_its_last_event_and_sends_nothing_twi
     drop(stream);
 
     // Changes while the stream is down, one of a topic the page does not follow.
+    let mut witness = Witness::open(&app, &admin).await;
     app.create_user(&admin, "missed-one", "viewer").await;
     app.admin().await;
-    app.create_user(&admin, "missed-two", "viewer").await;
+    let two = app.create_user(&admin, "missed-two", "viewer").await;
+    witness.heard(&two).await;
 
     let last = seen.id.clone().unwrap();
     let mut again = resume(&app, &admin, "user&after=0-0", &[("last-event-id", &last)])

@@ -24,3 +24,4 @@ mod security;
 mod tickets;
 mod users;
 mod war_rooms;
+mod workflow;

@@ -1,11 +1,13 @@
 //! Improvement tickets (SPEC §6): what an incident, a war room or a drill taught, owned until
 //! someone else verifies it is done.
 
+mod flow;
+
 use super::AppError;
 use super::incident::{Assignee, check_len};
-use super::user::Role;
-use super::workflow::{Party, Rule, Who};
+use super::numbering::Prefix;
 use chrono::{DateTime, NaiveDate, Utc};
+pub use flow::*;
 use serde::{Deserialize, Serialize};
 
 crate::string_enum! {
@@ -21,61 +23,7 @@ crate::string_enum! {
     pub enum ImprovementSource { Incident = "incident", WarRoom = "war_room", Drill = "drill", Manual = "manual" }
 }
 
-crate::string_enum! {
-    pub enum ImprovementAction {
-        Accept = "accept",
-        Process = "process",
-        Forward = "forward",
-        Verify = "verify",
-        Remark = "remark",
-    }
-}
-
-use ImprovementAction as A;
 use ImprovementStatus as S;
-
-pub const RULES: &[Rule<ImprovementStatus, ImprovementAction>] = &[
-    Rule {
-        action: A::Accept,
-        from: &[S::Pending],
-        who: Who::Owner,
-    },
-    Rule {
-        action: A::Process,
-        from: &[S::InProgress],
-        who: Who::Owner,
-    },
-    Rule {
-        action: A::Forward,
-        from: &[S::Pending, S::InProgress],
-        who: Who::Owner,
-    },
-    Rule {
-        action: A::Verify,
-        from: &[S::ToVerify],
-        who: Who::Verifier,
-    },
-    Rule {
-        action: A::Remark,
-        from: &[S::Pending, S::InProgress, S::ToVerify],
-        who: Who::Operator,
-    },
-];
-
-/// Where an allowed action lands; `passed` is the verification's verdict.
-pub fn target(
-    status: ImprovementStatus,
-    action: ImprovementAction,
-    passed: bool,
-) -> ImprovementStatus {
-    match action {
-        A::Accept => S::InProgress,
-        A::Process => S::ToVerify,
-        A::Verify if passed => S::Closed,
-        A::Verify => S::InProgress,
-        A::Forward | A::Remark => status,
-    }
-}
 
 pub const TITLE_MAX: usize = 200;
 pub const DESCRIPTION_MAX: usize = 2000;
@@ -106,9 +54,9 @@ pub struct Improvement {
 }
 
 impl Improvement {
-    /// "IMP-7"
+    /// "IMP-000007"
     pub fn number(&self) -> String {
-        format!("IMP-{}", self.id)
+        super::numbering::Prefix::Improvement.number(self.id)
     }
 
     /// Past its due date and not closed.
@@ -116,20 +64,11 @@ impl Improvement {
         self.status != S::Closed && now.date_naive() > self.due_on
     }
 
-    pub fn party(&self, user_id: Option<i64>, role: Role) -> Party {
-        Party {
-            role,
-            is_owner: user_id == Some(self.owner_id),
-            is_creator: user_id.is_some() && user_id == self.creator_id,
-            is_verifier: user_id == Some(self.verifier_id),
-        }
-    }
-
-    /// "INC-4", "WR-2", or the kind of source without a number.
+    /// "INC-000004", "WR-000002", or the kind of source without a number.
     pub fn source_label(&self) -> String {
         match (self.source, self.source_id) {
-            (ImprovementSource::Incident, Some(id)) => format!("INC-{id}"),
-            (ImprovementSource::WarRoom, Some(id)) => format!("WR-{id}"),
+            (ImprovementSource::Incident, Some(id)) => Prefix::Incident.number(id),
+            (ImprovementSource::WarRoom, Some(id)) => Prefix::WarRoom.number(id),
             (source, _) => source.as_str().replace('_', " "),
         }
     }
@@ -188,19 +127,6 @@ impl NewImprovement {
     }
 }
 
-/// `POST /v1/improvements/{id}/actions`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
-pub struct ImprovementActionRequest {
-    pub action: ImprovementAction,
-    /// Per action: `accept` {}; `process` {cause, measures}; `forward` {to: {user_id} |
-    /// {schedule_id, role}, comment?}; `verify` {passed, comment?}; `remark` {text}.
-    #[serde(default)]
-    #[cfg_attr(feature = "ssr", schema(value_type = Object))]
-    pub params: serde_json::Value,
-    pub version: i32,
-}
-
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ImprovementFilter {
     pub status: Option<ImprovementStatus>,
@@ -228,57 +154,6 @@ pub struct ImprovementDetail {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::workflow::{allowed, check};
-
-    fn expected(action: A, status: S, p: Party) -> bool {
-        let operator = p.role != Role::Viewer;
-        match (action, status) {
-            (A::Accept, S::Pending) => operator && p.is_owner,
-            (A::Process, S::InProgress) => operator && p.is_owner,
-            (A::Forward, S::Pending | S::InProgress) => operator && p.is_owner,
-            (A::Verify, S::ToVerify) => operator && p.is_verifier,
-            (A::Remark, s) => operator && s != S::Closed,
-            _ => false,
-        }
-    }
-
-    #[test]
-    fn every_state_action_and_party_is_decided_as_the_spec_says() {
-        let mut checked = 0;
-        for status in S::ALL {
-            for action in A::ALL {
-                for role in Role::ALL {
-                    for bits in 0..8u8 {
-                        let p = Party {
-                            role: *role,
-                            is_owner: bits & 1 != 0,
-                            is_creator: bits & 2 != 0,
-                            is_verifier: bits & 4 != 0,
-                        };
-                        let want = expected(*action, *status, p);
-                        assert_eq!(
-                            check(RULES, "An improvement", *status, *action, p).is_ok(),
-                            want,
-                            "{status} {action} {p:?}"
-                        );
-                        assert_eq!(allowed(RULES, *status, p).contains(action), want);
-                        checked += 1;
-                    }
-                }
-            }
-        }
-        assert_eq!(checked, 4 * 5 * 3 * 8);
-    }
-
-    #[test]
-    fn verification_closes_or_sends_back() {
-        assert_eq!(target(S::Pending, A::Accept, false), S::InProgress);
-        assert_eq!(target(S::InProgress, A::Process, false), S::ToVerify);
-        assert_eq!(target(S::ToVerify, A::Verify, true), S::Closed);
-        assert_eq!(target(S::ToVerify, A::Verify, false), S::InProgress);
-        assert_eq!(target(S::InProgress, A::Forward, false), S::InProgress);
-    }
-
     #[test]
     fn overdue_is_after_the_due_day_and_never_once_closed() {
         let day = NaiveDate::from_ymd_opt(2026, 3, 1).unwrap();
