@@ -194,7 +194,8 @@ fn action_form(
         A::Verify => ("Verify", ButtonKind::Primary),
         A::Remark => ("Add remark", ButtonKind::Secondary),
     };
-    let fields = match action {
+    // Built inside the form, so each field knows the form it belongs to.
+    let fields = move || match action {
         A::Accept => ().into_any(),
         A::Process => view! {
             <Field name="cause" label="Cause" required=true maxlength=1000/>
@@ -212,7 +213,7 @@ fn action_form(
     };
     view! {
         <ActionForm ticket="improvement" id=i.id version=i.version action=action.as_str() label kind simple=action == A::Accept>
-            {fields}
+            {fields()}
         </ActionForm>
     }
 }

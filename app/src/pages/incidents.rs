@@ -241,7 +241,8 @@ fn ActionForm(
         Action::StartWarRoom => ("Open war room", ButtonKind::Danger),
         Action::CreateImprovement => ("Open improvement", ButtonKind::Secondary),
     };
-    let fields = match action {
+    // Built inside the form, so each field knows the form it belongs to.
+    let fields = move || match action {
         Action::Accept | Action::Resume => ().into_any(),
         Action::Reject => view! { <Field name="reason" label="Reason" required=true maxlength=500/> }.into_any(),
         Action::Close => view! { <Field name="comment" label="Comment" maxlength=500/> }.into_any(),
@@ -305,7 +306,7 @@ fn ActionForm(
     let simple = matches!(action, Action::Accept | Action::Resume);
     view! {
         <TicketAction ticket="incident" id=incident.id version=incident.version action=action.as_str() label kind simple>
-            {fields}
+            {fields()}
         </TicketAction>
     }
 }

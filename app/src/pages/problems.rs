@@ -205,7 +205,10 @@ fn action_form(p: &Problem, action: A, assignees: Vec<(String, String)>) -> impl
         A::Verify => ("Verify", ButtonKind::Primary),
         A::Remark => ("Add remark", ButtonKind::Secondary),
     };
-    let fields = match action {
+    // Built inside the form, so each field knows the form it belongs to.
+    let (id, version) = (p.id, p.version);
+    let p = p.clone();
+    let fields = move || match action {
         A::Accept | A::Resume => ().into_any(),
         A::Reject | A::Cancel => view! { <Field name="reason" label="Reason" required=true maxlength=500/> }.into_any(),
         A::Suspend => view! {
@@ -245,8 +248,8 @@ fn action_form(p: &Problem, action: A, assignees: Vec<(String, String)>) -> impl
         A::Remark => view! { <Field name="text" label="Remark" required=true maxlength=1000/> }.into_any(),
     };
     view! {
-        <ActionForm ticket="problem" id=p.id version=p.version action=action.as_str() label kind simple=matches!(action, A::Accept | A::Resume)>
-            {fields}
+        <ActionForm ticket="problem" id version action=action.as_str() label kind simple=matches!(action, A::Accept | A::Resume)>
+            {fields()}
         </ActionForm>
     }
 }
