@@ -18,7 +18,7 @@ pub trait Ticket: Clone + Serialize + Send + Sync + 'static {
     type Status: Named;
     type Action: Named + Serialize + serde::de::DeserializeOwned;
     /// The action with its typed parameters.
-    type Command: Send;
+    type Command: Command<Action = Self::Action>;
     /// What the rules need to know beyond the ticket itself (an incident: whether it has a war
     /// room), read by the service.
     type Facts: Send + Sync;
@@ -44,7 +44,9 @@ pub trait Ticket: Clone + Serialize + Send + Sync + 'static {
     }
 
     /// Reads an allowed action's parameters.
-    fn command(action: Self::Action, params: &Params) -> Result<Self::Command, AppError>;
+    fn command(action: Self::Action, params: &Params) -> Result<Self::Command, AppError> {
+        Self::Command::parse(action, params)
+    }
 
     /// The ticket after `command`, and the timeline's comment; `found` is what the service
     /// looked up for it. Pure: every check of the parameters against the ticket is here.
@@ -54,6 +56,14 @@ pub trait Ticket: Clone + Serialize + Send + Sync + 'static {
         found: Found,
         now: DateTime<Utc>,
     ) -> Result<Decision<Self>, AppError>;
+}
+
+/// An action with its typed parameters (declared with [`commands!`]).
+pub trait Command: Sized + Send {
+    type Action;
+    fn action(&self) -> Self::Action;
+    /// Reads `action`'s parameters; a 422 naming the field when they do not read.
+    fn parse(action: Self::Action, params: &Params) -> Result<Self, AppError>;
 }
 
 /// What the service looked up for a command, where the decision needs the database: the
@@ -216,6 +226,24 @@ pub struct Party {
 }
 
 impl Party {
+    /// The part of user `user_id` (`None`: the system) with `role` in a ticket with these
+    /// people.
+    pub fn of(
+        user_id: Option<i64>,
+        role: Role,
+        owner_id: i64,
+        creator_id: Option<i64>,
+        verifier_id: Option<i64>,
+    ) -> Party {
+        let is = |id: Option<i64>| user_id.is_some() && user_id == id;
+        Party {
+            role,
+            is_owner: is(Some(owner_id)),
+            is_creator: is(creator_id),
+            is_verifier: is(verifier_id),
+        }
+    }
+
     /// Viewers take no action at all; everyone else as their part says.
     pub fn is(self, who: Who) -> bool {
         if !self.role.allows(Role::Operator) {
@@ -364,8 +392,7 @@ pub fn params<T: serde::de::DeserializeOwned>(value: &serde_json::Value) -> Resu
 /// Declares a kind's typed commands, one variant per action (named as the action's variant),
 /// with its parameters or none:
 /// `commands! { pub enum IncidentCommand for Action as "IncidentActionRequest" { Accept, Reject(Reason) } }`
-/// gives the enum, `action()`, `parse(action, params)` (a 422 on `params` when they do not
-/// read), and, on the server, the OpenAPI schema of `ActionRequest<Action>` under that name:
+/// gives the enum, its [`Command`] (`action()`, `parse(action, params)`), and, on the server, the OpenAPI schema of `ActionRequest<Action>` under that name:
 /// one object per action with its own parameters.
 #[macro_export]
 macro_rules! commands {
@@ -378,14 +405,16 @@ macro_rules! commands {
             $($(#[$vmeta])* $variant $(($params))?),+
         }
 
-        impl $name {
-            pub fn action(&self) -> $action {
+        impl $crate::domain::workflow::Command for $name {
+            type Action = $action;
+
+            fn action(&self) -> $action {
                 match self {
                     $($name::$variant { .. } => $action::$variant),+
                 }
             }
 
-            pub fn parse(
+            fn parse(
                 action: $action,
                 params: &$crate::domain::workflow::Params,
             ) -> Result<$name, $crate::domain::AppError> {
@@ -647,6 +676,15 @@ mod tests {
         let e = check_by(RULES, "A thing", St::A, Act::Go, other).unwrap_err();
         assert_eq!(e.http_status(), 403);
         assert!(e.to_string().contains("verifier"), "{e}");
+    }
+
+    #[test]
+    fn a_part_is_by_person_and_the_system_is_nobody() {
+        let p = Party::of(Some(1), Role::Operator, 1, Some(2), Some(3));
+        assert!(p.is_owner && !p.is_creator && !p.is_verifier);
+        let system = Party::of(None, Role::Admin, 1, None, None);
+        assert!(!system.is_owner && !system.is_creator && !system.is_verifier);
+        assert!(Party::of(Some(3), Role::Viewer, 1, Some(2), Some(3)).is_verifier);
     }
 
     #[test]

@@ -195,7 +195,8 @@ fn action_form(
         A::Remark => ("Add remark", ButtonKind::Secondary),
     };
     // Built inside the form, so each field knows the form it belongs to.
-    let fields = move || match action {
+    let fields = move || {
+        match action {
         A::Accept => ().into_any(),
         A::Process => view! {
             <Field name="cause" label="Cause" required=true maxlength=1000/>
@@ -210,6 +211,7 @@ fn action_form(
             <Field name="comment" label="Comment" maxlength=500 hint="Required when it does not hold."/>
         }.into_any(),
         A::Remark => view! { <Field name="text" label="Remark" required=true maxlength=1000/> }.into_any(),
+    }
     };
     view! {
         <ActionForm ticket="improvement" id=i.id version=i.version action=action.as_str() label kind simple=action == A::Accept>

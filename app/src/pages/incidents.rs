@@ -242,7 +242,8 @@ fn ActionForm(
         Action::CreateImprovement => ("Open improvement", ButtonKind::Secondary),
     };
     // Built inside the form, so each field knows the form it belongs to.
-    let fields = move || match action {
+    let fields = move || {
+        match action {
         Action::Accept | Action::Resume => ().into_any(),
         Action::Reject => view! { <Field name="reason" label="Reason" required=true maxlength=500/> }.into_any(),
         Action::Close => view! { <Field name="comment" label="Comment" maxlength=500/> }.into_any(),
@@ -302,6 +303,7 @@ fn ActionForm(
                 <Field name="due_on" label="Due on" kind="date" required=true/>
             }.into_any()
         }
+    }
     };
     let simple = matches!(action, Action::Accept | Action::Resume);
     view! {

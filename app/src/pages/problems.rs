@@ -208,7 +208,8 @@ fn action_form(p: &Problem, action: A, assignees: Vec<(String, String)>) -> impl
     // Built inside the form, so each field knows the form it belongs to.
     let (id, version) = (p.id, p.version);
     let p = p.clone();
-    let fields = move || match action {
+    let fields = move || {
+        match action {
         A::Accept | A::Resume => ().into_any(),
         A::Reject | A::Cancel => view! { <Field name="reason" label="Reason" required=true maxlength=500/> }.into_any(),
         A::Suspend => view! {
@@ -246,6 +247,7 @@ fn action_form(p: &Problem, action: A, assignees: Vec<(String, String)>) -> impl
             <Field name="comment" label="Comment" maxlength=500 hint="Required when it is not."/>
         }.into_any(),
         A::Remark => view! { <Field name="text" label="Remark" required=true maxlength=1000/> }.into_any(),
+    }
     };
     view! {
         <ActionForm ticket="problem" id version action=action.as_str() label kind simple=matches!(action, A::Accept | A::Resume)>

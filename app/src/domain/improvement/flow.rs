@@ -4,7 +4,7 @@ use super::{COMMENT_MAX, Improvement, ImprovementStatus, PROCESS_MAX, check_len}
 use crate::domain::AppError;
 use crate::domain::user::Role;
 use crate::domain::workflow::{
-    ActionRequest, Decision, Forward, Found, Params, Party, Passed, Remark, Rule, Ticket, Who,
+    ActionRequest, Command, Decision, Forward, Found, Party, Passed, Remark, Rule, Ticket, Who,
     verdict,
 };
 use chrono::{DateTime, Utc};
@@ -114,16 +114,13 @@ impl Ticket for Improvement {
     }
 
     fn party(&self, user_id: Option<i64>, role: Role) -> Party {
-        Party {
+        Party::of(
+            user_id,
             role,
-            is_owner: user_id == Some(self.owner_id),
-            is_creator: user_id.is_some() && user_id == self.creator_id,
-            is_verifier: user_id == Some(self.verifier_id),
-        }
-    }
-
-    fn command(action: ImprovementAction, params: &Params) -> Result<ImprovementCommand, AppError> {
-        ImprovementCommand::parse(action, params)
+            self.owner_id,
+            self.creator_id,
+            Some(self.verifier_id),
+        )
     }
 
     fn decide(
@@ -171,6 +168,7 @@ impl Ticket for Improvement {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::workflow::Params;
     use crate::domain::workflow::{allowed, check};
     use chrono::NaiveDate;
 

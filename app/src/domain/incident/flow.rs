@@ -10,8 +10,8 @@ use crate::domain::AppError;
 use crate::domain::improvement::NewImprovement;
 use crate::domain::user::Role;
 use crate::domain::workflow::{
-    ActionRequest, Approve, Comment, Decision, Forward, Found, Params, Party, Reason, Remark, Rule,
-    Ticket, Who, retitle, verdict,
+    ActionRequest, Approve, Command, Comment, Decision, Forward, Found, Party, Reason, Remark,
+    Rule, Ticket, Who, retitle, verdict,
 };
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -265,12 +265,7 @@ impl Ticket for Incident {
     }
 
     fn party(&self, user_id: Option<i64>, role: Role) -> Party {
-        Party {
-            role,
-            is_owner: user_id == Some(self.owner_id),
-            is_creator: user_id.is_some() && user_id == self.creator_id,
-            is_verifier: false,
-        }
+        Party::of(user_id, role, self.owner_id, self.creator_id, None)
     }
 
     fn gate(&self, action: Action, facts: &IncidentFacts) -> Result<(), AppError> {
@@ -287,10 +282,6 @@ impl Ticket for Incident {
             },
             _ => Ok(()),
         }
-    }
-
-    fn command(action: Action, params: &Params) -> Result<IncidentCommand, AppError> {
-        IncidentCommand::parse(action, params)
     }
 
     fn decide(
@@ -403,6 +394,7 @@ impl Ticket for Incident {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::workflow::Params;
     use crate::domain::workflow::{allowed, check, check_attach};
     use serde_json::json;
 

@@ -5,7 +5,7 @@ use super::{Problem, ProblemLevel, ProblemStatus, REASON_MAX, SOLUTION_MAX, chec
 use crate::domain::AppError;
 use crate::domain::user::Role;
 use crate::domain::workflow::{
-    ActionRequest, Approve, Decision, Forward, Found, Params, Party, Passed, Reason, Remark, Rule,
+    ActionRequest, Approve, Command, Decision, Forward, Found, Party, Passed, Reason, Remark, Rule,
     Ticket, Who, retitle, verdict,
 };
 use chrono::{DateTime, Utc};
@@ -219,12 +219,7 @@ impl Ticket for Problem {
     }
 
     fn party(&self, user_id: Option<i64>, role: Role) -> Party {
-        Party {
-            role,
-            is_owner: user_id == Some(self.owner_id),
-            is_creator: user_id.is_some() && user_id == self.creator_id,
-            is_verifier: false,
-        }
+        Party::of(user_id, role, self.owner_id, self.creator_id, None)
     }
 
     /// `approve_suspension` only while a suspension waits, and `suspend` only while none does.
@@ -238,10 +233,6 @@ impl Ticket for Problem {
             )),
             _ => Ok(()),
         }
-    }
-
-    fn command(action: ProblemAction, params: &Params) -> Result<ProblemCommand, AppError> {
-        ProblemCommand::parse(action, params)
     }
 
     fn decide(
@@ -342,6 +333,7 @@ impl Ticket for Problem {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::workflow::Params;
     use crate::domain::workflow::{allowed, check};
 
     /// A problem of owner 1 raised by 2; `waits`: a suspension waits for approval.
