@@ -6,7 +6,7 @@ use crate::domain::AppError;
 use leptos::prelude::*;
 use std::collections::HashMap;
 
-/// Takes `action` on ticket `id` of `kind` (`incident`, `improvement`, `problem`).
+/// Takes `action` on ticket `id` of `kind` (`incident`, `improvement`, `problem`, `change`).
 #[server(endpoint = "tickets/act")]
 pub async fn act_on_ticket(
     kind: String,
@@ -15,6 +15,7 @@ pub async fn act_on_ticket(
     action: String,
     params: Option<HashMap<String, String>>,
 ) -> Result<(), AppError> {
+    use crate::domain::change::Change;
     use crate::domain::improvement::Improvement;
     use crate::domain::incident::Incident;
     use crate::domain::problem::Problem;
@@ -26,6 +27,7 @@ pub async fn act_on_ticket(
             ssr::take::<Improvement>(&state, &actor, id, version, &action, fields).await
         }
         "problem" => ssr::take::<Problem>(&state, &actor, id, version, &action, fields).await,
+        "change" => ssr::take::<Change>(&state, &actor, id, version, &action, fields).await,
         other => Err(AppError::invalid(
             "kind",
             format!("'{other}' is not a kind of ticket"),

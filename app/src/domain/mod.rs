@@ -6,6 +6,7 @@ pub mod attachment;
 pub mod audit;
 pub mod auth;
 pub mod capacity;
+pub mod change;
 pub mod data_source;
 pub mod delivery;
 pub mod enums;

@@ -5,6 +5,7 @@
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Prefix {
     Alarm,
+    Change,
     Incident,
     Improvement,
     Problem,
@@ -15,6 +16,7 @@ impl Prefix {
     fn as_str(self) -> &'static str {
         match self {
             Prefix::Alarm => "ALM",
+            Prefix::Change => "CHG",
             Prefix::Incident => "INC",
             Prefix::Improvement => "IMP",
             Prefix::Problem => "PRB",

@@ -27,7 +27,7 @@ pub async fn add<K: Kept>(
     let now = state.now();
     let mut tx = state.pool.begin().await?;
     let ticket = K::lock(&mut tx, id).await?;
-    let facts = K::facts(&mut tx, &ticket).await?;
+    let facts = K::facts(&mut tx, &ticket, now).await?;
     check_attach(&ticket, &facts, ticket.party(actor.id(), actor.role()))?;
     if store::attachments::count(&mut tx, K::KIND, id).await? >= MAX_FILES {
         return Err(AppError::conflict(format!(

@@ -30,7 +30,11 @@ impl Kept for Improvement {
         store::improvements::find_for_update(conn, id).await
     }
 
-    async fn facts(_conn: &mut PgConnection, _improvement: &Improvement) -> Result<(), AppError> {
+    async fn facts(
+        _conn: &mut PgConnection,
+        _improvement: &Improvement,
+        _now: DateTime<Utc>,
+    ) -> Result<(), AppError> {
         Ok(())
     }
 
@@ -191,7 +195,7 @@ pub async fn get(state: &AppState, actor: &Actor, id: i64) -> Result<Improvement
     actor.require(Role::Viewer, Improvement::READ)?;
     let mut conn = state.pool.acquire().await?;
     let improvement = workflow::find::<Improvement>(&mut conn, id).await?;
-    let (actions, _) = workflow::offer(&mut conn, actor, &improvement).await?;
+    let (actions, _) = workflow::offer(&mut conn, actor, &improvement, state.now()).await?;
     Ok(ImprovementDetail {
         owner_name: user_name(&mut conn, improvement.owner_id).await?,
         verifier_name: user_name(&mut conn, improvement.verifier_id).await?,

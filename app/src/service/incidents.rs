@@ -47,6 +47,7 @@ impl Kept for Incident {
     async fn facts(
         conn: &mut PgConnection,
         incident: &Incident,
+        _now: DateTime<Utc>,
     ) -> Result<IncidentFacts, AppError> {
         Ok(IncidentFacts {
             room: store::war_rooms::for_incident(conn, incident.id)
@@ -278,7 +279,7 @@ pub async fn get(state: &AppState, actor: &Actor, id: i64) -> Result<IncidentDet
     actor.require(Role::Viewer, Incident::READ)?;
     let mut conn = state.pool.acquire().await?;
     let incident = workflow::find::<Incident>(&mut conn, id).await?;
-    let (actions, can_attach) = workflow::offer(&mut conn, actor, &incident).await?;
+    let (actions, can_attach) = workflow::offer(&mut conn, actor, &incident, state.now()).await?;
     let owner_name = user_name(&mut conn, incident.owner_id).await?;
     let creator_name = match incident.creator_id {
         Some(c) => Some(user_name(&mut conn, c).await?),

@@ -8,6 +8,7 @@ pub mod audit;
 pub mod auth;
 pub mod bootstrap;
 pub mod capacity;
+pub mod changes;
 pub mod data_sources;
 pub mod deliveries;
 pub mod escalation;

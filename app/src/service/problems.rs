@@ -32,7 +32,11 @@ impl Kept for Problem {
         store::problems::find_for_update(conn, id).await
     }
 
-    async fn facts(_conn: &mut PgConnection, _problem: &Problem) -> Result<(), AppError> {
+    async fn facts(
+        _conn: &mut PgConnection,
+        _problem: &Problem,
+        _now: DateTime<Utc>,
+    ) -> Result<(), AppError> {
         Ok(())
     }
 
@@ -196,7 +200,7 @@ pub async fn get(state: &AppState, actor: &Actor, id: i64) -> Result<ProblemDeta
     actor.require(Role::Viewer, Problem::READ)?;
     let mut conn = state.pool.acquire().await?;
     let problem = workflow::find::<Problem>(&mut conn, id).await?;
-    let (actions, can_attach) = workflow::offer(&mut conn, actor, &problem).await?;
+    let (actions, can_attach) = workflow::offer(&mut conn, actor, &problem, state.now()).await?;
     let creator_name = match problem.creator_id {
         Some(c) => Some(user_name(&mut conn, c).await?),
         None => Some("system".to_owned()),

@@ -39,10 +39,11 @@ pub trait Kept: Ticket {
         id: i64,
     ) -> impl Future<Output = Result<Self, AppError>> + Send;
 
-    /// What the rules need beyond the ticket.
+    /// What the rules need beyond the ticket, at `now`.
     fn facts(
         conn: &mut PgConnection,
         ticket: &Self,
+        now: DateTime<Utc>,
     ) -> impl Future<Output = Result<Self::Facts, AppError>> + Send;
 
     /// What an allowed command needs from the database before it is decided: the person an
@@ -90,8 +91,9 @@ pub async fn offer<K: Kept>(
     conn: &mut PgConnection,
     actor: &Actor,
     ticket: &K,
+    now: DateTime<Utc>,
 ) -> Result<(Vec<K::Action>, bool), AppError> {
-    let facts = K::facts(conn, ticket).await?;
+    let facts = K::facts(conn, ticket, now).await?;
     let party = party(ticket, actor);
     Ok((
         allowed(ticket, &facts, party),
@@ -108,7 +110,7 @@ pub async fn actions<K: Kept>(
     actor.require(Role::Viewer, K::READ)?;
     let mut conn = state.pool.acquire().await?;
     let ticket = find::<K>(&mut conn, id).await?;
-    Ok(offer(&mut conn, actor, &ticket).await?.0)
+    Ok(offer(&mut conn, actor, &ticket, state.now()).await?.0)
 }
 
 /// Takes one action on ticket `id`: checked against the version the caller saw and the kind's
@@ -142,7 +144,7 @@ pub async fn take<K: Kept>(
     let mut tx = state.pool.begin().await?;
     let before = K::lock(&mut tx, id).await?;
     AppError::check_version(K::NOUN, id, before.version(), version)?;
-    let facts = K::facts(&mut tx, &before).await?;
+    let facts = K::facts(&mut tx, &before, now).await?;
     check(&before, &facts, action, party(&before, actor))?;
     let command = K::command(action, &params)?;
     let found = K::look_up(state, &mut tx, actor, &before, &command).await?;

@@ -117,6 +117,39 @@ pub const CONSTRAINTS: &[(&str, Meaning)] = &[
     ("auth_tokens_kind_check", ENUM),
     ("auth_tokens_user_id_fkey", USERS_STAY),
     (
+        "changes_application_id_fkey",
+        Refers {
+            parent: "Application",
+            children: "changes",
+        },
+    ),
+    ("changes_change_type_check", ENUM),
+    ("changes_creator_id_fkey", USERS_STAY),
+    ("changes_implementer_id_fkey", USERS_STAY),
+    (
+        "changes_incident_id_fkey",
+        Refers {
+            parent: "Incident",
+            children: "changes",
+        },
+    ),
+    ("changes_level_check", ENUM),
+    (
+        "changes_problem_id_fkey",
+        Refers {
+            parent: "Problem",
+            children: "changes",
+        },
+    ),
+    ("changes_status_check", ENUM),
+    (
+        "changes_window_check",
+        Rule {
+            field: "planned_end",
+            message: "must be after planned_start",
+        },
+    ),
+    (
         "components_application_id_fkey",
         Refers {
             parent: "Application",

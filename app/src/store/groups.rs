@@ -441,6 +441,16 @@ pub async fn candidates(conn: &mut PgConnection, tags: &Tags) -> Result<Vec<Cand
     )
 }
 
+/// Which of `ids` name existing groups.
+pub async fn existing(conn: &mut PgConnection, ids: &[i64]) -> Result<Vec<i64>, AppError> {
+    Ok(
+        sqlx::query_scalar("SELECT id FROM groups WHERE id = ANY($1)")
+            .bind(ids)
+            .fetch_all(conn)
+            .await?,
+    )
+}
+
 /// Which of `ids` name existing resources.
 pub async fn existing_resources(
     conn: &mut PgConnection,

@@ -4,6 +4,7 @@ pub mod alarms;
 pub mod applications;
 pub mod attachments;
 pub mod audit;
+pub mod changes;
 pub mod constraints;
 pub mod data_sources;
 pub mod deliveries;

@@ -5,6 +5,7 @@ pub mod applications;
 pub mod attachments;
 pub mod audit;
 pub mod auth;
+pub mod changes;
 pub mod contract;
 pub mod data_sources;
 pub mod deliveries;
@@ -73,6 +74,7 @@ impl Modify for TokenScheme {
         (name = "war rooms", description = "War rooms of major incidents, and the rules that staff them"),
         (name = "improvements", description = "Improvement tickets and their workflow"),
         (name = "problems", description = "Problems (root causes) and their workflow"),
+        (name = "changes", description = "Change tickets and their workflow"),
         (name = "attachments", description = "Files on incidents and problems"),
         (name = "notifications", description = "The caller's in-app notifications"),
         (name = "users", description = "User administration (administrators)"),
@@ -197,6 +199,9 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
             attachments::of_problem,
             attachments::add_to_problem
         ))
+        .routes(routes!(changes::list, changes::create))
+        .routes(routes!(changes::get))
+        .routes(routes!(changes::allowed, changes::act))
         .routes(routes!(attachments::download))
         .routes(routes!(sla::list, sla::update))
         .routes(routes!(notifications::inbox))

@@ -6,6 +6,7 @@ mod alertmanager;
 mod applications;
 mod audit;
 mod auth;
+mod changes;
 mod common;
 mod constraints;
 mod crash;

@@ -11,6 +11,7 @@ use sqlx::PgPool;
 
 /// One ticket of each kind, owned by the admin (`admin_id`), as (API base, ticket).
 async fn one_of_each(app: &TestApp, admin: &str, admin_id: &Value) -> Vec<(String, Value)> {
+    let start = crate::common::start_time() + chrono::Duration::days(1);
     let verifier = app.create_user(admin, "verifier", "operator").await;
     let opened = [
         (
@@ -27,6 +28,13 @@ async fn one_of_each(app: &TestApp, admin: &str, admin_id: &Value) -> Vec<(Strin
             "/v1/problems",
             json!({"title": "Certificates expire unnoticed", "level": "minor",
                    "owner": {"user_id": admin_id}}),
+        ),
+        (
+            "/v1/changes",
+            json!({"title": "Rotate the certificates", "change_type": "normal", "level": "B",
+                   "implementer": {"user_id": admin_id}, "planned_start": start,
+                   "planned_end": start + chrono::Duration::hours(2),
+                   "rollback_plan": "Put the old ones back"}),
         ),
     ];
     let mut tickets = Vec::new();
@@ -96,8 +104,9 @@ async fn every_kind_refuses_alike_changes_nothing_when_it_refuses_and_records_ea
             )
             .await;
         crate::common::assert_error(response, 409, "OPS.0410").await;
+        let wrong = if kind == "change" { "close" } else { "verify" };
         let msg = app
-            .refuse(&admin, &base, &ticket, "verify", json!({}), 409, "OPS.0409")
+            .refuse(&admin, &base, &ticket, wrong, json!({}), 409, "OPS.0409")
             .await;
         assert!(msg.contains("it needs one that is"), "{base}: {msg}");
         let response = app
@@ -150,6 +159,7 @@ async fn the_document_gives_each_action_its_own_parameters(pool: PgPool) {
         ("IncidentActionRequest", "Action"),
         ("ImprovementActionRequest", "ImprovementAction"),
         ("ProblemActionRequest", "ProblemAction"),
+        ("ChangeActionRequest", "ChangeAction"),
     ] {
         let one_of = schemas[request]["oneOf"].as_array().unwrap();
         let named: Vec<&str> = one_of
@@ -252,7 +262,7 @@ async fn console_forms_post_the_parameters_the_api_takes(pool: PgPool) {
         &app,
         &cookie,
         &page,
-        &format!("kind=change&id={id}&version=1&action=accept"),
+        &format!("kind=drill&id={id}&version=1&action=accept"),
     )
     .await;
     assert!(location.contains("error_field=kind"), "{location}");

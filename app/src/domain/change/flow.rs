@@ -1,0 +1,501 @@
+//! A change's workflow (SPEC §7): drafted by its creator, reviewed (a normal change) or not
+//! (an emergency change runs at once; its review comes afterwards), started by its implementer
+//! inside its window, recorded as it ran, and closed once verified.
+
+use super::{Change, ChangeDraft, ChangeStatus, ChangeType, NOTES_MAX, check_len};
+use crate::domain::AppError;
+use crate::domain::incident::REASON_MAX;
+use crate::domain::time::utc;
+use crate::domain::user::Role;
+use crate::domain::workflow::{
+    ActionRequest, Command, Comment, Decision, Found, Party, Reason, Remark, Rule, Ticket, Who,
+};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use ChangeStatus as S;
+
+crate::string_enum! {
+    pub enum ChangeAction {
+        Edit = "edit",
+        Submit = "submit",
+        Approve = "approve",
+        Reject = "reject",
+        Start = "start",
+        StartOverride = "start_override",
+        RecordResult = "record_result",
+        Close = "close",
+        Cancel = "cancel",
+        Remark = "remark",
+    }
+}
+
+use ChangeAction as A;
+
+/// SPEC §7, one line per action; the implementer is the change's owner.
+pub const RULES: &[Rule<ChangeStatus, ChangeAction>] = &[
+    Rule {
+        action: A::Edit,
+        from: &[S::Draft],
+        who: Who::Creator,
+    },
+    Rule {
+        action: A::Submit,
+        from: &[S::Draft],
+        who: Who::Creator,
+    },
+    Rule {
+        action: A::Approve,
+        from: &[S::PendingApproval],
+        who: Who::Admin,
+    },
+    Rule {
+        action: A::Reject,
+        from: &[S::PendingApproval],
+        who: Who::Admin,
+    },
+    Rule {
+        action: A::Start,
+        from: &[S::Approved],
+        who: Who::Owner,
+    },
+    Rule {
+        action: A::StartOverride,
+        from: &[S::Approved],
+        who: Who::Admin,
+    },
+    Rule {
+        action: A::RecordResult,
+        from: &[S::Implementing],
+        who: Who::Owner,
+    },
+    Rule {
+        action: A::Close,
+        from: &[S::Succeeded, S::Failed, S::RolledBack],
+        who: Who::CreatorOrAdmin,
+    },
+    Rule {
+        action: A::Cancel,
+        from: &[S::Draft, S::PendingApproval, S::Approved],
+        who: Who::CreatorOrAdmin,
+    },
+    Rule {
+        action: A::Remark,
+        from: &[
+            S::Draft,
+            S::PendingApproval,
+            S::Approved,
+            S::Implementing,
+            S::Succeeded,
+            S::Failed,
+            S::RolledBack,
+        ],
+        who: Who::Operator,
+    },
+];
+
+crate::string_enum! {
+    /// How an implementation ended.
+    pub enum ImplementationResult { Succeeded = "succeeded", Failed = "failed", RolledBack = "rolled_back" }
+}
+
+/// Where an allowed action lands; `result` is a recorded implementation's.
+pub fn target(
+    change: &Change,
+    action: ChangeAction,
+    result: Option<ImplementationResult>,
+) -> ChangeStatus {
+    match action {
+        A::Edit | A::Reject => S::Draft,
+        A::Submit if change.change_type == ChangeType::Normal => S::PendingApproval,
+        A::Submit | A::Approve => S::Approved,
+        A::Start | A::StartOverride => S::Implementing,
+        A::RecordResult => match result {
+            Some(ImplementationResult::Succeeded) => S::Succeeded,
+            Some(ImplementationResult::Failed) => S::Failed,
+            Some(ImplementationResult::RolledBack) | None => S::RolledBack,
+        },
+        A::Close => S::Closed,
+        A::Cancel => S::Cancelled,
+        A::Remark => change.status,
+    }
+}
+
+/// What the rules need beyond the change: the time now (a change starts inside its window).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ChangeFacts {
+    pub now: DateTime<Utc>,
+}
+
+/// `record_result`: how it ended; a failure or a rollback says why, and whether monitoring saw
+/// it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct ResultRecord {
+    pub result: ImplementationResult,
+    /// Required unless it succeeded; at most 500 characters.
+    #[serde(default)]
+    pub reason: String,
+    /// Whether monitoring detected the failure.
+    #[serde(default)]
+    pub detected_by_monitoring: bool,
+}
+
+/// `close`: what verifying the change found.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct Verification {
+    /// 1–4096 characters.
+    pub verification_notes: String,
+}
+
+crate::commands! {
+    /// An action on a change with its parameters.
+    pub enum ChangeCommand for ChangeAction as "ChangeActionRequest" {
+        Edit(ChangeDraft),
+        Submit(Comment),
+        Approve(Comment),
+        Reject(Reason),
+        Start,
+        StartOverride(Reason),
+        RecordResult(ResultRecord),
+        Close(Verification),
+        Cancel(Reason),
+        Remark(Remark),
+    }
+}
+
+/// `POST /v1/changes/{id}/actions`.
+pub type ChangeActionRequest = ActionRequest<ChangeAction>;
+
+impl Ticket for Change {
+    type Status = ChangeStatus;
+    type Action = ChangeAction;
+    type Command = ChangeCommand;
+    type Facts = ChangeFacts;
+    const KIND: &'static str = "change";
+    const NOUN: &'static str = "Change";
+    const RULES: &'static [Rule<ChangeStatus, ChangeAction>] = RULES;
+    const REMARK: ChangeAction = A::Remark;
+
+    fn id(&self) -> i64 {
+        self.id
+    }
+
+    fn version(&self) -> i32 {
+        self.version
+    }
+
+    fn status(&self) -> ChangeStatus {
+        self.status
+    }
+
+    fn party(&self, user_id: Option<i64>, role: Role) -> Party {
+        Party::of(user_id, role, self.implementer_id, self.creator_id, None)
+    }
+
+    /// The implementer starts it inside its planned window only; outside it, an administrator
+    /// may, with a reason.
+    fn gate(&self, action: ChangeAction, facts: &ChangeFacts) -> Result<(), AppError> {
+        if action == A::Start && !self.in_window(facts.now) {
+            return Err(AppError::conflict(format!(
+                "{} is planned for {} to {}; outside that window only an administrator may start it, with a reason.",
+                self.number(),
+                utc(self.planned_start),
+                utc(self.planned_end)
+            )));
+        }
+        Ok(())
+    }
+
+    fn decide(
+        &self,
+        command: ChangeCommand,
+        found: Found,
+        now: DateTime<Utc>,
+    ) -> Result<Decision<Change>, AppError> {
+        use ChangeCommand as C;
+        let action = command.action();
+        let mut after = self.clone();
+        let mut result = None;
+        let comment = match command {
+            C::Edit(draft) => {
+                let d = draft.normalized()?;
+                after.title = d.title;
+                after.description = d.description;
+                after.level = d.level;
+                after.application_id = d.application_id;
+                after.group_ids = d.group_ids;
+                after.resource_ids = d.resource_ids;
+                after.implementer_id = found.owner()?;
+                after.planned_start = d.planned_start;
+                after.planned_end = d.planned_end;
+                after.rollback_plan = d.rollback_plan;
+                after.problem_id = d.problem_id;
+                after.incident_id = d.incident_id;
+                String::new()
+            }
+            C::Submit(p) | C::Approve(p) => p.checked()?,
+            C::Reject(p) | C::Cancel(p) => p.checked()?,
+            C::Start => {
+                after.started_at = Some(now);
+                String::new()
+            }
+            C::StartOverride(p) => {
+                let reason = p.checked()?;
+                after.started_at = Some(now);
+                after.override_reason = reason.clone();
+                reason
+            }
+            C::RecordResult(mut p) => {
+                let succeeded = p.result == ImplementationResult::Succeeded;
+                check_len("reason", &mut p.reason, usize::from(!succeeded), REASON_MAX)?;
+                after.finished_at = Some(now);
+                after.result_reason = p.reason.clone();
+                after.detected_by_monitoring = Some(p.detected_by_monitoring);
+                result = Some(p.result);
+                p.reason
+            }
+            C::Close(mut p) => {
+                check_len(
+                    "verification_notes",
+                    &mut p.verification_notes,
+                    1,
+                    NOTES_MAX,
+                )?;
+                after.verification_notes = p.verification_notes;
+                String::new()
+            }
+            C::Remark(p) => p.checked()?,
+        };
+        after.status = target(self, action, result);
+        Ok(Decision { after, comment })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::change::RiskLevel;
+    use crate::domain::workflow::{Params, allowed, check};
+    use serde_json::json;
+
+    fn at(hour: i64) -> DateTime<Utc> {
+        DateTime::from_timestamp(1_800_000_000 + hour * 3600, 0).unwrap()
+    }
+
+    /// A normal change implemented by 1, created by 2, planned from hour 10 to hour 12.
+    fn change(status: S, change_type: ChangeType) -> Change {
+        Change {
+            id: 123,
+            title: "Rotate the TLS certificates".into(),
+            description: String::new(),
+            change_type,
+            level: RiskLevel::B,
+            application_id: None,
+            group_ids: vec![],
+            resource_ids: vec![],
+            implementer_id: 1,
+            creator_id: Some(2),
+            planned_start: at(10),
+            planned_end: at(12),
+            rollback_plan: "Put the old certificates back.".into(),
+            problem_id: None,
+            incident_id: None,
+            status,
+            started_at: None,
+            finished_at: None,
+            result_reason: String::new(),
+            detected_by_monitoring: None,
+            verification_notes: String::new(),
+            override_reason: String::new(),
+            version: 1,
+            created_at: at(0),
+            updated_at: at(0),
+        }
+    }
+
+    /// The expected table, written out independently of RULES.
+    fn expected(action: A, status: S, p: Party, in_window: bool) -> bool {
+        let op = p.role != Role::Viewer;
+        let implementer = op && p.is_owner;
+        let creator = op && p.is_creator;
+        let admin = p.role == Role::Admin;
+        match (action, status) {
+            (A::Edit | A::Submit, S::Draft) => creator,
+            (A::Approve | A::Reject, S::PendingApproval) => admin,
+            (A::Start, S::Approved) => implementer && in_window,
+            (A::StartOverride, S::Approved) => admin,
+            (A::RecordResult, S::Implementing) => implementer,
+            (A::Close, S::Succeeded | S::Failed | S::RolledBack) => creator || admin,
+            (A::Cancel, S::Draft | S::PendingApproval | S::Approved) => creator || admin,
+            (A::Remark, s) => op && s.is_open(),
+            _ => false,
+        }
+    }
+
+    #[test]
+    fn every_state_action_and_party_is_decided_as_the_spec_says() {
+        let mut checked = 0;
+        for status in S::ALL {
+            for action in A::ALL {
+                for role in Role::ALL {
+                    for bits in 0..4u8 {
+                        for hour in [9, 10, 11, 12, 13] {
+                            let p = Party {
+                                role: *role,
+                                is_owner: bits & 1 != 0,
+                                is_creator: bits & 2 != 0,
+                                is_verifier: false,
+                            };
+                            let c = change(*status, ChangeType::Normal);
+                            let facts = ChangeFacts { now: at(hour) };
+                            let want = expected(*action, *status, p, (10..=12).contains(&hour));
+                            assert_eq!(
+                                check(&c, &facts, *action, p).is_ok(),
+                                want,
+                                "{status} {action} {p:?} at hour {hour}"
+                            );
+                            assert_eq!(allowed(&c, &facts, p).contains(action), want);
+                            checked += 1;
+                        }
+                    }
+                }
+            }
+        }
+        assert_eq!(checked, 9 * 10 * 3 * 4 * 5);
+    }
+
+    #[test]
+    fn a_start_outside_the_window_names_it_and_who_may_override() {
+        let c = change(S::Approved, ChangeType::Normal);
+        let implementer = c.party(Some(1), Role::Operator);
+        let e = check(&c, &ChangeFacts { now: at(13) }, A::Start, implementer).unwrap_err();
+        assert_eq!(e.http_status(), 409);
+        assert!(
+            e.to_string().starts_with("CHG-000123 is planned for"),
+            "{e}"
+        );
+        assert!(e.to_string().contains("only an administrator"), "{e}");
+    }
+
+    fn decide(
+        c: &Change,
+        action: A,
+        params: serde_json::Value,
+        found: Found,
+    ) -> Result<Decision<Change>, AppError> {
+        let command = Change::command(action, &Params::Json(params))?;
+        c.decide(command, found, at(11))
+    }
+
+    #[test]
+    fn each_type_takes_its_road_and_the_implementation_is_recorded() {
+        let submitted = |t| {
+            decide(&change(S::Draft, t), A::Submit, json!({}), Found::default())
+                .unwrap()
+                .after
+                .status
+        };
+        assert_eq!(submitted(ChangeType::Normal), S::PendingApproval);
+        assert_eq!(submitted(ChangeType::Emergency), S::Approved);
+        let rejected = decide(
+            &change(S::PendingApproval, ChangeType::Normal),
+            A::Reject,
+            json!({"reason": "no rollback test"}),
+            Found::default(),
+        )
+        .unwrap();
+        assert_eq!(
+            (rejected.after.status, rejected.comment.as_str()),
+            (S::Draft, "no rollback test")
+        );
+        let started = decide(
+            &change(S::Approved, ChangeType::Normal),
+            A::Start,
+            json!({}),
+            Found::default(),
+        )
+        .unwrap()
+        .after;
+        assert_eq!(
+            (started.status, started.started_at),
+            (S::Implementing, Some(at(11)))
+        );
+        let implementing = change(S::Implementing, ChangeType::Normal);
+        let no_reason = decide(
+            &implementing,
+            A::RecordResult,
+            json!({"result": "failed"}),
+            Found::default(),
+        )
+        .unwrap_err();
+        assert_eq!(no_reason.field(), Some("reason"));
+        let failed = decide(&implementing, A::RecordResult, json!({"result": "rolled_back", "reason": "latency doubled", "detected_by_monitoring": true}), Found::default()).unwrap().after;
+        assert_eq!(failed.status, S::RolledBack);
+        assert_eq!(
+            (failed.finished_at, failed.detected_by_monitoring),
+            (Some(at(11)), Some(true))
+        );
+        let ok = decide(
+            &implementing,
+            A::RecordResult,
+            json!({"result": "succeeded"}),
+            Found::default(),
+        )
+        .unwrap()
+        .after;
+        assert_eq!(ok.status, S::Succeeded);
+        let unverified = decide(
+            &change(S::Succeeded, ChangeType::Normal),
+            A::Close,
+            json!({}),
+            Found::default(),
+        )
+        .unwrap_err();
+        assert_eq!(unverified.field(), Some("params"));
+    }
+
+    #[test]
+    fn a_draft_is_edited_whole_and_checked() {
+        let draft = |start: i64, end: i64| {
+            json!({
+                "title": " Rotate certificates ", "level": "A", "implementer": {"user_id": 5},
+                "planned_start": at(start), "planned_end": at(end), "rollback_plan": "Restore",
+                "resource_ids": [3, 1, 3]
+            })
+        };
+        let found = Found {
+            owner: Some(5),
+            note: None,
+        };
+        let edited = decide(
+            &change(S::Draft, ChangeType::Normal),
+            A::Edit,
+            draft(20, 22),
+            found.clone(),
+        )
+        .unwrap()
+        .after;
+        assert_eq!(edited.title, "Rotate certificates");
+        assert_eq!((edited.level, edited.implementer_id), (RiskLevel::A, 5));
+        assert_eq!(edited.resource_ids, vec![1, 3]);
+        assert_eq!(edited.status, S::Draft);
+        let backwards = decide(
+            &change(S::Draft, ChangeType::Normal),
+            A::Edit,
+            draft(22, 20),
+            found.clone(),
+        )
+        .unwrap_err();
+        assert_eq!(backwards.field(), Some("planned_end"));
+        let too_long = decide(
+            &change(S::Draft, ChangeType::Normal),
+            A::Edit,
+            draft(0, 24 * 15),
+            found,
+        )
+        .unwrap_err();
+        assert_eq!(too_long.field(), Some("planned_end"));
+    }
+}

@@ -1,0 +1,205 @@
+//! Change tickets (SPEC §7): planned work on the estate, with its window, its scope, who carries
+//! it out and how it is undone, reviewed before it runs and recorded as it ran.
+
+mod flow;
+
+use super::AppError;
+use super::incident::{Assignee, check_len};
+use super::numbering::Prefix;
+use chrono::{DateTime, Duration, Utc};
+pub use flow::*;
+use serde::{Deserialize, Serialize};
+
+crate::string_enum! {
+    /// `standard`: a pre-approved model, no review; `normal`: reviewed before it runs;
+    /// `emergency`: may run at once, reviewed afterwards.
+    pub enum ChangeType { Standard = "standard", Normal = "normal", Emergency = "emergency" }
+}
+
+crate::string_enum! {
+    /// Risk: A highest … D lowest.
+    pub enum RiskLevel { A = "A", B = "B", C = "C", D = "D" }
+}
+
+crate::string_enum! {
+    pub enum ChangeStatus {
+        Draft = "draft",
+        PendingApproval = "pending_approval",
+        Approved = "approved",
+        Implementing = "implementing",
+        Succeeded = "succeeded",
+        Failed = "failed",
+        RolledBack = "rolled_back",
+        Closed = "closed",
+        Cancelled = "cancelled",
+    }
+}
+
+impl ChangeStatus {
+    /// Still to run or running.
+    pub fn is_open(self) -> bool {
+        !matches!(self, ChangeStatus::Closed | ChangeStatus::Cancelled)
+    }
+}
+
+pub const TITLE_MAX: usize = 200;
+pub const DESCRIPTION_MAX: usize = 4096;
+pub const ROLLBACK_MAX: usize = 4096;
+pub const NOTES_MAX: usize = 4096;
+/// Groups or resources in one change's scope.
+pub const SCOPE_MAX: usize = 200;
+/// The longest planned window.
+pub const WINDOW_MAX_DAYS: i64 = 14;
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct Change {
+    pub id: i64,
+    pub title: String,
+    pub description: String,
+    pub change_type: ChangeType,
+    pub level: RiskLevel,
+    pub application_id: Option<i64>,
+    /// Groups in scope.
+    pub group_ids: Vec<i64>,
+    /// Resources in scope.
+    pub resource_ids: Vec<i64>,
+    /// Who carries it out.
+    pub implementer_id: i64,
+    /// `None` when the system opened it.
+    pub creator_id: Option<i64>,
+    pub planned_start: DateTime<Utc>,
+    pub planned_end: DateTime<Utc>,
+    pub rollback_plan: String,
+    /// The problem it fixes.
+    pub problem_id: Option<i64>,
+    /// The incident it answers.
+    pub incident_id: Option<i64>,
+    pub status: ChangeStatus,
+    pub started_at: Option<DateTime<Utc>>,
+    pub finished_at: Option<DateTime<Utc>>,
+    /// Why it failed or was rolled back.
+    pub result_reason: String,
+    /// Whether monitoring saw the failure (rather than a person).
+    pub detected_by_monitoring: Option<bool>,
+    pub verification_notes: String,
+    /// An administrator's reason for starting it outside its window.
+    pub override_reason: String,
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl Change {
+    /// "CHG-000123"
+    pub fn number(&self) -> String {
+        Prefix::Change.number(self.id)
+    }
+
+    /// Whether `at` falls in its planned window.
+    pub fn in_window(&self, at: DateTime<Utc>) -> bool {
+        self.planned_start <= at && at <= self.planned_end
+    }
+}
+
+/// What a person writes when they plan a change, or edit its draft.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct ChangeDraft {
+    /// 1–200 characters.
+    pub title: String,
+    /// At most 4096 characters.
+    #[serde(default)]
+    pub description: String,
+    pub level: RiskLevel,
+    #[serde(default)]
+    pub application_id: Option<i64>,
+    /// At most 200.
+    #[serde(default)]
+    pub group_ids: Vec<i64>,
+    /// At most 200.
+    #[serde(default)]
+    pub resource_ids: Vec<i64>,
+    /// Who carries it out: an operator or administrator.
+    pub implementer: Assignee,
+    #[serde(deserialize_with = "crate::domain::time::utc_or_local")]
+    pub planned_start: DateTime<Utc>,
+    /// After the start, at most 14 days later.
+    #[serde(deserialize_with = "crate::domain::time::utc_or_local")]
+    pub planned_end: DateTime<Utc>,
+    /// How it is undone: 1–4096 characters.
+    pub rollback_plan: String,
+    #[serde(default)]
+    pub problem_id: Option<i64>,
+    #[serde(default)]
+    pub incident_id: Option<i64>,
+}
+
+impl ChangeDraft {
+    /// Trims and checks every field that needs no database.
+    pub fn normalized(mut self) -> Result<ChangeDraft, AppError> {
+        check_len("title", &mut self.title, 1, TITLE_MAX)?;
+        check_len("description", &mut self.description, 0, DESCRIPTION_MAX)?;
+        check_len("rollback_plan", &mut self.rollback_plan, 1, ROLLBACK_MAX)?;
+        if self.planned_end <= self.planned_start {
+            return Err(AppError::invalid(
+                "planned_end",
+                "must be after planned_start",
+            ));
+        }
+        if self.planned_end - self.planned_start > Duration::days(WINDOW_MAX_DAYS) {
+            return Err(AppError::invalid(
+                "planned_end",
+                format!("a window lasts at most {WINDOW_MAX_DAYS} days"),
+            ));
+        }
+        for (field, ids) in [
+            ("group_ids", &mut self.group_ids),
+            ("resource_ids", &mut self.resource_ids),
+        ] {
+            ids.sort_unstable();
+            ids.dedup();
+            if ids.len() > SCOPE_MAX {
+                return Err(AppError::invalid(
+                    field,
+                    format!("at most {SCOPE_MAX} in one change"),
+                ));
+            }
+        }
+        Ok(self)
+    }
+}
+
+/// A new change: its type and its draft.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct NewChange {
+    /// `normal` or `emergency` (standard changes come from a template).
+    pub change_type: ChangeType,
+    #[serde(flatten)]
+    pub draft: ChangeDraft,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ChangeFilter {
+    pub status: Option<ChangeStatus>,
+    pub change_type: Option<ChangeType>,
+    pub level: Option<RiskLevel>,
+    pub application_id: Option<i64>,
+    pub implementer_id: Option<i64>,
+    /// Title contains (any case).
+    pub q: Option<String>,
+}
+
+/// A change with the names a page shows, its timeline and what the caller may do now.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct ChangeDetail {
+    #[serde(flatten)]
+    pub change: Change,
+    pub implementer_name: String,
+    pub creator_name: Option<String>,
+    pub application_name: Option<String>,
+    pub history: Vec<super::workflow::HistoryEntry>,
+    pub actions: Vec<ChangeAction>,
+}

@@ -1,0 +1,243 @@
+//! Change tickets: plan one, find them, and take the actions of SPEC §7 through the ticket
+//! kernel, each checked against the domain's table, in the timeline and the audit log.
+
+use super::Actor;
+use super::workflow::{self, Kept, application_name, check_application, user_name};
+use crate::domain::AppError;
+use crate::domain::change::{
+    Change, ChangeAction as A, ChangeCommand, ChangeDetail, ChangeDraft, ChangeFacts, ChangeFilter,
+    ChangeStatus, ChangeType, NewChange,
+};
+use crate::domain::list::{ListParams, Page, Sort};
+use crate::domain::notification::NotificationKind;
+use crate::domain::user::Role;
+use crate::domain::workflow::{Found, Ticket};
+use crate::state::AppState;
+use crate::store;
+use chrono::{DateTime, Utc};
+use sqlx::PgConnection;
+
+impl Kept for Change {
+    const WORK: &'static str = "working changes";
+    const READ: &'static str = "reading changes";
+
+    async fn find(conn: &mut PgConnection, id: i64) -> Result<Option<Change>, AppError> {
+        store::changes::find(conn, id).await
+    }
+
+    async fn lock(conn: &mut PgConnection, id: i64) -> Result<Change, AppError> {
+        store::changes::find_for_update(conn, id).await
+    }
+
+    async fn facts(
+        _conn: &mut PgConnection,
+        _change: &Change,
+        now: DateTime<Utc>,
+    ) -> Result<ChangeFacts, AppError> {
+        Ok(ChangeFacts { now })
+    }
+
+    async fn look_up(
+        state: &AppState,
+        conn: &mut PgConnection,
+        _actor: &Actor,
+        _change: &Change,
+        command: &ChangeCommand,
+    ) -> Result<Found, AppError> {
+        Ok(match command {
+            ChangeCommand::Edit(draft) => Found {
+                owner: Some(check_draft(state, conn, draft).await?),
+                note: None,
+            },
+            _ => Found::default(),
+        })
+    }
+
+    async fn store(
+        conn: &mut PgConnection,
+        _before: &Change,
+        after: &Change,
+        now: DateTime<Utc>,
+    ) -> Result<Change, AppError> {
+        store::changes::update(conn, after, now).await
+    }
+
+    async fn announce(
+        conn: &mut PgConnection,
+        actor: &Actor,
+        before: &Change,
+        after: &Change,
+        action: A,
+        now: DateTime<Utc>,
+    ) -> Result<(), AppError> {
+        let news = match action {
+            A::Reject => Some((
+                after.creator_id,
+                NotificationKind::Rejected,
+                "rejected: back to draft",
+            )),
+            A::Edit if after.implementer_id != before.implementer_id => Some((
+                Some(after.implementer_id),
+                NotificationKind::Assigned,
+                "to implement",
+            )),
+            _ if after.status == ChangeStatus::Approved && before.status != after.status => Some((
+                Some(after.implementer_id),
+                NotificationKind::Approval,
+                "approved: ready to implement in its window",
+            )),
+            _ => None,
+        };
+        match news {
+            Some((Some(who), kind, what)) => tell(conn, actor, who, kind, after, what, now).await,
+            _ => Ok(()),
+        }
+    }
+}
+
+async fn tell(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    who: i64,
+    kind: NotificationKind,
+    c: &Change,
+    what: &str,
+    at: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let title = format!("{} {what}: {}", c.number(), c.title);
+    let link = format!("/changes/{}", c.id);
+    super::notifications::notify(conn, actor, &[who], kind, &title, &link, at).await
+}
+
+/// Checks what a draft names in the database (its application, groups and resources) and
+/// resolves its implementer, who must be an active operator or administrator.
+async fn check_draft(
+    state: &AppState,
+    conn: &mut PgConnection,
+    draft: &ChangeDraft,
+) -> Result<i64, AppError> {
+    check_application(conn, draft.application_id).await?;
+    for (field, ids, found) in [
+        (
+            "group_ids",
+            &draft.group_ids,
+            store::groups::existing(conn, &draft.group_ids).await?,
+        ),
+        (
+            "resource_ids",
+            &draft.resource_ids,
+            store::groups::existing_resources(conn, &draft.resource_ids).await?,
+        ),
+    ] {
+        let missing: Vec<String> = ids
+            .iter()
+            .filter(|id| !found.contains(id))
+            .map(i64::to_string)
+            .collect();
+        if !missing.is_empty() {
+            return Err(AppError::invalid(
+                field,
+                format!("no such ids: {}", missing.join(", ")),
+            ));
+        }
+    }
+    super::incidents::resolve(state, conn, "implementer", &draft.implementer).await
+}
+
+/// Plans a change, in draft, for its creator to submit.
+pub async fn create(state: &AppState, actor: &Actor, new: NewChange) -> Result<Change, AppError> {
+    actor.require(Role::Operator, "planning changes")?;
+    if new.change_type == ChangeType::Standard {
+        return Err(AppError::invalid(
+            "change_type",
+            "a standard change is made from a pre-approved template, not planned by hand",
+        ));
+    }
+    let draft = new.draft.normalized()?;
+    let now = state.now();
+    let mut tx = state.pool.begin().await?;
+    let implementer_id = check_draft(state, &mut tx, &draft).await?;
+    let stored = store::changes::insert(
+        &mut tx,
+        &Change {
+            id: 0,
+            title: draft.title,
+            description: draft.description,
+            change_type: new.change_type,
+            level: draft.level,
+            application_id: draft.application_id,
+            group_ids: draft.group_ids,
+            resource_ids: draft.resource_ids,
+            implementer_id,
+            creator_id: actor.id(),
+            planned_start: draft.planned_start,
+            planned_end: draft.planned_end,
+            rollback_plan: draft.rollback_plan,
+            problem_id: draft.problem_id,
+            incident_id: draft.incident_id,
+            status: ChangeStatus::Draft,
+            started_at: None,
+            finished_at: None,
+            result_reason: String::new(),
+            detected_by_monitoring: None,
+            verification_notes: String::new(),
+            override_reason: String::new(),
+            version: 1,
+            created_at: now,
+            updated_at: now,
+        },
+    )
+    .await?;
+    workflow::opened(&mut tx, actor, now, &stored, "").await?;
+    if Some(implementer_id) != actor.id() {
+        tell(
+            &mut tx,
+            actor,
+            implementer_id,
+            NotificationKind::Assigned,
+            &stored,
+            "to implement",
+            now,
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(stored)
+}
+
+pub async fn list(
+    state: &AppState,
+    actor: &Actor,
+    filter: &ChangeFilter,
+    params: &ListParams,
+) -> Result<Page<Change>, AppError> {
+    actor.require(Role::Viewer, Change::READ)?;
+    let window = params.window(
+        store::changes::SORTABLE,
+        Sort {
+            field: "id",
+            descending: true,
+        },
+    )?;
+    let mut conn = state.pool.acquire().await?;
+    store::changes::list(&mut conn, filter, window).await
+}
+
+pub async fn get(state: &AppState, actor: &Actor, id: i64) -> Result<ChangeDetail, AppError> {
+    actor.require(Role::Viewer, Change::READ)?;
+    let mut conn = state.pool.acquire().await?;
+    let change = workflow::find::<Change>(&mut conn, id).await?;
+    let (actions, _) = workflow::offer(&mut conn, actor, &change, state.now()).await?;
+    let creator_name = match change.creator_id {
+        Some(c) => Some(user_name(&mut conn, c).await?),
+        None => Some("system".to_owned()),
+    };
+    Ok(ChangeDetail {
+        implementer_name: user_name(&mut conn, change.implementer_id).await?,
+        creator_name,
+        application_name: application_name(&mut conn, change.application_id).await?,
+        history: store::history::of(&mut conn, Change::KIND, id).await?,
+        actions,
+        change,
+    })
+}

@@ -1,0 +1,254 @@
+//! Change tickets through the API: planned in draft, reviewed or not by their type, started by
+//! their implementer inside their window (or by an administrator outside it, with a reason),
+//! recorded as they ran and closed once verified; every refusal names why and changes nothing.
+
+use crate::common::{TestApp, spawn, start_time};
+use chrono::{DateTime, Duration, Utc};
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+use sqlx::PgPool;
+
+fn plan(change_type: &str, implementer: &Value, start: DateTime<Utc>) -> Value {
+    json!({
+        "title": "Rotate the payment gateway's TLS certificates",
+        "change_type": change_type,
+        "level": "B",
+        "implementer": {"user_id": implementer["id"]},
+        "planned_start": start,
+        "planned_end": start + Duration::hours(2),
+        "rollback_plan": "Reinstall the previous certificates from the vault",
+    })
+}
+
+async fn get(app: &TestApp, token: &str, base: &str) -> Value {
+    app.get(token, base).await.json().await.unwrap()
+}
+
+#[sqlx::test(migrator = "server::db::MIGRATOR")]
+async fn a_normal_change_is_reviewed_started_in_its_window_and_closed(pool: PgPool) {
+    let app = spawn(pool).await;
+    let admin = app.admin().await;
+    let implementer = app.create_user(&admin, "implementer", "operator").await;
+    let creator = app.create_user(&admin, "planner", "operator").await;
+    let planner = app.token("planner", "password-123").await;
+    let doer = app.token("implementer", "password-123").await;
+    // The window opened an hour ago: the server's clock stands at the test's start time.
+    let start = start_time() - Duration::hours(1);
+    let change = app
+        .expect(
+            Method::POST,
+            &planner,
+            "/v1/changes",
+            plan("normal", &implementer, start),
+            StatusCode::CREATED,
+        )
+        .await;
+    assert_eq!(change["status"], "draft");
+    assert_eq!(change["creator_id"], creator["id"]);
+    let base = format!("/v1/changes/{}", change["id"]);
+    assert_eq!(app.allowed(&doer, &base).await, ["remark"]);
+    assert_eq!(
+        app.allowed(&planner, &base).await,
+        ["edit", "submit", "cancel", "remark"]
+    );
+
+    let submitted = app.act(&planner, &base, &change, "submit", json!({})).await;
+    assert_eq!(submitted["status"], "pending_approval");
+    let msg = app
+        .refuse(
+            &planner,
+            &base,
+            &submitted,
+            "approve",
+            json!({}),
+            403,
+            "OPS.0403",
+        )
+        .await;
+    assert!(msg.contains("administrator"), "{msg}");
+    let rejected = app
+        .act(
+            &admin,
+            &base,
+            &submitted,
+            "reject",
+            json!({"reason": "Say how the rollback was tested"}),
+        )
+        .await;
+    assert_eq!(rejected["status"], "draft");
+    let mut edit = plan("normal", &implementer, start);
+    edit["rollback_plan"] = json!("Reinstall the previous certificates; tested on staging");
+    let edited = app.act(&planner, &base, &rejected, "edit", edit).await;
+    assert!(
+        edited["rollback_plan"]
+            .as_str()
+            .unwrap()
+            .contains("staging")
+    );
+    let resubmitted = app.act(&planner, &base, &edited, "submit", json!({})).await;
+    let approved = app
+        .act(
+            &admin,
+            &base,
+            &resubmitted,
+            "approve",
+            json!({"comment": "ok"}),
+        )
+        .await;
+    assert_eq!(approved["status"], "approved");
+
+    let started = app.act(&doer, &base, &approved, "start", json!({})).await;
+    assert_eq!(started["status"], "implementing");
+    assert_eq!(started["started_at"], json!(start_time()));
+    let msg = app
+        .refuse(
+            &doer,
+            &base,
+            &started,
+            "record_result",
+            json!({"result": "failed"}),
+            422,
+            "OPS.0422",
+        )
+        .await;
+    assert!(msg.starts_with("reason"), "{msg}");
+    let rolled_back = app
+        .act(
+            &doer,
+            &base,
+            &started,
+            "record_result",
+            json!({"result": "rolled_back", "reason": "Handshakes failed for old clients",
+                   "detected_by_monitoring": true}),
+        )
+        .await;
+    assert_eq!(rolled_back["status"], "rolled_back");
+    assert_eq!(rolled_back["detected_by_monitoring"], true);
+    let closed = app
+        .act(
+            &planner,
+            &base,
+            &rolled_back,
+            "close",
+            json!({"verification_notes": "Old certificates serve again; error rate back to normal"}),
+        )
+        .await;
+    assert_eq!(closed["status"], "closed");
+    assert!(app.allowed(&planner, &base).await.is_empty());
+
+    let steps: Vec<String> = get(&app, &admin, &base).await["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["action"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(
+        steps,
+        [
+            "create",
+            "submit",
+            "reject",
+            "edit",
+            "submit",
+            "approve",
+            "start",
+            "record_result",
+            "close"
+        ]
+    );
+    let page = get(&app, &admin, "/v1/changes?status=closed&q=payment").await;
+    assert_eq!(page["total"], 1);
+}
+
+#[sqlx::test(migrator = "server::db::MIGRATOR")]
+async fn outside_its_window_only_an_administrator_starts_it_and_an_emergency_skips_review(
+    pool: PgPool,
+) {
+    let app = spawn(pool).await;
+    let admin = app.admin().await;
+    let implementer = app.create_user(&admin, "implementer", "operator").await;
+    let doer = app.token("implementer", "password-123").await;
+    let tomorrow = start_time() + Duration::days(1);
+    let change = app
+        .expect(
+            Method::POST,
+            &admin,
+            "/v1/changes",
+            plan("emergency", &implementer, tomorrow),
+            StatusCode::CREATED,
+        )
+        .await;
+    let base = format!("/v1/changes/{}", change["id"]);
+    let approved = app.act(&admin, &base, &change, "submit", json!({})).await;
+    assert_eq!(approved["status"], "approved", "an emergency runs at once");
+    assert!(
+        !app.allowed(&doer, &base)
+            .await
+            .contains(&"start".to_owned())
+    );
+    let msg = app
+        .refuse(&doer, &base, &approved, "start", json!({}), 409, "OPS.0409")
+        .await;
+    assert!(
+        msg.contains("outside that window only an administrator"),
+        "{msg}"
+    );
+    assert_eq!(
+        get(&app, &admin, &base).await["version"],
+        approved["version"]
+    );
+    let started = app
+        .act(
+            &admin,
+            &base,
+            &approved,
+            "start_override",
+            json!({"reason": "Certificate expires tonight"}),
+        )
+        .await;
+    assert_eq!(started["status"], "implementing");
+    assert_eq!(started["override_reason"], "Certificate expires tonight");
+}
+
+#[sqlx::test(migrator = "server::db::MIGRATOR")]
+async fn bad_plans_are_refused_naming_the_field_and_nothing_is_stored(pool: PgPool) {
+    let app = spawn(pool).await;
+    let admin = app.admin().await;
+    let implementer = app.create_user(&admin, "implementer", "operator").await;
+    app.create_user(&admin, "watcher", "viewer").await;
+    let viewer = app.token("watcher", "password-123").await;
+    let start = start_time();
+    let cases = [
+        ("change_type", json!("standard")),
+        ("planned_end", json!(start - Duration::hours(1))),
+        ("planned_end", json!(start + Duration::days(15))),
+        ("resource_ids", json!([424242])),
+        ("group_ids", json!([7])),
+        ("rollback_plan", json!("  ")),
+        ("problem_id", json!(99)),
+        ("title", json!("x".repeat(201))),
+    ];
+    for (field, value) in cases {
+        let mut body = plan("normal", &implementer, start);
+        body[field] = value;
+        let response = app.send(Method::POST, &admin, "/v1/changes", body).await;
+        let msg = crate::common::assert_error(response, 422, "OPS.0422").await;
+        assert!(msg.starts_with(field), "{field}: {msg}");
+    }
+    let mut body = plan("normal", &implementer, start);
+    body["implementer"] =
+        json!({"user_id": app.create_user(&admin, "onlooker", "viewer").await["id"]});
+    let response = app.send(Method::POST, &admin, "/v1/changes", body).await;
+    let msg = crate::common::assert_error(response, 422, "OPS.0422").await;
+    assert!(msg.starts_with("implementer"), "{msg}");
+    let response = app
+        .send(
+            Method::POST,
+            &viewer,
+            "/v1/changes",
+            plan("normal", &implementer, start),
+        )
+        .await;
+    crate::common::assert_error(response, 403, "OPS.0403").await;
+    assert_eq!(get(&app, &admin, "/v1/changes").await["total"], 0);
+}
