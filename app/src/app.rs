@@ -10,6 +10,7 @@ use crate::pages::{
     applications::{ApplicationPage, ApplicationsPage, NewApplicationPage},
     audit::AuditPage,
     capacity::CapacityPage,
+    changes::{ChangePage, ChangesPage, NewChangePage},
     data_sources::{DataSourcePage, DataSourcesPage},
     deliveries::DeliveriesPage,
     forwarding_rules::{ForwardingRulesPage, NewRulePage, RulePage},
@@ -101,6 +102,9 @@ pub fn App() -> impl IntoView {
                     <Route ssr=SsrMode::Async path=path!("/incidents/:id") view=IncidentPage/>
                     <Route ssr=SsrMode::Async path=path!("/war-rooms") view=WarRoomsPage/>
                     <Route ssr=SsrMode::Async path=path!("/war-rooms/:id") view=WarRoomPage/>
+                    <Route ssr=SsrMode::Async path=path!("/changes") view=ChangesPage/>
+                    <Route ssr=SsrMode::Async path=path!("/changes/new") view=NewChangePage/>
+                    <Route ssr=SsrMode::Async path=path!("/changes/:id") view=ChangePage/>
                     <Route ssr=SsrMode::Async path=path!("/improvements") view=ImprovementsPage/>
                     <Route ssr=SsrMode::Async path=path!("/improvements/new") view=NewImprovementPage/>
                     <Route ssr=SsrMode::Async path=path!("/improvements/:id") view=ImprovementPage/>

@@ -5,6 +5,7 @@ pub mod applications;
 pub mod attachments;
 pub mod audit;
 pub mod auth;
+pub mod changes;
 pub mod data_sources;
 pub mod deliveries;
 pub mod docs;

@@ -7,6 +7,7 @@ pub mod applications;
 pub mod attachments;
 pub mod audit;
 pub mod capacity;
+pub mod changes;
 pub mod data_sources;
 pub mod deliveries;
 pub mod forwarding_rules;

@@ -117,16 +117,18 @@ async fn check_draft(
     draft: &ChangeDraft,
 ) -> Result<i64, AppError> {
     check_application(conn, draft.application_id).await?;
+    let groups = draft.group_ids.clone().unwrap_or_default();
+    let resources = draft.resource_ids.clone().unwrap_or_default();
     for (field, ids, found) in [
         (
             "group_ids",
-            &draft.group_ids,
-            store::groups::existing(conn, &draft.group_ids).await?,
+            &groups,
+            store::groups::existing(conn, &groups).await?,
         ),
         (
             "resource_ids",
-            &draft.resource_ids,
-            store::groups::existing_resources(conn, &draft.resource_ids).await?,
+            &resources,
+            store::groups::existing_resources(conn, &resources).await?,
         ),
     ] {
         let missing: Vec<String> = ids
@@ -166,8 +168,8 @@ pub async fn create(state: &AppState, actor: &Actor, new: NewChange) -> Result<C
             change_type: new.change_type,
             level: draft.level,
             application_id: draft.application_id,
-            group_ids: draft.group_ids,
-            resource_ids: draft.resource_ids,
+            group_ids: draft.group_ids.unwrap_or_default(),
+            resource_ids: draft.resource_ids.unwrap_or_default(),
             implementer_id,
             creator_id: actor.id(),
             planned_start: draft.planned_start,

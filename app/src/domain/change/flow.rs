@@ -225,8 +225,8 @@ impl Ticket for Change {
                 after.description = d.description;
                 after.level = d.level;
                 after.application_id = d.application_id;
-                after.group_ids = d.group_ids;
-                after.resource_ids = d.resource_ids;
+                after.group_ids = d.group_ids.unwrap_or(after.group_ids);
+                after.resource_ids = d.resource_ids.unwrap_or(after.resource_ids);
                 after.implementer_id = found.owner()?;
                 after.planned_start = d.planned_start;
                 after.planned_end = d.planned_end;

@@ -114,12 +114,12 @@ pub struct ChangeDraft {
     pub level: RiskLevel,
     #[serde(default)]
     pub application_id: Option<i64>,
-    /// At most 200.
+    /// At most 200; left out, none (or, when editing, those it has).
     #[serde(default)]
-    pub group_ids: Vec<i64>,
-    /// At most 200.
+    pub group_ids: Option<Vec<i64>>,
+    /// At most 200; left out, none (or, when editing, those it has).
     #[serde(default)]
-    pub resource_ids: Vec<i64>,
+    pub resource_ids: Option<Vec<i64>>,
     /// Who carries it out: an operator or administrator.
     pub implementer: Assignee,
     #[serde(deserialize_with = "crate::domain::time::utc_or_local")]
@@ -157,6 +157,7 @@ impl ChangeDraft {
             ("group_ids", &mut self.group_ids),
             ("resource_ids", &mut self.resource_ids),
         ] {
+            let Some(ids) = ids else { continue };
             ids.sort_unstable();
             ids.dedup();
             if ids.len() > SCOPE_MAX {

@@ -1,0 +1,73 @@
+import { ADMIN, apiToken, createUser, expect, hydrated, login, navLink, openAction, test, unique } from "./fixtures";
+
+/** A `datetime-local` value, in UTC, `hours` from now. */
+function inHours(hours: number): string {
+  return new Date(Date.now() + hours * 3_600_000).toISOString().slice(0, 16);
+}
+
+test("a normal change is planned, reviewed, carried out in its window and closed, each person on their own page", async ({ page, browser, request }) => {
+  const planner = unique("planner");
+  const doer = unique("doer");
+  const token = await apiToken(request, ADMIN.username, ADMIN.password);
+  for (const username of [planner, doer]) {
+    await createUser(request, token, { username, role: "operator", password: "operator-pass-1" });
+  }
+
+  await login(page, planner, "operator-pass-1");
+  await navLink(page, "Changes").click();
+  await page.getByTestId("new-change").click();
+  await hydrated(page);
+  const title = unique("Rotate the payment gateway certificates");
+  const form = page.getByTestId("new-change-form");
+  await form.getByLabel("Title").fill(title);
+  await form.getByLabel("Risk").selectOption("B");
+  await form.getByLabel("Implementer").selectOption({ label: `${doer} (${doer})` });
+  await form.getByLabel("Planned start (UTC)").fill(inHours(-1));
+  await form.getByLabel("Planned end (UTC)").fill(inHours(2));
+  await form.getByLabel("Rollback plan").fill("Reinstall the previous certificates from the vault");
+  await page.getByTestId("create-change").click();
+  await expect(page.getByTestId("change-status")).toHaveText("draft");
+  await expect(page).toHaveTitle(/CHG-\d{6}/);
+  const changeUrl = page.url();
+  await openAction(page, "submit");
+  await page.getByTestId("submit").click();
+  await expect(page.getByTestId("change-status")).toHaveText("pending approval");
+
+  // The administrator reviews it; the planner's page follows live.
+  const reviewer = await browser.newContext();
+  const adminPage = await reviewer.newPage();
+  await login(adminPage, ADMIN.username, ADMIN.password);
+  await adminPage.goto(changeUrl);
+  await hydrated(adminPage);
+  await (await openAction(adminPage, "approve")).getByLabel("Comment").fill("Rollback tested on staging");
+  await adminPage.getByTestId("approve").click();
+  await expect(adminPage.getByTestId("change-status")).toHaveText("approved");
+  await expect(page.getByTestId("change-status")).toHaveText("approved");
+
+  // The implementer starts it inside its window and records how it went.
+  const implementer = await browser.newContext();
+  const doerPage = await implementer.newPage();
+  await login(doerPage, doer, "operator-pass-1");
+  await doerPage.goto("/changes?tab=mine");
+  await doerPage.getByRole("link", { name: title }).click();
+  await hydrated(doerPage);
+  await doerPage.getByTestId("start").click();
+  await expect(doerPage.getByTestId("change-status")).toHaveText("implementing");
+  await (await openAction(doerPage, "record_result")).getByLabel("Result").selectOption("succeeded");
+  await doerPage.getByTestId("record_result").click();
+  await expect(doerPage.getByTestId("change-status")).toHaveText("succeeded");
+
+  await expect(page.getByTestId("change-status")).toHaveText("succeeded");
+  await page.reload();
+  await hydrated(page);
+  await (await openAction(page, "close")).getByLabel("Verification notes").fill("New certificates served; no handshake errors");
+  await page.getByTestId("close").click();
+  await expect(page.getByTestId("change-status")).toHaveText("closed");
+  await expect(page.getByTestId("no-actions")).toBeVisible();
+  const steps = page.getByTestId("timeline-entry");
+  await expect(steps).toHaveCount(6);
+  await expect(steps.nth(2)).toContainText("approve (pending_approval → approved)");
+  await expect(steps.nth(5)).toContainText("close (succeeded → closed)");
+  await reviewer.close();
+  await implementer.close();
+});
