@@ -57,6 +57,9 @@ pub struct Settings {
     pub import_limit_bytes: usize,
     /// Cleared alarms older than this many days are purged.
     pub alarm_retention_days: i64,
+    /// How long before an incident started a change on its application or resources makes it
+    /// a suspect (`OPSROOM_SUSPECT_WINDOW_HOURS`).
+    pub suspect_window: Duration,
     /// The console's address as people reach it (`https://ops.example.com`), for links and for
     /// telling the console's own requests from other sites'; empty when not configured.
     pub public_url: String,
@@ -100,6 +103,7 @@ impl Default for Settings {
             body_limit_bytes: 1024 * 1024,
             import_limit_bytes: 32 * 1024 * 1024,
             alarm_retention_days: 31,
+            suspect_window: Duration::hours(24),
             public_url: String::new(),
             trusted_proxies: AddressList::default(),
             webhook_allow: AddressList::default(),

@@ -71,3 +71,41 @@ test("a normal change is planned, reviewed, carried out in its window and closed
   await reviewer.close();
   await implementer.close();
 });
+
+test("an incident's page names the change that ran on its application just before, and the change names the incident", async ({ page, request }) => {
+  const token = await apiToken(request, ADMIN.username, ADMIN.password);
+  const headers = { "X-Auth-Token": token };
+  const me = await (await request.get("/v1/profile", { headers })).json();
+  const application = (await (await request.get("/v1/applications", { headers })).json()).items[0];
+  const start = new Date(Date.now() - 3_600_000).toISOString();
+  const end = new Date(Date.now() + 3_600_000).toISOString();
+  let change = await (
+    await request.post("/v1/changes", {
+      headers,
+      data: {
+        title: unique("Raise the connection pool size"), change_type: "emergency", level: "C",
+        application_id: application.id, implementer: { user_id: me.id },
+        planned_start: start, planned_end: end, rollback_plan: "Set it back to 50",
+      },
+    })
+  ).json();
+  for (const [action, params] of [["submit", {}], ["start", {}], ["record_result", { result: "succeeded" }]] as const) {
+    const response = await request.post(`/v1/changes/${change.id}/actions`, { headers, data: { action, params, version: change.version } });
+    expect(response.ok()).toBeTruthy();
+    change = await response.json();
+  }
+  const incident = await (
+    await request.post("/v1/incidents", {
+      headers,
+      data: { title: unique("Database connections refused"), level: "P2", category: "reliability", application_id: application.id, owner: { user_id: me.id } },
+    })
+  ).json();
+
+  await login(page, ADMIN.username, ADMIN.password);
+  await page.goto(`/incidents/${incident.id}`);
+  const suspects = page.getByTestId("suspect-changes");
+  await expect(suspects).toContainText(change.title);
+  await suspects.getByRole("link", { name: /CHG-\d{6}/ }).first().click();
+  await expect(page.getByTestId("change-status")).toHaveText("succeeded");
+  await expect(page.getByTestId("followed-by")).toContainText(incident.title);
+});

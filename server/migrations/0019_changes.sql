@@ -35,6 +35,8 @@ CREATE INDEX changes_status_idx ON changes (status, id) INCLUDE (change_type, le
 CREATE INDEX changes_window_idx ON changes (planned_start, planned_end);
 CREATE INDEX changes_application_idx ON changes (application_id, planned_start);
 CREATE INDEX changes_implementer_idx ON changes (implementer_id, status, id);
+-- Suspect changes: what ran on an application or its resources shortly before an incident.
+CREATE INDEX changes_started_idx ON changes (started_at) WHERE started_at IS NOT NULL;
 
 ALTER TABLE ticket_history DROP CONSTRAINT ticket_history_ticket_check;
 ALTER TABLE ticket_history ADD CONSTRAINT ticket_history_ticket_check

@@ -116,6 +116,7 @@ impl Config {
                 body_limit_bytes: parsed("OPSROOM_BODY_LIMIT_BYTES", 1024 * 1024)?,
                 import_limit_bytes: parsed("OPSROOM_IMPORT_LIMIT_BYTES", 32 * 1024 * 1024)?,
                 alarm_retention_days: parsed("OPSROOM_ALARM_RETENTION_DAYS", 31)?,
+                suspect_window: Duration::hours(parsed("OPSROOM_SUSPECT_WINDOW_HOURS", 24)?),
                 public_url,
                 trusted_proxies: AddressList::parse(
                     "OPSROOM_TRUSTED_PROXIES",

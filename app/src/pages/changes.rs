@@ -293,6 +293,22 @@ fn ChangeView(page: Page) -> impl IntoView {
             </Card>
         }
     });
+    let followed = (!d.followed_by.is_empty()).then(|| {
+        let incidents = d.followed_by.clone();
+        view! {
+            <Card title="Followed by">
+                <p class="mb-2 text-xs text-slate-500">"Incidents on its application or resources that opened while it ran or soon after."</p>
+                <ul class="space-y-1 text-sm" data-testid="followed-by">
+                    {incidents.into_iter().map(|i| view! {
+                        <li>
+                            <a href=format!("/incidents/{}", i.id) class=LINK>{i.number()}</a> " " {i.title.clone()}
+                            <span class="text-slate-500">{format!(" · {} · {}", i.level.as_str(), i.status.as_str())}</span>
+                        </li>
+                    }).collect_view()}
+                </ul>
+            </Card>
+        }
+    });
     let override_reason = c.override_reason.clone();
     let overridden = (!override_reason.is_empty()).then(move || {
         view! { <Property label="Started outside its window">{override_reason}</Property> }
@@ -326,6 +342,7 @@ fn ChangeView(page: Page) -> impl IntoView {
             },
             view! {
                 <ActionsCard noun="change" forms/>
+                {followed}
                 <Card title="Fields">
                     <dl class="divide-y divide-slate-100" data-testid="change-fields">
                         <Property label="Window"><span data-testid="change-window">{when}</span></Property>

@@ -20,6 +20,7 @@ use crate::components::workflow::{
 use crate::domain::incident::{Action, Assignee, Category, Incident, IncidentStatus, Level};
 use crate::pages::applications::route_id;
 use crate::pages::attachments::Attachments;
+use crate::pages::changes::ChangeStatusBadge;
 use crate::pages::resources::{FILTER_INPUT, Property, options};
 use chrono::{DateTime, Utc};
 use leptos::prelude::*;
@@ -393,6 +394,26 @@ fn IncidentView(page: Page) -> impl IntoView {
             </Card>
         }
     });
+    let suspects = (!d.suspect_changes.is_empty()).then(|| {
+        let changes = d.suspect_changes.clone();
+        view! {
+            <Card title="Suspect changes">
+                <p class="mb-2 text-xs text-slate-500">"Changes on its application or resources that ran shortly before it started."</p>
+                <ul class="space-y-2 text-sm" data-testid="suspect-changes">
+                    {changes.into_iter().map(|c| view! {
+                        <li>
+                            <div class="flex items-center gap-2">
+                                <a href=format!("/changes/{}", c.id) class=LINK>{c.number()}</a>
+                                <ChangeStatusBadge status=c.status/>
+                            </div>
+                            <div class="truncate">{c.title.clone()}</div>
+                            {c.started_at.map(|at| view! { <div class="text-xs text-slate-500">"started " <Time at now/></div> })}
+                        </li>
+                    }).collect_view()}
+                </ul>
+            </Card>
+        }
+    });
     let can_attach = d.can_attach;
     let files = view! {
         <Attachments ticket="incident" id=i.id files=d.attachments.clone() can_attach now/>
@@ -412,6 +433,7 @@ fn IncidentView(page: Page) -> impl IntoView {
             view! {
                 {room}
                 <ActionsCard noun="incident" forms more=open_problem/>
+                {suspects}
                 {alarms}
                 {linked}
                 <Card title="Fields">

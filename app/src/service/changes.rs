@@ -234,7 +234,21 @@ pub async fn get(state: &AppState, actor: &Actor, id: i64) -> Result<ChangeDetai
         Some(c) => Some(user_name(&mut conn, c).await?),
         None => Some("system".to_owned()),
     };
+    let followed_by = match change.followed_span(state.settings.suspect_window, state.now()) {
+        Some((from, to)) => {
+            store::incidents::following(
+                &mut conn,
+                change.application_id,
+                &change.resource_ids,
+                from,
+                to,
+            )
+            .await?
+        }
+        None => Vec::new(),
+    };
     Ok(ChangeDetail {
+        followed_by,
         implementer_name: user_name(&mut conn, change.implementer_id).await?,
         creator_name,
         application_name: application_name(&mut conn, change.application_id).await?,

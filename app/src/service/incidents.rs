@@ -310,10 +310,22 @@ pub async fn get(state: &AppState, actor: &Actor, id: i64) -> Result<IncidentDet
     )
     .await?
     .items;
+    let alarms = store::alarms::of_incident(&mut conn, id).await?;
+    let resources: Vec<i64> = alarms.iter().filter_map(|a| a.resource_id).collect();
+    let started = incident.started_at();
+    let suspect_changes = store::changes::suspects(
+        &mut conn,
+        incident.application_id,
+        &resources,
+        started - state.settings.suspect_window,
+        started,
+    )
+    .await?;
     Ok(IncidentDetail {
         actions,
         can_attach,
-        alarms: store::alarms::of_incident(&mut conn, id).await?,
+        alarms,
+        suspect_changes,
         attachments: store::attachments::of(&mut conn, Incident::KIND, id).await?,
         incident,
         owner_name,

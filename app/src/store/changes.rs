@@ -181,6 +181,28 @@ pub async fn update(
     row.try_into()
 }
 
+/// The changes that ran on application `application_id` or on any of `resource_ids` between
+/// `from` and `to` (started by `to`, not finished before `from`), newest first: an incident's
+/// suspects.
+pub async fn suspects(
+    conn: &mut PgConnection,
+    application_id: Option<i64>,
+    resource_ids: &[i64],
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<Vec<Change>, AppError> {
+    let rows: Vec<Row> = sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM changes          WHERE started_at IS NOT NULL AND started_at <= $4            AND COALESCE(finished_at, $4) >= $3            AND (application_id = $1 OR resource_ids && $2)          ORDER BY started_at DESC, id DESC LIMIT 20"
+    ))
+    .bind(application_id)
+    .bind(resource_ids)
+    .bind(from)
+    .bind(to)
+    .fetch_all(conn)
+    .await?;
+    rows.into_iter().map(Change::try_from).collect()
+}
+
 fn push_filter<'a>(q: &mut QueryBuilder<'a, Postgres>, f: &'a ChangeFilter) {
     q.push(" WHERE TRUE");
     if let Some(s) = f.status {

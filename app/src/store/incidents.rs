@@ -99,6 +99,27 @@ pub async fn find(conn: &mut PgConnection, id: i64) -> Result<Option<Incident>, 
     row.map(Incident::try_from).transpose()
 }
 
+/// The incidents opened between `from` and `to` on application `application_id`, or with an
+/// alarm on any of `resource_ids`, oldest first: what followed a change.
+pub async fn following(
+    conn: &mut PgConnection,
+    application_id: Option<i64>,
+    resource_ids: &[i64],
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<Vec<Incident>, AppError> {
+    let rows: Vec<IncidentRow> = sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM incidents i          WHERE i.created_at BETWEEN $3 AND $4            AND (i.application_id = $1 OR EXISTS (                 SELECT 1 FROM alarms a WHERE a.incident_id = i.id AND a.resource_id = ANY($2)))          ORDER BY i.created_at, i.id LIMIT 20"
+    ))
+    .bind(application_id)
+    .bind(resource_ids)
+    .bind(from)
+    .bind(to)
+    .fetch_all(conn)
+    .await?;
+    rows.into_iter().map(Incident::try_from).collect()
+}
+
 pub async fn find_for_update(conn: &mut PgConnection, id: i64) -> Result<Incident, AppError> {
     let row: Option<IncidentRow> = sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM incidents WHERE id = $1 FOR UPDATE"

@@ -252,3 +252,113 @@ async fn bad_plans_are_refused_naming_the_field_and_nothing_is_stored(pool: PgPo
     crate::common::assert_error(response, 403, "OPS.0403").await;
     assert_eq!(get(&app, &admin, "/v1/changes").await["total"], 0);
 }
+
+#[sqlx::test(migrator = "server::db::MIGRATOR")]
+async fn a_change_that_ran_before_an_incident_is_its_suspect_and_the_incident_follows_it(
+    pool: PgPool,
+) {
+    let app = spawn(pool).await;
+    let admin = app.admin().await;
+    let me = get(&app, &admin, "/v1/profile").await;
+    let shop = app
+        .expect(
+            Method::POST,
+            &admin,
+            "/v1/applications",
+            json!({"name": "shop"}),
+            StatusCode::CREATED,
+        )
+        .await;
+    let ledger = app
+        .expect(
+            Method::POST,
+            &admin,
+            "/v1/applications",
+            json!({"name": "ledger"}),
+            StatusCode::CREATED,
+        )
+        .await;
+    let mut body = plan("emergency", &me, start_time() - Duration::minutes(5));
+    body["application_id"] = shop["id"].clone();
+    let change = app
+        .expect(
+            Method::POST,
+            &admin,
+            "/v1/changes",
+            body,
+            StatusCode::CREATED,
+        )
+        .await;
+    let base = format!("/v1/changes/{}", change["id"]);
+    let approved = app.act(&admin, &base, &change, "submit", json!({})).await;
+    let started = app.act(&admin, &base, &approved, "start", json!({})).await;
+    app.clock.advance(Duration::minutes(30));
+    app.act(
+        &admin,
+        &base,
+        &started,
+        "record_result",
+        json!({"result": "succeeded"}),
+    )
+    .await;
+
+    // Twenty-three hours later, an incident on the same application: the change is a suspect.
+    // One on another application is not, nor one a day and more after the change finished.
+    app.clock.advance(Duration::hours(23));
+    let incident = |application: &Value| {
+        json!({"title": "Checkout errors", "level": "P2", "category": "function",
+               "application_id": application["id"], "owner": {"user_id": me["id"]}})
+    };
+    let on_shop = app
+        .expect(
+            Method::POST,
+            &admin,
+            "/v1/incidents",
+            incident(&shop),
+            StatusCode::CREATED,
+        )
+        .await;
+    let on_ledger = app
+        .expect(
+            Method::POST,
+            &admin,
+            "/v1/incidents",
+            incident(&ledger),
+            StatusCode::CREATED,
+        )
+        .await;
+    app.clock.advance(Duration::hours(2));
+    let admin = app.admin().await;
+    let too_late = app
+        .expect(
+            Method::POST,
+            &admin,
+            "/v1/incidents",
+            incident(&shop),
+            StatusCode::CREATED,
+        )
+        .await;
+
+    let suspects = |detail: Value| {
+        detail["suspect_changes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["id"].clone())
+            .collect::<Vec<_>>()
+    };
+    let shop_detail = get(&app, &admin, &format!("/v1/incidents/{}", on_shop["id"])).await;
+    assert_eq!(suspects(shop_detail), [change["id"].clone()]);
+    let ledger_detail = get(&app, &admin, &format!("/v1/incidents/{}", on_ledger["id"])).await;
+    assert!(suspects(ledger_detail).is_empty());
+    let late_detail = get(&app, &admin, &format!("/v1/incidents/{}", too_late["id"])).await;
+    assert!(suspects(late_detail).is_empty());
+
+    let followed: Vec<Value> = get(&app, &admin, &base).await["followed_by"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["id"].clone())
+        .collect();
+    assert_eq!(followed, [on_shop["id"].clone()]);
+}

@@ -100,6 +100,17 @@ impl Change {
     pub fn in_window(&self, at: DateTime<Utc>) -> bool {
         self.planned_start <= at && at <= self.planned_end
     }
+
+    /// When incidents that open make it their suspect: from its start until `window` after it
+    /// finished (or after `now`, while it runs); `None` until it started.
+    pub fn followed_span(
+        &self,
+        window: Duration,
+        now: DateTime<Utc>,
+    ) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
+        let start = self.started_at?;
+        Some((start, self.finished_at.unwrap_or(now).max(start) + window))
+    }
 }
 
 /// What a person writes when they plan a change, or edit its draft.
@@ -203,4 +214,7 @@ pub struct ChangeDetail {
     pub application_name: Option<String>,
     pub history: Vec<super::workflow::HistoryEntry>,
     pub actions: Vec<ChangeAction>,
+    /// Incidents on its application or resources that opened while it ran or within the
+    /// suspect window after it, oldest first.
+    pub followed_by: Vec<super::incident::Incident>,
 }

@@ -147,6 +147,11 @@ impl Incident {
         }
     }
 
+    /// When the fault began, as far as anyone said; else when the incident was opened.
+    pub fn started_at(&self) -> DateTime<Utc> {
+        self.fault_started_at.unwrap_or(self.created_at)
+    }
+
     /// "INC-000042"
     pub fn number(&self) -> String {
         super::numbering::Prefix::Incident.number(self.id)
@@ -271,6 +276,9 @@ pub struct IncidentDetail {
     pub attachments: Vec<super::attachment::Attachment>,
     /// The alarms that opened or joined it, newest first.
     pub alarms: Vec<super::alarm::Alarm>,
+    /// Changes on its application or its alarms' resources that ran in the suspect window
+    /// before it started, newest first.
+    pub suspect_changes: Vec<super::change::Change>,
 }
 
 #[cfg(test)]
