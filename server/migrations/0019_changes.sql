@@ -21,6 +21,7 @@ CREATE TABLE changes (
                                                             'rolled_back', 'closed', 'cancelled')),
     started_at              TIMESTAMPTZ,
     finished_at             TIMESTAMPTZ,
+    result                  TEXT CHECK (result IN ('succeeded', 'failed', 'rolled_back')),
     result_reason           TEXT NOT NULL DEFAULT '',
     detected_by_monitoring  BOOLEAN,
     verification_notes      TEXT NOT NULL DEFAULT '',

@@ -5,7 +5,7 @@
 
 use super::{Listing, Stamped};
 use crate::domain::AppError;
-use crate::domain::change::{Change, ChangeDetail};
+use crate::domain::change::{Change, ChangeDetail, FailureRate};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -15,6 +15,7 @@ use super::ssr::context;
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ChangeListing {
     pub listing: Listing<Change>,
+    pub failure_rates: Vec<FailureRate>,
     pub implementers: Vec<(i64, String)>,
     pub can_plan: bool,
 }
@@ -76,6 +77,7 @@ pub async fn list_changes(
             now: state.now(),
         },
         implementers,
+        failure_rates: crate::service::changes::failure_rates(&state, &actor).await?,
         can_plan: actor.holds(crate::domain::user::Role::Operator),
     })
 }

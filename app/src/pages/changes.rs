@@ -16,7 +16,8 @@ use crate::components::time::{Time, TimeFull};
 use crate::components::timeline::Timeline;
 use crate::components::workflow::{ActionForm, ActionsCard, Heading, ticket_columns, ticket_page};
 use crate::domain::change::{
-    Change, ChangeAction as A, ChangeStatus, ChangeType, ImplementationResult, RiskLevel,
+    Change, ChangeAction as A, ChangeStatus, ChangeType, FailureRate, ImplementationResult,
+    RiskLevel,
 };
 use crate::domain::numbering::Prefix;
 use crate::pages::applications::route_id;
@@ -115,7 +116,7 @@ pub fn ChangesPage() -> impl IntoView {
                 let (columns, tab, filters) = (columns.clone(), tab.clone(), filters.clone());
                 Suspend::new(async move {
                     match load().await {
-                        Ok(ChangeListing { listing, implementers, can_plan }) => {
+                        Ok(ChangeListing { listing, implementers, failure_rates, can_plan }) => {
                             let page = listing.data;
                             let name = move |id: i64| implementers.iter().find(|(i, _)| *i == id).map(|(_, n)| n.clone()).unwrap_or_default();
                             let body = if page.items.is_empty() {
@@ -144,7 +145,10 @@ pub fn ChangesPage() -> impl IntoView {
                                 </PageHeader>
                                 <Tabs base="/changes" current=tab tabs=&[("mine", "Mine to implement"), ("all", "All")]/>
                                 {filters}
-                                <LiveRegion id="changes".to_owned() topics="change".to_owned()>{body}</LiveRegion>
+                                <LiveRegion id="changes".to_owned() topics="change".to_owned()>
+                                    {body}
+                                    <FailureRates rates=failure_rates/>
+                                </LiveRegion>
                             }.into_any()
                         }
                         Err(e) => view! { <PageHeader title="Changes" crumbs=CRUMBS[..1].to_vec()/><ErrorBox error=e/> }.into_any(),
@@ -153,6 +157,27 @@ pub fn ChangesPage() -> impl IntoView {
             }}
         </Suspense>
     }
+}
+
+/// The change failure rate per application over the last 30 days.
+#[component]
+fn FailureRates(rates: Vec<FailureRate>) -> impl IntoView {
+    (!rates.is_empty()).then(|| view! {
+        <Card title="Change failure rate, last 30 days" class="mt-4 max-w-2xl">
+            <p class="mb-2 text-xs text-slate-500">"Changes that failed, were rolled back, or were followed by an incident on their application, over the changes that ran."</p>
+            <table class="w-full text-sm" data-testid="failure-rates">
+                <tbody class="divide-y divide-slate-100">
+                    {rates.into_iter().map(|r| view! {
+                        <tr>
+                            <td class="py-1.5">{r.application_name.clone()}</td>
+                            <td class="py-1.5 text-right text-slate-500">{format!("{} of {}", r.failed, r.changes)}</td>
+                            <td class="py-1.5 text-right font-medium">{r.percent()}</td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </Card>
+    })
 }
 
 /// The application picker's options, "" for none.
@@ -293,6 +318,19 @@ fn ChangeView(page: Page) -> impl IntoView {
             </Card>
         }
     });
+    let conflicts = (!d.conflicts.is_empty()).then(|| {
+        let conflicts = d.conflicts.clone();
+        view! {
+            <div class="mb-4 space-y-1 rounded-lg border border-amber-200 bg-amber-50 px-4 py-3 text-sm text-amber-900" role="status" data-testid="conflicts">
+                <p class="font-semibold">"Check before it runs:"</p>
+                <ul class="list-disc space-y-1 pl-5">
+                    {conflicts.into_iter().map(|c| view! {
+                        <li><a href=c.link() class="underline">{c.sentence()}</a></li>
+                    }).collect_view()}
+                </ul>
+            </div>
+        }
+    });
     let followed = (!d.followed_by.is_empty()).then(|| {
         let incidents = d.followed_by.clone();
         view! {
@@ -334,6 +372,7 @@ fn ChangeView(page: Page) -> impl IntoView {
             <Badge text=format!("risk {}", c.level) tone=Tone::Neutral/>
             <span data-testid="change-status"><ChangeStatusBadge status=c.status/></span>
         </PageHeader>
+        {conflicts}
         {ticket_columns(
             view! {
                 <Card title="Timeline"><Timeline entries=d.history.clone() now/></Card>

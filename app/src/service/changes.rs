@@ -6,7 +6,7 @@ use super::workflow::{self, Kept, application_name, check_application, user_name
 use crate::domain::AppError;
 use crate::domain::change::{
     Change, ChangeAction as A, ChangeCommand, ChangeDetail, ChangeDraft, ChangeFacts, ChangeFilter,
-    ChangeStatus, ChangeType, NewChange,
+    ChangeStatus, ChangeType, FailureRate, NewChange, may_conflict,
 };
 use crate::domain::list::{ListParams, Page, Sort};
 use crate::domain::notification::NotificationKind;
@@ -180,6 +180,7 @@ pub async fn create(state: &AppState, actor: &Actor, new: NewChange) -> Result<C
             status: ChangeStatus::Draft,
             started_at: None,
             finished_at: None,
+            result: None,
             result_reason: String::new(),
             detected_by_monitoring: None,
             verification_notes: String::new(),
@@ -247,7 +248,13 @@ pub async fn get(state: &AppState, actor: &Actor, id: i64) -> Result<ChangeDetai
         }
         None => Vec::new(),
     };
+    let conflicts = if may_conflict(change.status) {
+        store::changes::conflicts(&mut conn, &change).await?
+    } else {
+        Vec::new()
+    };
     Ok(ChangeDetail {
+        conflicts,
         followed_by,
         implementer_name: user_name(&mut conn, change.implementer_id).await?,
         creator_name,
@@ -256,4 +263,20 @@ pub async fn get(state: &AppState, actor: &Actor, id: i64) -> Result<ChangeDetai
         actions,
         change,
     })
+}
+
+/// How many days the change failure rate looks back.
+pub const FAILURE_RATE_DAYS: i64 = 30;
+
+/// Per application, the changes started in the last 30 days and how many failed (a failed or
+/// rolled-back result, or an incident that followed within the suspect window).
+pub async fn failure_rates(state: &AppState, actor: &Actor) -> Result<Vec<FailureRate>, AppError> {
+    actor.require(Role::Viewer, Change::READ)?;
+    let mut conn = state.pool.acquire().await?;
+    store::changes::failure_rates(
+        &mut conn,
+        state.now() - chrono::Duration::days(FAILURE_RATE_DAYS),
+        state.settings.suspect_window,
+    )
+    .await
 }

@@ -2,8 +2,13 @@
 
 use super::users::escape_like;
 use crate::domain::AppError;
-use crate::domain::change::{Change, ChangeFilter, ChangeStatus, ChangeType, RiskLevel};
+use crate::domain::change::{
+    Change, ChangeFilter, ChangeStatus, ChangeType, Conflict, FailureRate, ImplementationResult,
+    RiskLevel,
+};
+use crate::domain::incident::Level;
 use crate::domain::list::{Page, Window};
+use crate::domain::numbering::Prefix;
 use chrono::{DateTime, Utc};
 use sqlx::{PgConnection, Postgres, QueryBuilder};
 
@@ -20,7 +25,7 @@ pub const SORTABLE: &[&str] = &[
 const COLUMNS: &str = "id, title, description, change_type, level, application_id, group_ids, \
                        resource_ids, implementer_id, creator_id, planned_start, planned_end, \
                        rollback_plan, problem_id, incident_id, status, started_at, finished_at, \
-                       result_reason, detected_by_monitoring, verification_notes, \
+                       result, result_reason, detected_by_monitoring, verification_notes, \
                        override_reason, version, created_at, updated_at";
 
 #[derive(sqlx::FromRow)]
@@ -43,6 +48,7 @@ struct Row {
     status: String,
     started_at: Option<DateTime<Utc>>,
     finished_at: Option<DateTime<Utc>>,
+    result: Option<String>,
     result_reason: String,
     detected_by_monitoring: Option<bool>,
     verification_notes: String,
@@ -64,6 +70,11 @@ impl TryFrom<Row> for Change {
             )?,
             level: super::known(RiskLevel::parse(&r.level), "level", &r.level)?,
             status: super::known(ChangeStatus::parse(&r.status), "status", &r.status)?,
+            result: r
+                .result
+                .as_deref()
+                .map(|x| super::known(ImplementationResult::parse(x), "result", x))
+                .transpose()?,
             id: r.id,
             title: r.title,
             description: r.description,
@@ -152,7 +163,7 @@ pub async fn update(
                 planned_end = $10, rollback_plan = $11, problem_id = $12, incident_id = $13, \
                 status = $14, started_at = $15, finished_at = $16, result_reason = $17, \
                 detected_by_monitoring = $18, verification_notes = $19, override_reason = $20, \
-                version = version + 1, updated_at = $21 \
+                result = $22, version = version + 1, updated_at = $21 \
          WHERE id = $1 RETURNING {COLUMNS}"
     ))
     .bind(c.id)
@@ -176,6 +187,7 @@ pub async fn update(
     .bind(&c.verification_notes)
     .bind(&c.override_reason)
     .bind(now)
+    .bind(c.result.map(ImplementationResult::as_str))
     .fetch_one(conn)
     .await?;
     row.try_into()
@@ -201,6 +213,95 @@ pub async fn suspects(
     .fetch_all(conn)
     .await?;
     rows.into_iter().map(Change::try_from).collect()
+}
+
+/// What `change` may clash with: other changes yet to run or running whose window overlaps
+/// its own on the same application, groups or resources, and open P1/P2 incidents on its
+/// application.
+pub async fn conflicts(
+    conn: &mut PgConnection,
+    change: &Change,
+) -> Result<Vec<Conflict>, AppError> {
+    let rows: Vec<Row> = sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM changes \
+         WHERE id <> $1 AND status IN ('pending_approval', 'approved', 'implementing') \
+           AND planned_start < $6 AND planned_end > $5 \
+           AND (application_id = $2 OR group_ids && $3 OR resource_ids && $4) \
+         ORDER BY planned_start, id LIMIT 20"
+    ))
+    .bind(change.id)
+    .bind(change.application_id)
+    .bind(&change.group_ids)
+    .bind(&change.resource_ids)
+    .bind(change.planned_start)
+    .bind(change.planned_end)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut found = Vec::new();
+    for row in rows {
+        let other = Change::try_from(row)?;
+        found.push(Conflict::Change {
+            id: other.id,
+            number: other.number(),
+            title: other.title,
+            status: other.status,
+            planned_start: other.planned_start,
+            planned_end: other.planned_end,
+        });
+    }
+    let incidents: Vec<(i64, String, String)> = sqlx::query_as(
+        "SELECT id, title, level FROM incidents \
+         WHERE application_id = $1 AND level IN ('P1', 'P2') \
+           AND status NOT IN ('completed', 'closed') \
+         ORDER BY id DESC LIMIT 20",
+    )
+    .bind(change.application_id)
+    .fetch_all(conn)
+    .await?;
+    for (id, title, level) in incidents {
+        found.push(Conflict::Incident {
+            id,
+            number: Prefix::Incident.number(id),
+            title,
+            level: super::known(Level::parse(&level), "level", &level)?,
+        });
+    }
+    Ok(found)
+}
+
+/// Per application, the changes started since `since` and how many of them failed: a failed or
+/// rolled-back result, or an incident on the application that opened while it ran or within
+/// `window` after it.
+pub async fn failure_rates(
+    conn: &mut PgConnection,
+    since: DateTime<Utc>,
+    window: chrono::Duration,
+) -> Result<Vec<FailureRate>, AppError> {
+    let rows: Vec<(i64, String, i64, i64)> = sqlx::query_as(
+        "SELECT a.id, a.name, count(*), \
+                count(*) FILTER (WHERE c.result IN ('failed', 'rolled_back') OR EXISTS ( \
+                    SELECT 1 FROM incidents i WHERE i.application_id = c.application_id \
+                      AND i.created_at BETWEEN c.started_at \
+                          AND COALESCE(c.finished_at, c.started_at) + $2)) \
+         FROM changes c JOIN applications a ON a.id = c.application_id \
+         WHERE c.started_at >= $1 \
+         GROUP BY a.id, a.name ORDER BY a.name",
+    )
+    .bind(since)
+    .bind(window)
+    .fetch_all(conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(application_id, application_name, changes, failed)| FailureRate {
+                application_id,
+                application_name,
+                changes,
+                failed,
+            },
+        )
+        .collect())
 }
 
 fn push_filter<'a>(q: &mut QueryBuilder<'a, Postgres>, f: &'a ChangeFilter) {

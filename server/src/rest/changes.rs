@@ -4,7 +4,7 @@ use super::error::ApiResult;
 use super::extract::{ApiJson, ApiQuery, Caller, IdPath};
 use app::domain::change::{
     Change, ChangeAction, ChangeActionRequest, ChangeDetail, ChangeFilter, ChangeStatus,
-    ChangeType, NewChange, RiskLevel,
+    ChangeType, FailureRate, NewChange, RiskLevel,
 };
 use app::domain::error::ErrorBody;
 use app::domain::list::{ListParams, Page};
@@ -103,6 +103,21 @@ pub async fn get(
     IdPath(id): IdPath,
 ) -> ApiResult<Json<ChangeDetail>> {
     Ok(Json(changes::get(&state, &actor, id).await?))
+}
+
+/// Per application, the changes started in the last 30 days and how many failed: a failed or
+/// rolled-back result, or an incident on the application that opened while it ran or within
+/// the suspect window after it.
+#[utoipa::path(get, path = "/v1/changes/failure-rates", tag = "changes", security(("token" = ["viewer"])),
+    responses(
+        (status = 200, description = "One row per application with changes", body = Vec<FailureRate>),
+        (status = 401, description = "No valid token", body = ErrorBody),
+    ))]
+pub async fn failure_rates(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+) -> ApiResult<Json<Vec<FailureRate>>> {
+    Ok(Json(changes::failure_rates(&state, &actor).await?))
 }
 
 #[derive(Serialize, ToSchema)]

@@ -200,6 +200,7 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
             attachments::add_to_problem
         ))
         .routes(routes!(changes::list, changes::create))
+        .routes(routes!(changes::failure_rates))
         .routes(routes!(changes::get))
         .routes(routes!(changes::allowed, changes::act))
         .routes(routes!(attachments::download))

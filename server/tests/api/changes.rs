@@ -362,3 +362,110 @@ async fn a_change_that_ran_before_an_incident_is_its_suspect_and_the_incident_fo
         .collect();
     assert_eq!(followed, [on_shop["id"].clone()]);
 }
+
+#[sqlx::test(migrator = "server::db::MIGRATOR")]
+async fn clashes_are_warned_on_the_change_and_failures_are_counted_per_application(pool: PgPool) {
+    let app = spawn(pool).await;
+    let admin = app.admin().await;
+    let me = get(&app, &admin, "/v1/profile").await;
+    let mut apps = Vec::new();
+    for name in ["shop", "ledger"] {
+        apps.push(
+            app.expect(
+                Method::POST,
+                &admin,
+                "/v1/applications",
+                json!({"name": name}),
+                StatusCode::CREATED,
+            )
+            .await,
+        );
+    }
+    let planned = |application: &Value, start: DateTime<Utc>, change_type: &str| {
+        let mut body = plan(change_type, &me, start);
+        body["application_id"] = application["id"].clone();
+        body
+    };
+    let tomorrow = start_time() + Duration::days(1);
+    let first = app
+        .expect(
+            Method::POST,
+            &admin,
+            "/v1/changes",
+            planned(&apps[0], tomorrow, "normal"),
+            StatusCode::CREATED,
+        )
+        .await;
+    let first_base = format!("/v1/changes/{}", first["id"]);
+    app.act(&admin, &first_base, &first, "submit", json!({}))
+        .await;
+    let second = app
+        .expect(
+            Method::POST,
+            &admin,
+            "/v1/changes",
+            planned(&apps[0], tomorrow + Duration::hours(1), "normal"),
+            StatusCode::CREATED,
+        )
+        .await;
+    let elsewhere = app
+        .expect(
+            Method::POST,
+            &admin,
+            "/v1/changes",
+            planned(&apps[1], tomorrow, "normal"),
+            StatusCode::CREATED,
+        )
+        .await;
+    let conflicts = |detail: Value| detail["conflicts"].as_array().unwrap().clone();
+    let found = conflicts(get(&app, &admin, &format!("/v1/changes/{}", second["id"])).await);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0]["kind"], "change");
+    assert_eq!(found[0]["id"], first["id"]);
+    assert!(
+        conflicts(get(&app, &admin, &format!("/v1/changes/{}", elsewhere["id"])).await).is_empty()
+    );
+
+    app.expect(
+        Method::POST,
+        &admin,
+        "/v1/incidents",
+        json!({"title": "Checkout down", "level": "P1", "category": "function",
+               "application_id": apps[0]["id"], "owner": {"user_id": me["id"]}}),
+        StatusCode::CREATED,
+    )
+    .await;
+    let found = conflicts(get(&app, &admin, &format!("/v1/changes/{}", second["id"])).await);
+    assert_eq!(
+        found.iter().map(|c| c["kind"].clone()).collect::<Vec<_>>(),
+        [json!("change"), json!("incident")]
+    );
+
+    // One change ran on the ledger and was rolled back: one of one failed there.
+    let now = start_time() - Duration::minutes(10);
+    let ran = app
+        .expect(
+            Method::POST,
+            &admin,
+            "/v1/changes",
+            planned(&apps[1], now, "emergency"),
+            StatusCode::CREATED,
+        )
+        .await;
+    let base = format!("/v1/changes/{}", ran["id"]);
+    let ran = app.act(&admin, &base, &ran, "submit", json!({})).await;
+    let ran = app.act(&admin, &base, &ran, "start", json!({})).await;
+    app.act(
+        &admin,
+        &base,
+        &ran,
+        "record_result",
+        json!({"result": "rolled_back", "reason": "Slow queries"}),
+    )
+    .await;
+    let rates = get(&app, &admin, "/v1/changes/failure-rates").await;
+    assert_eq!(
+        rates,
+        json!([{"application_id": apps[1]["id"], "application_name": "ledger", "changes": 1, "failed": 1}])
+    );
+}

@@ -143,6 +143,7 @@ async fn openapi_documents_every_route_and_the_error_body(pool: PgPool) {
         "GET /v1/audit-logs",
         "GET /v1/audit-logs/verify",
         "GET /v1/changes",
+        "GET /v1/changes/failure-rates",
         "GET /v1/changes/{id}",
         "GET /v1/changes/{id}/actions",
         "GET /v1/components",

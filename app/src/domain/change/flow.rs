@@ -251,6 +251,7 @@ impl Ticket for Change {
                 let succeeded = p.result == ImplementationResult::Succeeded;
                 check_len("reason", &mut p.reason, usize::from(!succeeded), REASON_MAX)?;
                 after.finished_at = Some(now);
+                after.result = Some(p.result);
                 after.result_reason = p.reason.clone();
                 after.detected_by_monitoring = Some(p.detected_by_monitoring);
                 result = Some(p.result);
@@ -305,6 +306,7 @@ mod tests {
             status,
             started_at: None,
             finished_at: None,
+            result: None,
             result_reason: String::new(),
             detected_by_monitoring: None,
             verification_notes: String::new(),
@@ -433,6 +435,7 @@ mod tests {
         assert_eq!(no_reason.field(), Some("reason"));
         let failed = decide(&implementing, A::RecordResult, json!({"result": "rolled_back", "reason": "latency doubled", "detected_by_monitoring": true}), Found::default()).unwrap().after;
         assert_eq!(failed.status, S::RolledBack);
+        assert_eq!(failed.result, Some(ImplementationResult::RolledBack));
         assert_eq!(
             (failed.finished_at, failed.detected_by_monitoring),
             (Some(at(11)), Some(true))

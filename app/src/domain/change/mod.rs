@@ -78,6 +78,8 @@ pub struct Change {
     pub status: ChangeStatus,
     pub started_at: Option<DateTime<Utc>>,
     pub finished_at: Option<DateTime<Utc>>,
+    /// How the implementation ended, once recorded.
+    pub result: Option<ImplementationResult>,
     /// Why it failed or was rolled back.
     pub result_reason: String,
     /// Whether monitoring saw the failure (rather than a person).
@@ -192,6 +194,88 @@ pub struct NewChange {
     pub draft: ChangeDraft,
 }
 
+/// Something a change may clash with: another change on an overlapping scope in an overlapping
+/// window, or an open P1/P2 incident on its application.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Conflict {
+    Change {
+        id: i64,
+        number: String,
+        title: String,
+        status: ChangeStatus,
+        planned_start: DateTime<Utc>,
+        planned_end: DateTime<Utc>,
+    },
+    Incident {
+        id: i64,
+        number: String,
+        title: String,
+        level: super::incident::Level,
+    },
+}
+
+impl Conflict {
+    /// A sentence for the change's page.
+    pub fn sentence(&self) -> String {
+        match self {
+            Conflict::Change { number, title, .. } => format!(
+                "{number} ({title}) touches the same application, groups or resources in an overlapping window."
+            ),
+            Conflict::Incident {
+                number,
+                title,
+                level,
+                ..
+            } => format!("{level} incident {number} ({title}) is open on the application."),
+        }
+    }
+
+    /// Where it lives in the console.
+    pub fn link(&self) -> String {
+        match self {
+            Conflict::Change { id, .. } => format!("/changes/{id}"),
+            Conflict::Incident { id, .. } => format!("/incidents/{id}"),
+        }
+    }
+}
+
+/// Whether a change in this state may still clash with others (it is yet to run, or running).
+pub fn may_conflict(status: ChangeStatus) -> bool {
+    matches!(
+        status,
+        ChangeStatus::Draft
+            | ChangeStatus::PendingApproval
+            | ChangeStatus::Approved
+            | ChangeStatus::Implementing
+    )
+}
+
+/// One application's changes over a period: how many started, and how many failed (a failed
+/// or rolled-back result, or an incident that followed).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct FailureRate {
+    pub application_id: i64,
+    pub application_name: String,
+    pub changes: i64,
+    pub failed: i64,
+}
+
+impl FailureRate {
+    /// "25 %"
+    pub fn percent(&self) -> String {
+        if self.changes == 0 {
+            return "—".to_owned();
+        }
+        format!(
+            "{} %",
+            (self.failed * 100 + self.changes / 2) / self.changes
+        )
+    }
+}
+
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ChangeFilter {
     pub status: Option<ChangeStatus>,
@@ -214,7 +298,45 @@ pub struct ChangeDetail {
     pub application_name: Option<String>,
     pub history: Vec<super::workflow::HistoryEntry>,
     pub actions: Vec<ChangeAction>,
+    /// What it may clash with, while it is yet to run or running.
+    pub conflicts: Vec<Conflict>,
     /// Incidents on its application or resources that opened while it ran or within the
     /// suspect window after it, oldest first.
     pub followed_by: Vec<super::incident::Incident>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_failure_rate_rounds_to_a_whole_percent_and_nothing_ran_is_a_dash() {
+        let rate = |changes, failed| FailureRate {
+            application_id: 1,
+            application_name: "shop".into(),
+            changes,
+            failed,
+        };
+        assert_eq!(rate(3, 1).percent(), "33 %");
+        assert_eq!(rate(8, 1).percent(), "13 %");
+        assert_eq!(rate(0, 0).percent(), "—");
+    }
+
+    #[test]
+    fn only_changes_yet_to_run_or_running_may_clash() {
+        let clashing: Vec<ChangeStatus> = ChangeStatus::ALL
+            .iter()
+            .copied()
+            .filter(|s| may_conflict(*s))
+            .collect();
+        assert_eq!(
+            clashing,
+            [
+                ChangeStatus::Draft,
+                ChangeStatus::PendingApproval,
+                ChangeStatus::Approved,
+                ChangeStatus::Implementing
+            ]
+        );
+    }
 }
