@@ -12,6 +12,7 @@ pub mod delivery;
 pub mod enums;
 pub mod error;
 pub mod forwarding_rule;
+pub mod freeze;
 pub mod group;
 pub mod import;
 pub mod improvement;

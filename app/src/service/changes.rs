@@ -6,8 +6,9 @@ use super::workflow::{self, Kept, application_name, check_application, user_name
 use crate::domain::AppError;
 use crate::domain::change::{
     Change, ChangeAction as A, ChangeCommand, ChangeDetail, ChangeDraft, ChangeFacts, ChangeFilter,
-    ChangeStatus, ChangeType, FailureRate, NewChange, may_conflict,
+    ChangeStatus, ChangeType, Conflict, FailureRate, NewChange, may_conflict,
 };
+use crate::domain::freeze::submit_into;
 use crate::domain::list::{ListParams, Page, Sort};
 use crate::domain::notification::NotificationKind;
 use crate::domain::user::Role;
@@ -41,7 +42,7 @@ impl Kept for Change {
         state: &AppState,
         conn: &mut PgConnection,
         _actor: &Actor,
-        _change: &Change,
+        change: &Change,
         command: &ChangeCommand,
     ) -> Result<Found, AppError> {
         Ok(match command {
@@ -49,6 +50,13 @@ impl Kept for Change {
                 owner: Some(check_draft(state, conn, draft).await?),
                 note: None,
             },
+            ChangeCommand::Submit(_) => {
+                let hits = super::freezes::hits(conn, change).await?;
+                Found {
+                    owner: None,
+                    note: submit_into(&change.number(), change.change_type, hits.first())?,
+                }
+            }
             _ => Found::default(),
         })
     }
@@ -249,7 +257,14 @@ pub async fn get(state: &AppState, actor: &Actor, id: i64) -> Result<ChangeDetai
         None => Vec::new(),
     };
     let conflicts = if may_conflict(change.status) {
-        store::changes::conflicts(&mut conn, &change).await?
+        let mut found = store::changes::conflicts(&mut conn, &change).await?;
+        found.extend(
+            super::freezes::hits(&mut conn, &change)
+                .await?
+                .into_iter()
+                .map(Conflict::Freeze),
+        );
+        found
     } else {
         Vec::new()
     };

@@ -13,6 +13,7 @@ pub mod data_sources;
 pub mod deliveries;
 pub mod escalation;
 pub mod forwarding_rules;
+pub mod freezes;
 pub mod groups;
 pub mod imports;
 pub mod improvements;

@@ -141,6 +141,7 @@ pub const CONSTRAINTS: &[(&str, Meaning)] = &[
             children: "changes",
         },
     ),
+    ("changes_result_check", ENUM),
     ("changes_status_check", ENUM),
     (
         "changes_window_check",
@@ -180,6 +181,19 @@ pub const CONSTRAINTS: &[(&str, Meaning)] = &[
         "forwarding_rules_name_key",
         Taken {
             what: "A forwarding rule named",
+        },
+    ),
+    (
+        "freeze_windows_name",
+        Taken {
+            what: "A freeze window named",
+        },
+    ),
+    ("freeze_windows_repeat_check", ENUM),
+    (
+        "freeze_windows_shape_check",
+        Guarded {
+            why: "each repeat's fields are checked before they are written",
         },
     ),
     (

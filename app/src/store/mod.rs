@@ -9,6 +9,7 @@ pub mod constraints;
 pub mod data_sources;
 pub mod deliveries;
 pub mod forwarding_rules;
+pub mod freezes;
 pub mod groups;
 pub mod history;
 pub mod imports;

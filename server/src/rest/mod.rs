@@ -12,6 +12,7 @@ pub mod deliveries;
 pub mod error;
 pub mod extract;
 pub mod forwarding_rules;
+pub mod freezes;
 pub mod groups;
 pub mod history;
 pub mod imports;
@@ -201,6 +202,8 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         ))
         .routes(routes!(changes::list, changes::create))
         .routes(routes!(changes::failure_rates))
+        .routes(routes!(freezes::list, freezes::create))
+        .routes(routes!(freezes::delete))
         .routes(routes!(changes::get))
         .routes(routes!(changes::allowed, changes::act))
         .routes(routes!(attachments::download))

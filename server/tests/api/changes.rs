@@ -469,3 +469,104 @@ async fn clashes_are_warned_on_the_change_and_failures_are_counted_per_applicati
         json!([{"application_id": apps[1]["id"], "application_name": "ledger", "changes": 1, "failed": 1}])
     );
 }
+
+#[sqlx::test(migrator = "server::db::MIGRATOR")]
+async fn a_freeze_refuses_a_normal_change_and_warns_an_emergency_one(pool: PgPool) {
+    let app = spawn(pool).await;
+    let admin = app.admin().await;
+    let me = get(&app, &admin, "/v1/profile").await;
+    let operator = app.create_user(&admin, "operator", "operator").await;
+    let op = app.token("operator", "password-123").await;
+    let tomorrow = start_time() + Duration::days(1);
+    let holidays = json!({"name": "Holidays", "repeat": "once",
+                          "starts_at": tomorrow, "ends_at": tomorrow + Duration::days(1)});
+    let response = app
+        .send(Method::POST, &op, "/v1/freeze-windows", holidays.clone())
+        .await;
+    crate::common::assert_error(response, 403, "OPS.0403").await;
+    let bad = json!({"name": "Weekend", "repeat": "weekly", "time_zone": "Mars/Olympus",
+                     "from_day": "friday", "from_time": "18:00", "to_day": "monday", "to_time": "06:00"});
+    let response = app
+        .send(Method::POST, &admin, "/v1/freeze-windows", bad)
+        .await;
+    let msg = crate::common::assert_error(response, 422, "OPS.0422").await;
+    assert!(msg.starts_with("time_zone"), "{msg}");
+    let freeze = app
+        .expect(
+            Method::POST,
+            &admin,
+            "/v1/freeze-windows",
+            holidays.clone(),
+            StatusCode::CREATED,
+        )
+        .await;
+    let response = app
+        .send(Method::POST, &admin, "/v1/freeze-windows", holidays)
+        .await;
+    crate::common::assert_error(response, 409, "OPS.0409").await;
+
+    let inside = tomorrow + Duration::hours(2);
+    let normal = app
+        .expect(
+            Method::POST,
+            &op,
+            "/v1/changes",
+            plan("normal", &operator, inside),
+            StatusCode::CREATED,
+        )
+        .await;
+    let base = format!("/v1/changes/{}", normal["id"]);
+    let kinds: Vec<Value> = get(&app, &op, &base).await["conflicts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["kind"].clone())
+        .collect();
+    assert_eq!(kinds, [json!("freeze")]);
+    let msg = app
+        .refuse(&op, &base, &normal, "submit", json!({}), 409, "OPS.0409")
+        .await;
+    assert!(msg.contains("falls in freeze window 'Holidays'"), "{msg}");
+    assert_eq!(get(&app, &op, &base).await["status"], "draft");
+
+    let emergency = app
+        .expect(
+            Method::POST,
+            &op,
+            "/v1/changes",
+            plan("emergency", &me, inside),
+            StatusCode::CREATED,
+        )
+        .await;
+    let emergency_base = format!("/v1/changes/{}", emergency["id"]);
+    let approved = app
+        .act(
+            &op,
+            &emergency_base,
+            &emergency,
+            "submit",
+            json!({"comment": "the fix cannot wait"}),
+        )
+        .await;
+    assert_eq!(approved["status"], "approved");
+    let history = get(&app, &op, &emergency_base).await["history"].clone();
+    let comment = history.as_array().unwrap().last().unwrap()["comment"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        comment.starts_with("the fix cannot wait (Runs inside freeze window 'Holidays'"),
+        "{comment}"
+    );
+
+    app.expect(
+        Method::DELETE,
+        &admin,
+        &format!("/v1/freeze-windows/{}", freeze["id"]),
+        Value::Null,
+        StatusCode::NO_CONTENT,
+    )
+    .await;
+    let submitted = app.act(&op, &base, &normal, "submit", json!({})).await;
+    assert_eq!(submitted["status"], "pending_approval");
+}

@@ -235,7 +235,15 @@ impl Ticket for Change {
                 after.incident_id = d.incident_id;
                 String::new()
             }
-            C::Submit(p) | C::Approve(p) => p.checked()?,
+            C::Submit(p) => {
+                let comment = p.checked()?;
+                match found.note {
+                    Some(warning) if comment.is_empty() => warning,
+                    Some(warning) => format!("{comment} ({warning})"),
+                    None => comment,
+                }
+            }
+            C::Approve(p) => p.checked()?,
             C::Reject(p) | C::Cancel(p) => p.checked()?,
             C::Start => {
                 after.started_at = Some(now);

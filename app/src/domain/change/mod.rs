@@ -214,6 +214,8 @@ pub enum Conflict {
         title: String,
         level: super::incident::Level,
     },
+    /// A freeze window its planned window falls in.
+    Freeze(super::freeze::FreezeHit),
 }
 
 impl Conflict {
@@ -229,6 +231,7 @@ impl Conflict {
                 level,
                 ..
             } => format!("{level} incident {number} ({title}) is open on the application."),
+            Conflict::Freeze(hit) => format!("Its window falls in {}.", hit.sentence()),
         }
     }
 
@@ -237,6 +240,7 @@ impl Conflict {
         match self {
             Conflict::Change { id, .. } => format!("/changes/{id}"),
             Conflict::Incident { id, .. } => format!("/incidents/{id}"),
+            Conflict::Freeze(_) => "/freeze-windows".to_owned(),
         }
     }
 }
