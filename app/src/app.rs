@@ -14,6 +14,7 @@ use crate::pages::{
     data_sources::{DataSourcePage, DataSourcesPage},
     deliveries::DeliveriesPage,
     forwarding_rules::{ForwardingRulesPage, NewRulePage, RulePage},
+    freezes::FreezesPage,
     groups::GroupPage,
     imports::{ImportPage, ImportReportPage},
     improvements::{ImprovementPage, ImprovementsPage, NewImprovementPage},
@@ -103,6 +104,7 @@ pub fn App() -> impl IntoView {
                     <Route ssr=SsrMode::Async path=path!("/war-rooms") view=WarRoomsPage/>
                     <Route ssr=SsrMode::Async path=path!("/war-rooms/:id") view=WarRoomPage/>
                     <Route ssr=SsrMode::Async path=path!("/changes") view=ChangesPage/>
+                    <Route ssr=SsrMode::Async path=path!("/freeze-windows") view=FreezesPage/>
                     <Route ssr=SsrMode::Async path=path!("/changes/new") view=NewChangePage/>
                     <Route ssr=SsrMode::Async path=path!("/changes/:id") view=ChangePage/>
                     <Route ssr=SsrMode::Async path=path!("/improvements") view=ImprovementsPage/>

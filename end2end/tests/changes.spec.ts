@@ -109,3 +109,55 @@ test("an incident's page names the change that ran on its application just befor
   await expect(page.getByTestId("change-status")).toHaveText("succeeded");
   await expect(page.getByTestId("followed-by")).toContainText(incident.title);
 });
+
+test("a freeze refuses a normal change and lets an emergency one through with a warning", async ({ page, request }) => {
+  const token = await apiToken(request, ADMIN.username, ADMIN.password);
+  const headers = { "X-Auth-Token": token };
+  const me = await (await request.get("/v1/profile", { headers })).json();
+  await login(page, ADMIN.username, ADMIN.password);
+  await page.goto("/changes");
+  await page.getByTestId("freeze-windows").click();
+  await hydrated(page);
+  const name = unique("Year-end freeze");
+  const form = page.getByTestId("new-freeze-form");
+  await form.getByLabel("Name").fill(name);
+  await form.getByLabel("Repeat").selectOption("once");
+  await form.getByLabel("From (UTC)").fill(inHours(24 * 30));
+  await form.getByLabel("Until (UTC)").fill(inHours(24 * 32));
+  await page.getByTestId("create-freeze").click();
+  await expect(page.getByTestId("freezes-table")).toContainText(name);
+
+  const plan = async (change_type: string) =>
+    (
+      await request.post("/v1/changes", {
+        headers,
+        data: {
+          title: unique(`A ${change_type} change in the freeze`), change_type, level: "C",
+          implementer: { user_id: me.id }, planned_start: new Date(Date.now() + 31 * 86_400_000).toISOString(),
+          planned_end: new Date(Date.now() + 31 * 86_400_000 + 3_600_000).toISOString(), rollback_plan: "Undo it",
+        },
+      })
+    ).json();
+  const normal = await plan("normal");
+  await page.goto(`/changes/${normal.id}`);
+  await hydrated(page);
+  await expect(page.getByTestId("conflicts")).toContainText(`freeze window '${name}'`);
+  await openAction(page, "submit");
+  await page.getByTestId("submit").click();
+  await expect(page.getByTestId("form-error")).toContainText(`falls in freeze window '${name}'`);
+  await expect(page.getByTestId("change-status")).toHaveText("draft");
+
+  const emergency = await plan("emergency");
+  await page.goto(`/changes/${emergency.id}`);
+  await hydrated(page);
+  await openAction(page, "submit");
+  await page.getByTestId("submit").click();
+  await expect(page.getByTestId("change-status")).toHaveText("approved");
+  await expect(page.getByTestId("timeline")).toContainText(`Runs inside freeze window '${name}'`);
+
+  // Remove it again, so other journeys plan freely.
+  await page.goto("/freeze-windows");
+  await hydrated(page);
+  await page.getByTestId("freezes-table").getByRole("row", { name: new RegExp(name) }).getByTestId("delete-freeze").click();
+  await expect(page.getByTestId("freezes-table")).toHaveCount(0);
+});

@@ -10,6 +10,7 @@ pub mod data_sources;
 pub mod deliveries;
 pub mod docs;
 pub mod forwarding_rules;
+pub mod freezes;
 pub mod improvements;
 pub mod incidents;
 pub mod notifications;

@@ -141,6 +141,7 @@ pub fn ChangesPage() -> impl IntoView {
                             };
                             view! {
                                 <PageHeader title="Changes" subtitle="Planned work on the estate: reviewed, run in its window, recorded as it ran." crumbs=CRUMBS[..1].to_vec()>
+                                    <a href="/freeze-windows" class=ButtonKind::Secondary.classes() data-testid="freeze-windows">"Freeze windows"</a>
                                     {can_plan.then(|| view! { <a href="/changes/new" class=ButtonKind::Primary.classes() data-testid="new-change">"Plan a change"</a> })}
                                 </PageHeader>
                                 <Tabs base="/changes" current=tab tabs=&[("mine", "Mine to implement"), ("all", "All")]/>

@@ -11,6 +11,7 @@ pub mod changes;
 pub mod data_sources;
 pub mod deliveries;
 pub mod forwarding_rules;
+pub mod freezes;
 pub mod groups;
 pub mod imports;
 pub mod improvements;
