@@ -21,7 +21,7 @@ use crate::domain::change::{
 };
 use crate::domain::numbering::Prefix;
 use crate::pages::applications::route_id;
-use crate::pages::resources::{FILTER_INPUT, Property, options};
+use crate::pages::resources::{FILTER_INPUT, FilterSelect, Property, options};
 use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
@@ -58,12 +58,10 @@ fn window(c: &Change) -> String {
 #[component]
 pub fn ChangesPage() -> impl IntoView {
     let query = use_query_map();
-    let (tab, status, level, q) = {
+    let (tab, q) = {
         let q = query.read_untracked();
         (
             q.get("tab").unwrap_or_else(|| "all".to_owned()),
-            q.get("status").unwrap_or_default(),
-            q.get("level").unwrap_or_default(),
             q.get("q").unwrap_or_default(),
         )
     };
@@ -89,25 +87,19 @@ pub fn ChangesPage() -> impl IntoView {
         col("Implementer"),
         sortable("Window", "planned_start"),
     ];
-    let select = |name: &'static str,
-                  label: &'static str,
-                  opts: Vec<(String, String)>,
-                  current: String| {
-        view! {
-            <select name=name class=FILTER_INPUT aria-label=label>
-                <option value="">{label}</option>
-                {opts.into_iter().map(|(v, t)| { let s = v == current; view! { <option value=v selected=s>{t}</option> } }).collect_view()}
-            </select>
+    let filters = {
+        let (tab, q) = (tab.clone(), q.clone());
+        move || {
+            view! {
+                <form method="get" class="mb-4 flex flex-wrap gap-2" data-testid="change-filters">
+                    <input type="hidden" name="tab" value=tab.clone()/>
+                    <input type="search" name="q" value=q placeholder="Title contains" class=format!("{FILTER_INPUT} w-56")/>
+                    <FilterSelect name="status" label="Any status" options=options(ChangeStatus::ALL, ChangeStatus::as_str)/>
+                    <FilterSelect name="level" label="Any risk" options=options(RiskLevel::ALL, RiskLevel::as_str)/>
+                    <button type="submit" class=ButtonKind::Secondary.classes()>"Filter"</button>
+                </form>
+            }
         }
-    };
-    let filters = view! {
-        <form method="get" class="mb-4 flex flex-wrap gap-2" data-testid="change-filters">
-            <input type="hidden" name="tab" value=tab.clone()/>
-            <input type="search" name="q" value=q placeholder="Title contains" class=format!("{FILTER_INPUT} w-56")/>
-            {select("status", "Any status", options(ChangeStatus::ALL, ChangeStatus::as_str), status)}
-            {select("level", "Any risk", options(RiskLevel::ALL, RiskLevel::as_str), level)}
-            <button type="submit" class=ButtonKind::Secondary.classes()>"Filter"</button>
-        </form>
     };
     view! {
         <Title text="Changes"/>
@@ -145,7 +137,7 @@ pub fn ChangesPage() -> impl IntoView {
                                     {can_plan.then(|| view! { <a href="/changes/new" class=ButtonKind::Primary.classes() data-testid="new-change">"Plan a change"</a> })}
                                 </PageHeader>
                                 <Tabs base="/changes" current=tab tabs=&[("mine", "Mine to implement"), ("all", "All")]/>
-                                {filters}
+                                {filters()}
                                 <LiveRegion id="changes".to_owned() topics="change".to_owned()>
                                     {body}
                                     <FailureRates rates=failure_rates/>

@@ -21,7 +21,7 @@ use crate::domain::incident::{Action, Assignee, Category, Incident, IncidentStat
 use crate::pages::applications::route_id;
 use crate::pages::attachments::Attachments;
 use crate::pages::changes::ChangeStatusBadge;
-use crate::pages::resources::{FILTER_INPUT, Property, options};
+use crate::pages::resources::{FILTER_INPUT, FilterSelect, Property, options};
 use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
@@ -93,12 +93,10 @@ fn rows(
 #[component]
 pub fn IncidentsPage() -> impl IntoView {
     let query = use_query_map();
-    let (tab, status, level, q) = {
+    let (tab, q) = {
         let q = query.read_untracked();
         (
             q.get("tab").unwrap_or_else(|| "all".to_owned()),
-            q.get("status").unwrap_or_default(),
-            q.get("level").unwrap_or_default(),
             q.get("q").unwrap_or_default(),
         )
     };
@@ -124,25 +122,19 @@ pub fn IncidentsPage() -> impl IntoView {
         col("SLA"),
         sortable("Opened", "created_at"),
     ];
-    let select = |name: &'static str,
-                  label: &'static str,
-                  opts: Vec<(String, String)>,
-                  current: String| {
-        view! {
-            <select name=name class=FILTER_INPUT aria-label=label>
-                <option value="">{label}</option>
-                {opts.into_iter().map(|(v, t)| { let s = v == current; view! { <option value=v selected=s>{t}</option> } }).collect_view()}
-            </select>
+    let filters = {
+        let (tab, q) = (tab.clone(), q.clone());
+        move || {
+            view! {
+                <form method="get" class="mb-4 flex flex-wrap gap-2" data-testid="incident-filters">
+                    <input type="hidden" name="tab" value=tab.clone()/>
+                    <input type="search" name="q" value=q placeholder="Title contains" class=format!("{FILTER_INPUT} w-56")/>
+                    <FilterSelect name="status" label="Any status" options=options(IncidentStatus::ALL, IncidentStatus::as_str)/>
+                    <FilterSelect name="level" label="Any level" options=options(Level::ALL, Level::as_str)/>
+                    <button type="submit" class=ButtonKind::Secondary.classes()>"Filter"</button>
+                </form>
+            }
         }
-    };
-    let filters = view! {
-        <form method="get" class="mb-4 flex flex-wrap gap-2" data-testid="incident-filters">
-            <input type="hidden" name="tab" value=tab.clone()/>
-            <input type="search" name="q" value=q placeholder="Title contains" class=format!("{FILTER_INPUT} w-56")/>
-            {select("status", "Any status", options(IncidentStatus::ALL, IncidentStatus::as_str), status)}
-            {select("level", "Any level", options(Level::ALL, Level::as_str), level)}
-            <button type="submit" class=ButtonKind::Secondary.classes()>"Filter"</button>
-        </form>
     };
     view! {
         <Title text="Incidents"/>
@@ -167,7 +159,7 @@ pub fn IncidentsPage() -> impl IntoView {
                                     {can_open.then(|| view! { <a href="/incidents/new" class=ButtonKind::Primary.classes() data-testid="new-incident">"New incident"</a> })}
                                 </PageHeader>
                                 <Tabs base="/incidents" current=tab tabs=&[("mine", "Mine, pending"), ("all", "All")]/>
-                                {filters}
+                                {filters()}
                                 <LiveRegion id="incidents".to_owned() topics="incident".to_owned()>{body}</LiveRegion>
                             }.into_any()
                         }

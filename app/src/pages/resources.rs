@@ -33,8 +33,9 @@ pub(crate) fn options<T: Copy>(all: &[T], as_str: fn(T) -> &'static str) -> Vec<
         .collect()
 }
 
+/// A list filter's select, showing the value the page's query holds; "" is `label` (any).
 #[component]
-fn FilterSelect(
+pub(crate) fn FilterSelect(
     name: &'static str,
     label: &'static str,
     options: Vec<(String, String)>,
