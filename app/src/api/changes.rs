@@ -147,7 +147,11 @@ pub async fn get_change(id: i64) -> Result<ChangePage, AppError> {
     use crate::domain::change::ChangeAction;
     let (state, actor) = context().await?;
     let detail = crate::service::changes::get(&state, &actor, id).await?;
-    let choices = if detail.actions.contains(&ChangeAction::Edit) {
+    let choices = if detail
+        .actions
+        .iter()
+        .any(|a| matches!(a, ChangeAction::Edit | ChangeAction::OpenProblem))
+    {
         Some(choices(&state, &actor).await?)
     } else {
         None

@@ -71,11 +71,29 @@ pub trait Command: Sized + Send {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Found {
     pub owner: Option<i64>,
+    /// What the command opened (a problem from a failed change).
+    pub opened: Option<i64>,
     pub note: Option<String>,
 }
 
 impl Found {
-    /// The person the command's assignment resolved to.
+    /// The person an assignment resolved to.
+    pub fn to(owner: i64) -> Found {
+        Found {
+            owner: Some(owner),
+            ..Found::default()
+        }
+    }
+
+    /// A line naming what the command opened, for the timeline.
+    pub fn noted(note: String) -> Found {
+        Found {
+            note: Some(note),
+            ..Found::default()
+        }
+    }
+
+    /// The person an assignment resolved to.
     pub fn owner(&self) -> Result<i64, AppError> {
         self.owner
             .ok_or_else(|| AppError::invalid("to", "nobody to hand it to"))

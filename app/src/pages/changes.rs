@@ -20,6 +20,7 @@ use crate::domain::change::{
     RiskLevel,
 };
 use crate::domain::numbering::Prefix;
+use crate::domain::problem::ProblemLevel;
 use crate::pages::applications::route_id;
 use crate::pages::resources::{FILTER_INPUT, FilterSelect, Property, options};
 use chrono::{DateTime, Utc};
@@ -253,6 +254,7 @@ fn action_form(c: &Change, action: A, choices: Option<ChangeOptions>) -> impl In
         A::RecordResult => ("Record the result", ButtonKind::Primary),
         A::Close => ("Close", ButtonKind::Primary),
         A::Cancel => ("Cancel the change", ButtonKind::Danger),
+        A::OpenProblem => ("Open a problem for its cause", ButtonKind::Secondary),
         A::Remark => ("Add remark", ButtonKind::Secondary),
     };
     let (id, version) = (c.id, c.version);
@@ -261,7 +263,9 @@ fn action_form(c: &Change, action: A, choices: Option<ChangeOptions>) -> impl In
     let fields = move || {
         match action {
         A::Start => ().into_any(),
-        A::Edit => choices.map(|choices| plan_fields(choices, Some(&c)).into_any()).unwrap_or_else(|| ().into_any()),
+        A::Edit => choices
+            .map(|choices| plan_fields(choices, Some(&c)).into_any())
+            .unwrap_or_else(|| ().into_any()),
         A::Submit | A::Approve => view! { <Field name="comment" label="Comment" maxlength=500/> }.into_any(),
         A::Reject => view! { <Field name="reason" label="What must change" required=true maxlength=500/> }.into_any(),
         A::StartOverride | A::Cancel => view! { <Field name="reason" label="Reason" required=true maxlength=500/> }.into_any(),
@@ -271,6 +275,16 @@ fn action_form(c: &Change, action: A, choices: Option<ChangeOptions>) -> impl In
             <CheckField name="detected_by_monitoring" label="Monitoring detected the failure"/>
         }.into_any(),
         A::Close => view! { <Field name="verification_notes" label="Verification notes" required=true maxlength=4096/> }.into_any(),
+        A::OpenProblem => {
+            let owners = choices.map(|c| c.implementers).unwrap_or_default();
+            let how = c.result.map_or("failed".to_owned(), |r| r.as_str().replace('_', " "));
+            let title = format!("Why {} {how}", c.number());
+            view! {
+                <Field name="title" label="Problem" required=true maxlength=200 value=title/>
+                <SelectField name="level" label="Level" options=options(ProblemLevel::ALL, ProblemLevel::as_str) selected="major"/>
+                <SelectField name="owner" label="Owner" options=owners hint="Who locates the root cause."/>
+            }.into_any()
+        }
         A::Remark => view! { <Field name="text" label="Remark" required=true maxlength=1000/> }.into_any(),
     }
     };

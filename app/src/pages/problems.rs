@@ -271,6 +271,10 @@ fn ProblemView(page: Page) -> impl IntoView {
             view! { <a href=format!("/incidents/{id}") class=LINK>{Prefix::Incident.number(id)}</a> }
                 .into_any()
         }
+        (ProblemSource::Change, Some(id)) => {
+            view! { <a href=format!("/changes/{id}") class=LINK>{Prefix::Change.number(id)}</a> }
+                .into_any()
+        }
         (ProblemSource::WarRoom, Some(id)) => {
             view! { <a href=format!("/war-rooms/{id}") class=LINK>{Prefix::WarRoom.number(id)}</a> }
                 .into_any()

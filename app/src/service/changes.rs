@@ -11,6 +11,7 @@ use crate::domain::change::{
 use crate::domain::freeze::submit_into;
 use crate::domain::list::{ListParams, Page, Sort};
 use crate::domain::notification::NotificationKind;
+use crate::domain::problem::ProblemSource;
 use crate::domain::user::Role;
 use crate::domain::workflow::{Found, Ticket};
 use crate::state::AppState;
@@ -41,20 +42,28 @@ impl Kept for Change {
     async fn look_up(
         state: &AppState,
         conn: &mut PgConnection,
-        _actor: &Actor,
+        actor: &Actor,
         change: &Change,
         command: &ChangeCommand,
     ) -> Result<Found, AppError> {
         Ok(match command {
-            ChangeCommand::Edit(draft) => Found {
-                owner: Some(check_draft(state, conn, draft).await?),
-                note: None,
-            },
+            ChangeCommand::Edit(draft) => Found::to(check_draft(state, conn, draft).await?),
+            ChangeCommand::OpenProblem(p) => {
+                let mut new = p.clone();
+                new.source = ProblemSource::Change;
+                new.source_id = Some(change.id);
+                new.application_id = new.application_id.or(change.application_id);
+                let problem = super::problems::create_in(state, conn, actor, new).await?;
+                Found {
+                    opened: Some(problem.id),
+                    ..Found::noted(format!("{}: {}", problem.number(), problem.title))
+                }
+            }
             ChangeCommand::Submit(_) => {
                 let hits = super::freezes::hits(conn, change).await?;
                 Found {
-                    owner: None,
                     note: submit_into(&change.number(), change.change_type, hits.first())?,
+                    ..Found::default()
                 }
             }
             _ => Found::default(),

@@ -46,10 +46,9 @@ impl Kept for Improvement {
         command: &ImprovementCommand,
     ) -> Result<Found, AppError> {
         Ok(match command {
-            ImprovementCommand::Forward(p) => Found {
-                owner: Some(super::incidents::resolve(state, conn, "to", &p.to).await?),
-                note: None,
-            },
+            ImprovementCommand::Forward(p) => {
+                Found::to(super::incidents::resolve(state, conn, "to", &p.to).await?)
+            }
             _ => Found::default(),
         })
     }

@@ -64,19 +64,13 @@ impl Kept for Incident {
         command: &IncidentCommand,
     ) -> Result<Found, AppError> {
         Ok(match command {
-            IncidentCommand::Forward(p) => Found {
-                owner: Some(resolve(state, conn, "to", &p.to).await?),
-                note: None,
-            },
+            IncidentCommand::Forward(p) => Found::to(resolve(state, conn, "to", &p.to).await?),
             IncidentCommand::StartWarRoom(p) => {
                 let now = state.now();
                 let room =
                     super::war_rooms::open_in(state, conn, actor, incident, p.title.clone(), now)
                         .await?;
-                Found {
-                    owner: None,
-                    note: Some(format!("{}: {}", room.number(), room.title)),
-                }
+                Found::noted(format!("{}: {}", room.number(), room.title))
             }
             IncidentCommand::CreateImprovement(p) => {
                 let mut new = p.clone();
@@ -84,10 +78,7 @@ impl Kept for Incident {
                 new.source_id = Some(incident.id);
                 new.application_id = new.application_id.or(incident.application_id);
                 let improvement = super::improvements::create_in(state, conn, actor, new).await?;
-                Found {
-                    owner: None,
-                    note: Some(format!("{}: {}", improvement.number(), improvement.title)),
-                }
+                Found::noted(format!("{}: {}", improvement.number(), improvement.title))
             }
             _ => Found::default(),
         })

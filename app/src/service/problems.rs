@@ -48,10 +48,9 @@ impl Kept for Problem {
         command: &ProblemCommand,
     ) -> Result<Found, AppError> {
         Ok(match command {
-            ProblemCommand::Forward(p) => Found {
-                owner: Some(super::incidents::resolve(state, conn, "to", &p.to).await?),
-                note: None,
-            },
+            ProblemCommand::Forward(p) => {
+                Found::to(super::incidents::resolve(state, conn, "to", &p.to).await?)
+            }
             _ => Found::default(),
         })
     }

@@ -134,6 +134,29 @@ async fn a_normal_change_is_reviewed_started_in_its_window_and_closed(pool: PgPo
         )
         .await;
     assert_eq!(closed["status"], "closed");
+    assert_eq!(app.allowed(&planner, &base).await, ["open_problem"]);
+
+    // Its failure opens a problem for the cause, linked both ways.
+    let linked = app
+        .act(
+            &planner,
+            &base,
+            &closed,
+            "open_problem",
+            json!({"title": "Old clients fail the handshake", "level": "major",
+                   "owner": {"user_id": implementer["id"]}}),
+        )
+        .await;
+    let problem = get(
+        &app,
+        &admin,
+        &format!("/v1/problems/{}", linked["problem_id"]),
+    )
+    .await;
+    assert_eq!(
+        (&problem["source"], &problem["source_id"]),
+        (&json!("change"), &change["id"])
+    );
     assert!(app.allowed(&planner, &base).await.is_empty());
 
     let steps: Vec<String> = get(&app, &admin, &base).await["history"]
@@ -153,7 +176,8 @@ async fn a_normal_change_is_reviewed_started_in_its_window_and_closed(pool: PgPo
             "approve",
             "start",
             "record_result",
-            "close"
+            "close",
+            "open_problem"
         ]
     );
     let page = get(&app, &admin, "/v1/changes?status=closed&q=payment").await;

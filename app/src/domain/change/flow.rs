@@ -5,6 +5,7 @@
 use super::{Change, ChangeDraft, ChangeStatus, ChangeType, NOTES_MAX, check_len};
 use crate::domain::AppError;
 use crate::domain::incident::REASON_MAX;
+use crate::domain::problem::NewProblem;
 use crate::domain::time::utc;
 use crate::domain::user::Role;
 use crate::domain::workflow::{
@@ -26,6 +27,7 @@ crate::string_enum! {
         RecordResult = "record_result",
         Close = "close",
         Cancel = "cancel",
+        OpenProblem = "open_problem",
         Remark = "remark",
     }
 }
@@ -80,6 +82,11 @@ pub const RULES: &[Rule<ChangeStatus, ChangeAction>] = &[
         who: Who::CreatorOrAdmin,
     },
     Rule {
+        action: A::OpenProblem,
+        from: &[S::Failed, S::RolledBack, S::Closed],
+        who: Who::Operator,
+    },
+    Rule {
         action: A::Remark,
         from: &[
             S::Draft,
@@ -117,7 +124,29 @@ pub fn target(
         },
         A::Close => S::Closed,
         A::Cancel => S::Cancelled,
-        A::Remark => change.status,
+        A::OpenProblem | A::Remark => change.status,
+    }
+}
+
+impl Change {
+    /// A change that failed or was rolled back opens one problem for its cause.
+    fn may_open_problem(&self) -> Result<(), AppError> {
+        let failed = matches!(
+            self.result,
+            Some(ImplementationResult::Failed | ImplementationResult::RolledBack)
+        );
+        match self.problem_id {
+            _ if !failed => Err(AppError::conflict(format!(
+                "{} did not fail; only a failed or rolled-back change opens a problem.",
+                self.number()
+            ))),
+            Some(problem) => Err(AppError::conflict(format!(
+                "{} is linked to {} already.",
+                self.number(),
+                crate::domain::numbering::Prefix::Problem.number(problem)
+            ))),
+            None => Ok(()),
+        }
     }
 }
 
@@ -161,6 +190,7 @@ crate::commands! {
         RecordResult(ResultRecord),
         Close(Verification),
         Cancel(Reason),
+        OpenProblem(NewProblem),
         Remark(Remark),
     }
 }
@@ -197,6 +227,9 @@ impl Ticket for Change {
     /// The implementer starts it inside its planned window only; outside it, an administrator
     /// may, with a reason.
     fn gate(&self, action: ChangeAction, facts: &ChangeFacts) -> Result<(), AppError> {
+        if action == A::OpenProblem {
+            return self.may_open_problem();
+        }
         if action == A::Start && !self.in_window(facts.now) {
             return Err(AppError::conflict(format!(
                 "{} is planned for {} to {}; outside that window only an administrator may start it, with a reason.",
@@ -275,6 +308,10 @@ impl Ticket for Change {
                 after.verification_notes = p.verification_notes;
                 String::new()
             }
+            C::OpenProblem(_) => {
+                after.problem_id = found.opened;
+                found.note.unwrap_or_default()
+            }
             C::Remark(p) => p.checked()?,
         };
         after.status = target(self, action, result);
@@ -326,7 +363,7 @@ mod tests {
     }
 
     /// The expected table, written out independently of RULES.
-    fn expected(action: A, status: S, p: Party, in_window: bool) -> bool {
+    fn expected(action: A, status: S, p: Party, in_window: bool, failed: bool) -> bool {
         let op = p.role != Role::Viewer;
         let implementer = op && p.is_owner;
         let creator = op && p.is_creator;
@@ -339,6 +376,7 @@ mod tests {
             (A::RecordResult, S::Implementing) => implementer,
             (A::Close, S::Succeeded | S::Failed | S::RolledBack) => creator || admin,
             (A::Cancel, S::Draft | S::PendingApproval | S::Approved) => creator || admin,
+            (A::OpenProblem, S::Failed | S::RolledBack | S::Closed) => op && failed,
             (A::Remark, s) => op && s.is_open(),
             _ => false,
         }
@@ -358,9 +396,13 @@ mod tests {
                                 is_creator: bits & 2 != 0,
                                 is_verifier: false,
                             };
-                            let c = change(*status, ChangeType::Normal);
+                            let mut c = change(*status, ChangeType::Normal);
+                            // Odd hours: a recorded failure.
+                            let failed = hour % 2 == 1;
+                            c.result = failed.then_some(ImplementationResult::Failed);
                             let facts = ChangeFacts { now: at(hour) };
-                            let want = expected(*action, *status, p, (10..=12).contains(&hour));
+                            let want =
+                                expected(*action, *status, p, (10..=12).contains(&hour), failed);
                             assert_eq!(
                                 check(&c, &facts, *action, p).is_ok(),
                                 want,
@@ -373,7 +415,7 @@ mod tests {
                 }
             }
         }
-        assert_eq!(checked, 9 * 10 * 3 * 4 * 5);
+        assert_eq!(checked, 9 * 11 * 3 * 4 * 5);
     }
 
     #[test]
@@ -476,10 +518,7 @@ mod tests {
                 "resource_ids": [3, 1, 3]
             })
         };
-        let found = Found {
-            owner: Some(5),
-            note: None,
-        };
+        let found = Found::to(5);
         let edited = decide(
             &change(S::Draft, ChangeType::Normal),
             A::Edit,
@@ -508,5 +547,30 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(too_long.field(), Some("planned_end"));
+    }
+
+    #[test]
+    fn a_failed_change_opens_one_problem() {
+        let mut c = change(S::RolledBack, ChangeType::Normal);
+        let operator = c.party(Some(9), Role::Operator);
+        let facts = ChangeFacts { now: at(0) };
+        let e = check(&c, &facts, A::OpenProblem, operator).unwrap_err();
+        assert!(e.to_string().contains("did not fail"), "{e}");
+        c.result = Some(ImplementationResult::RolledBack);
+        assert!(check(&c, &facts, A::OpenProblem, operator).is_ok());
+        let found = Found {
+            opened: Some(7),
+            ..Found::noted("PRB-000007: Handshakes fail".into())
+        };
+        let params = json!({"title": "Handshakes fail", "level": "major", "owner": {"user_id": 9}});
+        let opened = decide(&c, A::OpenProblem, params, found).unwrap();
+        assert_eq!(opened.after.problem_id, Some(7));
+        assert_eq!(opened.after.status, S::RolledBack);
+        assert_eq!(opened.comment, "PRB-000007: Handshakes fail");
+        let e = check(&opened.after, &facts, A::OpenProblem, operator).unwrap_err();
+        assert!(
+            e.to_string().ends_with("is linked to PRB-000007 already."),
+            "{e}"
+        );
     }
 }

@@ -249,10 +249,7 @@ mod tests {
     #[test]
     fn the_owner_cannot_become_the_verifier() {
         let i = improvement(S::InProgress);
-        let to_verifier = Found {
-            owner: Some(2),
-            note: None,
-        };
+        let to_verifier = Found::to(2);
         let command = Improvement::command(
             A::Forward,
             &Params::Json(serde_json::json!({"to": {"user_id": 2}})),

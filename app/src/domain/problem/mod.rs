@@ -46,7 +46,7 @@ impl ProblemLevel {
 }
 
 crate::string_enum! {
-    pub enum ProblemSource { Incident = "incident", Alarm = "alarm", WarRoom = "war_room", Proactive = "proactive" }
+    pub enum ProblemSource { Incident = "incident", Alarm = "alarm", WarRoom = "war_room", Proactive = "proactive", Change = "change" }
 }
 
 use ProblemStatus as S;
