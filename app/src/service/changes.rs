@@ -87,6 +87,25 @@ impl Kept for Change {
         action: A,
         now: DateTime<Utc>,
     ) -> Result<(), AppError> {
+        if after.status == ChangeStatus::PendingApproval && before.status != after.status {
+            let approvers = store::users::active_admins(conn).await?;
+            let title = format!(
+                "{} waits for your approval: {}",
+                after.number(),
+                after.title
+            );
+            let link = format!("/changes/{}", after.id);
+            return super::notifications::notify(
+                conn,
+                actor,
+                &approvers,
+                NotificationKind::Approval,
+                &title,
+                &link,
+                now,
+            )
+            .await;
+        }
         let news = match action {
             A::Reject => Some((
                 after.creator_id,

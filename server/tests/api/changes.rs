@@ -54,6 +54,13 @@ async fn a_normal_change_is_reviewed_started_in_its_window_and_closed(pool: PgPo
 
     let submitted = app.act(&planner, &base, &change, "submit", json!({})).await;
     assert_eq!(submitted["status"], "pending_approval");
+    let inbox = app
+        .get(&admin, "/v1/notifications")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(inbox.contains("waits for your approval"), "{inbox}");
     let msg = app
         .refuse(
             &planner,
