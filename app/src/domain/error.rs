@@ -139,6 +139,28 @@ impl AppError {
         }
     }
 
+    /// Refuses (422 on `field`) the ids among `asked` that are not among `found`: "no
+    /// resource has id 4, 9".
+    pub fn check_known(
+        field: &str,
+        noun: &str,
+        asked: &[i64],
+        found: &[i64],
+    ) -> Result<(), AppError> {
+        let missing: Vec<String> = asked
+            .iter()
+            .filter(|id| !found.contains(id))
+            .map(ToString::to_string)
+            .collect();
+        if missing.is_empty() {
+            return Ok(());
+        }
+        Err(AppError::invalid(
+            field,
+            format!("no {noun} has id {}", missing.join(", ")),
+        ))
+    }
+
     pub fn malformed(detail: impl Into<String>) -> Self {
         AppError::Malformed {
             detail: detail.into(),
@@ -250,6 +272,14 @@ mod tests {
         assert_eq!(e.field(), Some("email"));
         assert_eq!(e.body().error_msg, "email: must be at most 254 characters");
         assert_eq!(e.http_status(), 422);
+    }
+
+    #[test]
+    fn unknown_ids_are_named_on_their_field() {
+        assert!(AppError::check_known("group_ids", "group", &[1, 2], &[2, 1]).is_ok());
+        let e = AppError::check_known("resource_ids", "resource", &[4, 5, 9], &[5]).unwrap_err();
+        assert_eq!(e.field(), Some("resource_ids"));
+        assert_eq!(e.to_string(), "resource_ids: no resource has id 4, 9");
     }
 
     #[test]

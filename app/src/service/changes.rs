@@ -155,30 +155,10 @@ async fn check_draft(
     check_application(conn, draft.application_id).await?;
     let groups = draft.group_ids.clone().unwrap_or_default();
     let resources = draft.resource_ids.clone().unwrap_or_default();
-    for (field, ids, found) in [
-        (
-            "group_ids",
-            &groups,
-            store::groups::existing(conn, &groups).await?,
-        ),
-        (
-            "resource_ids",
-            &resources,
-            store::groups::existing_resources(conn, &resources).await?,
-        ),
-    ] {
-        let missing: Vec<String> = ids
-            .iter()
-            .filter(|id| !found.contains(id))
-            .map(i64::to_string)
-            .collect();
-        if !missing.is_empty() {
-            return Err(AppError::invalid(
-                field,
-                format!("no such ids: {}", missing.join(", ")),
-            ));
-        }
-    }
+    let found = store::groups::existing(conn, &groups).await?;
+    AppError::check_known("group_ids", "group", &groups, &found)?;
+    let found = store::groups::existing_resources(conn, &resources).await?;
+    AppError::check_known("resource_ids", "resource", &resources, &found)?;
     super::incidents::resolve(state, conn, "implementer", &draft.implementer).await
 }
 

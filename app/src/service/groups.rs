@@ -345,22 +345,8 @@ pub async fn forget(
 
 /// Refuses ids that name no resource.
 async fn check_exist(conn: &mut PgConnection, ids: &[i64]) -> Result<(), AppError> {
-    let found: HashSet<i64> = store::groups::existing_resources(conn, ids)
-        .await?
-        .into_iter()
-        .collect();
-    let missing: Vec<String> = ids
-        .iter()
-        .filter(|id| !found.contains(id))
-        .map(ToString::to_string)
-        .collect();
-    if !missing.is_empty() {
-        return Err(AppError::invalid(
-            "resource_ids",
-            format!("no resource has id {}", missing.join(", ")),
-        ));
-    }
-    Ok(())
+    let found = store::groups::existing_resources(conn, ids).await?;
+    AppError::check_known("resource_ids", "resource", ids, &found)
 }
 
 /// Puts resources into a manual group by hand.
