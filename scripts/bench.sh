@@ -2,7 +2,7 @@
 # `make bench`: measures what the README's "Measurements" table reports. Not a test: it prints
 # numbers and asserts nothing. BENCH_CLEAN=1 also times a clean release build (~10 minutes);
 # BENCH_ONLY=ingestion measures only the alarm ingestion rows, BENCH_ONLY=lists only the lists,
-# BENCH_ONLY=memory only the memory phases.
+# BENCH_ONLY=memory only the memory phases, BENCH_ONLY=changes only the changes at scale.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 source "$ROOT/scripts/db.sh"
@@ -337,27 +337,96 @@ for connections in 1 32; do
     "$BASE/v1/resources?page=4000" "$connections"
 done
 say "inventory: capacity and topology of an application"
+# 1,000,000 incidents owned by the admin, one in ten on an application (newest first, a second
+# apart), then VACUUM ANALYZE.
+generate_incidents() {
+  say "incidents: generating 1,000,000 owned by the admin"
+  admin_id=$(psql -tA "$DB" -c "SELECT id FROM users WHERE username = 'admin'")
+  t0=$(date +%s)
+  psql -q "$DB" -v ON_ERROR_STOP=1 -c "
+    WITH apps AS (SELECT array_agg(id ORDER BY id) AS ids FROM applications)
+    INSERT INTO incidents (title, level, category, source, status, owner_id, creator_id,
+                           application_id, created_at, updated_at, accept_due_at, resolve_due_at)
+    SELECT 'Generated incident ' || g,
+           (ARRAY['P1', 'P2', 'P3', 'P4', 'P5'])[1 + g % 5],
+           (ARRAY['security', 'function', 'reliability', 'configuration', 'middleware', 'change',
+                  'other'])[1 + g % 7],
+           'api',
+           (ARRAY['unaccepted', 'accepted', 'rejected', 'paused', 'resolved', 'completed',
+                  'closed'])[1 + g % 7],
+           $admin_id, $admin_id,
+           CASE WHEN g % 10 = 0 THEN apps.ids[1 + (g / 10) % cardinality(apps.ids)] END,
+           now() - make_interval(secs => g), now(), now() + interval '1 day',
+           now() + interval '10 days'
+    FROM generate_series(1, 1000000) AS g, apps" >/dev/null
+  psql -q "$DB" -c "VACUUM ANALYZE incidents" >/dev/null
+  row "Generating 1,000,000 incidents (one INSERT … SELECT, then VACUUM ANALYZE)" "$(( $(date +%s) - t0 )) s"
+}
+
+# 100,000 changes over ten years (eight past, two ahead: about 830 planned a month), on the
+# demo applications and resources; then the change calendar's month, a change's page with its
+# conflict check, and an incident's page with its suspect-change lookup, at 1 and 32
+# connections.
+changes_at_scale() {
+  say "changes: generating 100,000 over ten years"
+  local t0 month_from month_to upcoming incident
+  t0=$(date +%s)
+  psql -q "$DB" -v ON_ERROR_STOP=1 -c "
+    WITH apps AS (SELECT array_agg(id ORDER BY id) AS ids FROM applications),
+         res AS (SELECT array_agg(id ORDER BY id) AS ids FROM resources),
+         planned AS (
+           SELECT g, now() - interval '2922 days' + make_interval(secs => g * 3156) AS at
+           FROM generate_series(1, 100000) AS g)
+    INSERT INTO changes (title, change_type, level, application_id, resource_ids, implementer_id,
+                         creator_id, planned_start, planned_end, rollback_plan, status,
+                         started_at, finished_at, result, created_at, updated_at)
+    SELECT 'Generated change ' || g,
+           (ARRAY['normal', 'normal', 'emergency', 'standard'])[1 + g % 4],
+           (ARRAY['A', 'B', 'C', 'D'])[1 + g % 4],
+           apps.ids[1 + g % cardinality(apps.ids)],
+           ARRAY[res.ids[1 + g % cardinality(res.ids)]],
+           $admin_id, $admin_id, at, at + interval '2 hours', 'Undo it',
+           CASE WHEN at > now() THEN (ARRAY['draft', 'pending_approval', 'approved'])[1 + g % 3]
+                WHEN g % 20 = 0 THEN 'rolled_back' ELSE 'closed' END,
+           CASE WHEN at <= now() THEN at END,
+           CASE WHEN at <= now() THEN at + interval '1 hour' END,
+           CASE WHEN at > now() THEN NULL WHEN g % 20 = 0 THEN 'rolled_back' ELSE 'succeeded' END,
+           at - interval '7 days', at
+    FROM planned, apps, res" >/dev/null
+  psql -q "$DB" -c "VACUUM ANALYZE changes" -c "CHECKPOINT" >/dev/null
+  row "Generating 100,000 changes (one INSERT … SELECT, then VACUUM ANALYZE)" "$(( $(date +%s) - t0 )) s"
+  month_from=$(date -u -d "$(date -u +%Y-%m-01) +1 month" +%Y-%m-%d)
+  month_to=$(date -u -d "$month_from +34 days" +%Y-%m-%d)
+  upcoming=$(psql -tA "$DB" -c "SELECT id FROM changes WHERE status = 'approved' AND planned_start > now() + interval '3 days' ORDER BY planned_start LIMIT 1")
+  incident=$(psql -tA "$DB" -c "SELECT id FROM incidents WHERE application_id IS NOT NULL ORDER BY created_at DESC LIMIT 1")
+  local shown
+  shown=$(curl -s -H "X-Auth-Token: $token" "$BASE/v1/changes/calendar?from=$month_from&to=$month_to" | grep -o '"id":' | wc -l)
+  for connections in 1 32; do
+    load "GET /v1/changes/calendar (next month's 35 days: $shown changes of 100k)" "X-Auth-Token: $token" \
+      "$BASE/v1/changes/calendar?from=$month_from&to=$month_to" "$connections"
+    load "GET /v1/changes/{id} (an approved change: its conflict check, freezes, names and timeline)" \
+      "X-Auth-Token: $token" "$BASE/v1/changes/$upcoming" "$connections"
+    load "GET /v1/incidents/{id} (the newest incident on an application: its suspect changes among 100k)" \
+      "X-Auth-Token: $token" "$BASE/v1/incidents/$incident" "$connections"
+  done
+}
+
+if [ "${BENCH_ONLY:-}" = changes ]; then
+  generate_incidents
+  changes_at_scale
+  echo
+  echo "| Measure | Value |"
+  echo "|---|---|"
+  printf '%s\n' "${rows[@]}"
+  echo
+  echo "Machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(. /etc/os-release; echo "$PRETTY_NAME"), PostgreSQL $(psql -tA "$PG_BASE_URL/postgres" -c 'SHOW server_version' | cut -d' ' -f1); wrk and the server share the machine."
+  exit 0
+fi
+
 load "GET /v1/applications/1/capacity (demo application)" "X-Auth-Token: $token" \
   "$BASE/v1/applications/1/capacity" 1
 
-say "incidents: generating 1,000,000 owned by the admin"
-admin_id=$(psql -tA "$DB" -c "SELECT id FROM users WHERE username = 'admin'")
-t0=$(date +%s)
-psql -q "$DB" -v ON_ERROR_STOP=1 -c "
-  INSERT INTO incidents (title, level, category, source, status, owner_id, creator_id,
-                         created_at, updated_at, accept_due_at, resolve_due_at)
-  SELECT 'Generated incident ' || g,
-         (ARRAY['P1', 'P2', 'P3', 'P4', 'P5'])[1 + g % 5],
-         (ARRAY['security', 'function', 'reliability', 'configuration', 'middleware', 'change',
-                'other'])[1 + g % 7],
-         'api',
-         (ARRAY['unaccepted', 'accepted', 'rejected', 'paused', 'resolved', 'completed',
-                'closed'])[1 + g % 7],
-         $admin_id, $admin_id, now() - make_interval(secs => g), now(), now() + interval '1 day',
-         now() + interval '10 days'
-  FROM generate_series(1, 1000000) AS g" >/dev/null
-psql -q "$DB" -c "VACUUM ANALYZE incidents" >/dev/null
-row "Generating 1,000,000 incidents (one INSERT … SELECT, then VACUUM ANALYZE)" "$(( $(date +%s) - t0 )) s"
+generate_incidents
 # The 800,001st incident from the top: where page 40,000 begins.
 deep=$(psql -tA "$DB" -c "SELECT id FROM incidents ORDER BY id DESC OFFSET 800000 LIMIT 1")
 for connections in 1 32; do
@@ -368,6 +437,7 @@ for connections in 1 32; do
   load "GET /v1/incidents?page=40000 (deep page by offset, 1M rows)" "X-Auth-Token: $token" \
     "$BASE/v1/incidents?page=40000" "$connections"
 done
+changes_at_scale
 # Cleared within the last 29 days: inside the 31-day retention, so the purge worker does not
 # delete them while the lists are measured (it did, and the lists walked the dead entries).
 say "alarms: generating 10,000,000 (one in a thousand active)"

@@ -9,7 +9,9 @@ use crate::pages::{
     application_components::ComponentPage,
     applications::{ApplicationPage, ApplicationsPage, NewApplicationPage},
     audit::AuditPage,
+    calendar::CalendarPage,
     capacity::CapacityPage,
+    change_templates::ChangeTemplatesPage,
     changes::{ChangePage, ChangesPage, NewChangePage},
     data_sources::{DataSourcePage, DataSourcesPage},
     deliveries::DeliveriesPage,
@@ -26,6 +28,7 @@ use crate::pages::{
     problems::{NewProblemPage, ProblemPage, ProblemsPage},
     profile::ProfilePage,
     resources::{NewResourcePage, ResourcePage, ResourcesPage},
+    review_flows::ReviewFlowsPage,
     schedules::{SchedulePage, SchedulesPage},
     sla::SlaPage,
     topology::TopologyPage,
@@ -105,6 +108,9 @@ pub fn App() -> impl IntoView {
                     <Route ssr=SsrMode::Async path=path!("/war-rooms/:id") view=WarRoomPage/>
                     <Route ssr=SsrMode::Async path=path!("/changes") view=ChangesPage/>
                     <Route ssr=SsrMode::Async path=path!("/freeze-windows") view=FreezesPage/>
+                    <Route ssr=SsrMode::Async path=path!("/review-flows") view=ReviewFlowsPage/>
+                    <Route ssr=SsrMode::Async path=path!("/standard-changes") view=ChangeTemplatesPage/>
+                    <Route ssr=SsrMode::Async path=path!("/changes/calendar") view=CalendarPage/>
                     <Route ssr=SsrMode::Async path=path!("/changes/new") view=NewChangePage/>
                     <Route ssr=SsrMode::Async path=path!("/changes/:id") view=ChangePage/>
                     <Route ssr=SsrMode::Async path=path!("/improvements") view=ImprovementsPage/>

@@ -4,6 +4,10 @@
 use app::domain::AppError;
 use app::domain::application::{ApplicationDraft, ComponentDraft};
 use app::domain::audit::Method;
+use app::domain::change::{
+    Change, ChangeAction, ChangeDraft, ChangeFilter, ChangeType, FromTemplate, NewChange,
+    NewChangeTemplate, RiskLevel,
+};
 use app::domain::data_source::{DataSourceKind, NewDataSource};
 use app::domain::forwarding_rule::{Condition, NewForwardingRule, Op, RuleAction};
 use app::domain::group::{AssociationRule, Environment, GroupDraft};
@@ -16,13 +20,14 @@ use app::domain::resource::ResourceFilter;
 use app::domain::resource::{
     AgentState, Provider, ResourceDraft, ResourceStatus, ResourceType, Tags,
 };
+use app::domain::review::{Mode, NewReviewFlow, StageDef};
 use app::domain::schedule::{RoleDraft, Rotation, ScheduleDraft};
 use app::domain::user::{NewUser, Role};
 use app::domain::war_room::{MemberRole, NewNotice, NewWarRoomRule, NoticeKind};
 use app::domain::workflow::ActionRequest;
 use app::service::{
-    Actor, alarms, applications, data_sources, forwarding_rules, groups, incidents, problems,
-    resources, schedules, users, war_rooms, workflow,
+    Actor, alarms, applications, change_templates, changes, data_sources, forwarding_rules, groups,
+    incidents, problems, resources, review_flows, schedules, users, war_rooms, workflow,
 };
 use app::state::AppState;
 use serde_json::{Value, json};
@@ -658,6 +663,173 @@ async fn load_problems(
         }
     }
     Ok(())
+}
+
+/// Adds changes unless changes exist: a review flow for risky normal changes, a standard change
+/// in the library, and changes waiting for review, approved, and run, in the coming days.
+/// Returns how many changes were added.
+pub async fn load_changes(state: &AppState) -> Result<usize, AppError> {
+    let system = Actor::system();
+    let page = changes::list(
+        state,
+        &system,
+        &ChangeFilter::default(),
+        &ListParams::default(),
+    )
+    .await?;
+    if page.total > 0 {
+        return Ok(0);
+    }
+    let person = |id: Option<i64>| Assignee::User {
+        user_id: id.unwrap_or_default(),
+    };
+    let (lead, admin) = (
+        acting(state, "asmith").await?,
+        acting(state, "mchen").await?,
+    );
+    let (planner, doer) = (
+        acting(state, "sokafor").await?,
+        acting(state, "jmuller").await?,
+    );
+    review_flows::create(
+        state,
+        &system,
+        NewReviewFlow {
+            name: "Risky production changes".into(),
+            change_type: ChangeType::Normal,
+            levels: vec![RiskLevel::A, RiskLevel::B],
+            stages: vec![
+                StageDef {
+                    name: "Team lead".into(),
+                    approvers: vec![person(lead.id())],
+                    mode: Mode::Any,
+                },
+                StageDef {
+                    name: "Change board".into(),
+                    approvers: vec![
+                        person(admin.id()),
+                        person(acting(state, "rkapoor").await?.id()),
+                    ],
+                    mode: Mode::Any,
+                },
+            ],
+        },
+    )
+    .await?;
+    let apps = applications::names(state, &system).await?;
+    let app = |name: &str| apps.iter().find(|(_, n)| n == name).map(|(id, _)| *id);
+    let restart = change_templates::create(
+        state,
+        &system,
+        NewChangeTemplate {
+            name: "Restart a web node".into(),
+            title: "Restart one shop web node".into(),
+            description: "Drain it from the load balancer, restart, and put it back.".into(),
+            level: RiskLevel::D,
+            application_id: app("shop"),
+            rollback_plan: "Put the node back behind the load balancer.".into(),
+            duration_minutes: 30,
+        },
+    )
+    .await?;
+    let day = |days: i64, hour: u32| {
+        (state.now().date_naive() + chrono::Duration::days(days))
+            .and_hms_opt(hour, 0, 0)
+            .unwrap_or_default()
+            .and_utc()
+    };
+    let now = state.now();
+    let plan =
+        |title: &str, change_type: ChangeType, level: RiskLevel, application: &str, start| {
+            NewChange {
+                change_type,
+                draft: ChangeDraft {
+                    title: title.to_owned(),
+                    description: String::new(),
+                    level,
+                    application_id: app(application),
+                    group_ids: None,
+                    resource_ids: None,
+                    implementer: person(doer.id()),
+                    planned_start: start,
+                    planned_end: start + chrono::Duration::hours(2),
+                    rollback_plan: "Deploy the previous release again.".into(),
+                    problem_id: None,
+                    incident_id: None,
+                },
+            }
+        };
+    type Steps<'a> = Vec<(&'a Actor, ChangeAction, Value)>;
+    let cases: Vec<(NewChange, Steps)> = vec![
+        (
+            plan(
+                "Upgrade the checkout service to 4.2",
+                ChangeType::Normal,
+                RiskLevel::B,
+                "shop",
+                day(1, 20),
+            ),
+            vec![(&planner, ChangeAction::Submit, json!({}))],
+        ),
+        (
+            plan(
+                "Rotate the payment gateway certificates",
+                ChangeType::Normal,
+                RiskLevel::C,
+                "payments",
+                day(3, 9),
+            ),
+            vec![
+                (&planner, ChangeAction::Submit, json!({})),
+                (
+                    &admin,
+                    ChangeAction::Approve,
+                    json!({"comment": "Rollback rehearsed on staging."}),
+                ),
+            ],
+        ),
+        (
+            plan(
+                "Add an index to ledger entries",
+                ChangeType::Emergency,
+                RiskLevel::A,
+                "ledger",
+                now - chrono::Duration::hours(1),
+            ),
+            vec![
+                (
+                    &planner,
+                    ChangeAction::Submit,
+                    json!({"comment": "Month-end close is timing out."}),
+                ),
+                (&doer, ChangeAction::Start, json!({})),
+                (
+                    &doer,
+                    ChangeAction::RecordResult,
+                    json!({"result": "succeeded"}),
+                ),
+            ],
+        ),
+    ];
+    let mut added = 0;
+    for (new, steps) in cases {
+        let mut change = changes::create(state, &planner, new).await?;
+        for (who, action, params) in steps {
+            let request = ActionRequest {
+                action,
+                params,
+                version: change.version,
+            };
+            change = workflow::act::<Change>(state, who, change.id, request).await?;
+        }
+        added += 1;
+    }
+    let from = FromTemplate {
+        implementer: person(doer.id()),
+        planned_start: day(7, 6),
+    };
+    changes::from_template(state, &planner, restart.id, from).await?;
+    Ok(added + 1)
 }
 
 /// Adds two data sources (Prometheus' Alertmanager and a generic one), forwarding rules that open

@@ -72,6 +72,9 @@ pub async fn serve(config: Config, shutdown: CancellationToken) -> Result<(), St
         demo::load_alarms(&state)
             .await
             .map_err(|e| format!("cannot load demo alarms: {e}"))?;
+        demo::load_changes(&state)
+            .await
+            .map_err(|e| format!("cannot load demo changes: {e}"))?;
         if created + resources + applications > 0 {
             println!(
                 "Loaded demo data: {created} users (password '{password}'), {resources} resources, \

@@ -48,6 +48,7 @@ pub async fn list_changes(
     use crate::domain::list::ListParams;
     let (state, actor) = context().await?;
     let given = |v: Option<String>| v.filter(|s| !s.trim().is_empty());
+    let tab = given(tab);
     let filter = ChangeFilter {
         status: given(status)
             .map(|s| ChangeStatus::parse_field("status", &s))
@@ -55,7 +56,10 @@ pub async fn list_changes(
         level: given(level)
             .map(|l| RiskLevel::parse_field("level", &l))
             .transpose()?,
-        implementer_id: (given(tab).as_deref() == Some("mine"))
+        implementer_id: (tab.as_deref() == Some("mine"))
+            .then(|| actor.id())
+            .flatten(),
+        awaiting: (tab.as_deref() == Some("approve"))
             .then(|| actor.id())
             .flatten(),
         q: given(q),

@@ -71,7 +71,7 @@ const NAV: &[NavSection] = &[
             },
             NavItem {
                 href: "/changes",
-                also: &["/freeze-windows"],
+                also: &["/freeze-windows", "/review-flows", "/standard-changes"],
                 label: "Changes",
                 icon: "M19 3h-1V1h-2v2H8V1H6v2H5a2 2 0 0 0-2 2v14a2 2 0 0 0 2 2h14a2 2 0 0 0 2-2V5a2 2 0 0 0-2-2zm0 16H5V8h14v11zM9 10H7v2h2v-2zm4 0h-2v2h2v-2zm4 0h-2v2h2v-2z",
                 role: Role::Viewer,

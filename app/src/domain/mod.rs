@@ -26,6 +26,7 @@ pub mod overview;
 pub mod payload;
 pub mod problem;
 pub mod resource;
+pub mod review;
 pub mod schedule;
 pub mod sla;
 pub mod time;

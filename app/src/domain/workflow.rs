@@ -70,10 +70,14 @@ pub trait Command: Sized + Send {
 /// person a `forward` goes to, or a line naming what an action opened.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Found {
+    /// Who takes the action (`None`: the system); set by the kernel.
+    pub by: Option<i64>,
     pub owner: Option<i64>,
     /// What the command opened (a problem from a failed change).
     pub opened: Option<i64>,
     pub note: Option<String>,
+    /// The review a submission begins, its people resolved.
+    pub review: Option<super::review::Review>,
 }
 
 impl Found {
@@ -216,6 +220,8 @@ pub enum Who {
     CreatorOrAdmin,
     /// The person named to verify the ticket.
     Verifier,
+    /// Someone the ticket's review waits on now.
+    Approver,
     /// Any operator or administrator.
     Operator,
     Admin,
@@ -228,6 +234,7 @@ impl Who {
             Who::Creator => "creator",
             Who::CreatorOrAdmin => "creator or administrator",
             Who::Verifier => "verifier",
+            Who::Approver => "approver",
             Who::Operator => "operator",
             Who::Admin => "administrator",
         }
@@ -241,6 +248,7 @@ pub struct Party {
     pub is_owner: bool,
     pub is_creator: bool,
     pub is_verifier: bool,
+    pub is_approver: bool,
 }
 
 impl Party {
@@ -259,6 +267,7 @@ impl Party {
             is_owner: is(Some(owner_id)),
             is_creator: is(creator_id),
             is_verifier: is(verifier_id),
+            is_approver: false,
         }
     }
 
@@ -272,6 +281,7 @@ impl Party {
             Who::Creator => self.is_creator,
             Who::CreatorOrAdmin => self.is_creator || self.role == Role::Admin,
             Who::Verifier => self.is_verifier,
+            Who::Approver => self.is_approver,
             Who::Operator => true,
             Who::Admin => self.role == Role::Admin,
         }
@@ -678,6 +688,7 @@ mod tests {
             is_owner: false,
             is_creator: false,
             is_verifier,
+            is_approver: false,
         };
         let verifier = party(Role::Operator, true);
         assert_eq!(allowed_by(RULES, St::A, verifier), vec![Act::Go, Act::Look]);

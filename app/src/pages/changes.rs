@@ -21,6 +21,7 @@ use crate::domain::change::{
 };
 use crate::domain::numbering::Prefix;
 use crate::domain::problem::ProblemLevel;
+use crate::domain::review::{Mode, Outcome, Review, Reviewer};
 use crate::pages::applications::route_id;
 use crate::pages::resources::{FILTER_INPUT, FilterSelect, Property, options};
 use chrono::{DateTime, Utc};
@@ -134,10 +135,13 @@ pub fn ChangesPage() -> impl IntoView {
                             };
                             view! {
                                 <PageHeader title="Changes" subtitle="Planned work on the estate: reviewed, run in its window, recorded as it ran." crumbs=CRUMBS[..1].to_vec()>
+                                    <a href="/changes/calendar" class=ButtonKind::Secondary.classes() data-testid="calendar">"Calendar"</a>
+                                    <a href="/standard-changes" class=ButtonKind::Secondary.classes() data-testid="standard-changes">"Standard changes"</a>
+                                    <a href="/review-flows" class=ButtonKind::Secondary.classes() data-testid="review-flows">"Review flows"</a>
                                     <a href="/freeze-windows" class=ButtonKind::Secondary.classes() data-testid="freeze-windows">"Freeze windows"</a>
                                     {can_plan.then(|| view! { <a href="/changes/new" class=ButtonKind::Primary.classes() data-testid="new-change">"Plan a change"</a> })}
                                 </PageHeader>
-                                <Tabs base="/changes" current=tab tabs=&[("mine", "Mine to implement"), ("all", "All")]/>
+                                <Tabs base="/changes" current=tab tabs=&[("approve", "Waiting for my approval"), ("mine", "Mine to implement"), ("all", "All")]/>
                                 {filters()}
                                 <LiveRegion id="changes".to_owned() topics="change".to_owned()>
                                     {body}
@@ -219,7 +223,9 @@ fn plan_fields(choices: ChangeOptions, change: Option<&Change>) -> impl IntoView
 pub fn NewChangePage() -> impl IntoView {
     view! {
         <Title text="Plan a change"/>
-        <PageHeader title="Plan a change" subtitle="It starts as a draft; submit it for review when it is ready." crumbs=CRUMBS.to_vec()/>
+        <PageHeader title="Plan a change" subtitle="It starts as a draft; submit it for review when it is ready." crumbs=CRUMBS.to_vec()>
+            <a href="/standard-changes" class=ButtonKind::Secondary.classes()>"Pick a standard change instead"</a>
+        </PageHeader>
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
                 match change_choices().await {
@@ -354,6 +360,10 @@ fn ChangeView(page: Page) -> impl IntoView {
             </Card>
         }
     });
+    let review = c
+        .review
+        .clone()
+        .map(|r| view! { <ReviewCard review=r names=d.reviewers.clone() now/> });
     let override_reason = c.override_reason.clone();
     let overridden = (!override_reason.is_empty()).then(move || {
         view! { <Property label="Started outside its window">{override_reason}</Property> }
@@ -369,6 +379,9 @@ fn ChangeView(page: Page) -> impl IntoView {
     );
     let problem = c.problem_id.map(|p| view! {
         <Property label="Problem"><a href=format!("/problems/{p}") class=LINK>{Prefix::Problem.number(p)}</a></Property>
+    });
+    let template = c.template_id.map(|_| view! {
+        <Property label="Made from"><a href="/standard-changes" class=LINK>"a standard change template"</a></Property>
     });
     let incident = c.incident_id.map(|i| view! {
         <Property label="Incident"><a href=format!("/incidents/{i}") class=LINK>{Prefix::Incident.number(i)}</a></Property>
@@ -388,6 +401,7 @@ fn ChangeView(page: Page) -> impl IntoView {
             },
             view! {
                 <ActionsCard noun="change" forms/>
+                {review}
                 {followed}
                 <Card title="Fields">
                     <dl class="divide-y divide-slate-100" data-testid="change-fields">
@@ -396,6 +410,7 @@ fn ChangeView(page: Page) -> impl IntoView {
                         <Property label="Creator">{d.creator_name.clone().unwrap_or_default()}</Property>
                         <Property label="Application">{d.application_name.clone().unwrap_or_else(|| "—".to_owned())}</Property>
                         <Property label="Scope">{scope}</Property>
+                        {template}
                         {problem}
                         {incident}
                         {overridden}
@@ -404,6 +419,69 @@ fn ChangeView(page: Page) -> impl IntoView {
                 </Card>
             },
         )}
+    }
+}
+
+/// A change's review: each stage with its approvers, who approved and when, and where it
+/// waits.
+#[component]
+fn ReviewCard(review: Review, names: Vec<Reviewer>, now: DateTime<Utc>) -> impl IntoView {
+    let name = move |id: i64| {
+        names
+            .iter()
+            .find(|r| r.user_id == id)
+            .map(|r| r.name.clone())
+            .unwrap_or_else(|| format!("user {id}"))
+    };
+    let (outcome, tone) = match review.outcome {
+        Outcome::Pending => ("waiting", Tone::Warn),
+        Outcome::Approved => ("approved", Tone::Good),
+        Outcome::Rejected => ("rejected", Tone::Bad),
+    };
+    let title = review.flow.clone().unwrap_or_else(|| "Review".to_owned());
+    let stages = review
+        .stages
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let current = review.is_pending() && i == review.current;
+            let people = s
+                .approvers
+                .iter()
+                .map(|a| {
+                    let verdict = s.approvals.iter().find(|v| v.user_id == *a).cloned();
+                    let mark = if verdict.is_some() { "✓ " } else { "" };
+                    view! {
+                        <li class="flex flex-wrap items-baseline gap-x-2">
+                            <span class=if verdict.is_some() { "font-medium text-emerald-800" } else { "text-slate-700" }>{format!("{mark}{}", name(*a))}</span>
+                            {verdict.map(|v| view! {
+                                <span class="text-xs text-slate-500"><Time at=v.at now/>{(!v.comment.is_empty()).then(|| format!(" · {}", v.comment))}</span>
+                            })}
+                        </li>
+                    }
+                })
+                .collect_view();
+            let frame = if current { "border-amber-300 bg-amber-50" } else { "border-slate-200" };
+            view! {
+                <li class=format!("rounded-lg border p-2 {frame}") data-testid=format!("review-stage-{}", i + 1)>
+                    <p class="text-sm font-semibold text-slate-800">
+                        {format!("{}. {}", i + 1, s.name)}
+                        <span class="ml-2 text-xs font-normal text-slate-500">{match s.mode { Mode::Any => "any one approves", Mode::All => "all approve" }}</span>
+                    </p>
+                    <ul class="mt-1 space-y-0.5 text-sm">{people}</ul>
+                </li>
+            }
+        })
+        .collect_view();
+    let rejection = review.rejection.clone().map(|v| view! {
+        <p class="mt-2 text-sm text-rose-800">{format!("Rejected by {}: {}", name(v.user_id), v.comment)}</p>
+    });
+    view! {
+        <Card title=title>
+            <p class="mb-2" data-testid="review-outcome"><Badge text=outcome tone/></p>
+            <ol class="space-y-2">{stages}</ol>
+            {rejection}
+        </Card>
     }
 }
 

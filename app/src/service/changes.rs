@@ -6,12 +6,13 @@ use super::workflow::{self, Kept, application_name, check_application, user_name
 use crate::domain::AppError;
 use crate::domain::change::{
     Change, ChangeAction as A, ChangeCommand, ChangeDetail, ChangeDraft, ChangeFacts, ChangeFilter,
-    ChangeStatus, ChangeType, Conflict, FailureRate, NewChange, may_conflict,
+    ChangeStatus, ChangeType, Conflict, FailureRate, FromTemplate, NewChange, may_conflict,
 };
 use crate::domain::freeze::submit_into;
 use crate::domain::list::{ListParams, Page, Sort};
 use crate::domain::notification::NotificationKind;
 use crate::domain::problem::ProblemSource;
+use crate::domain::review::Reviewer;
 use crate::domain::user::Role;
 use crate::domain::workflow::{Found, Ticket};
 use crate::state::AppState;
@@ -63,6 +64,7 @@ impl Kept for Change {
                 let hits = super::freezes::hits(conn, change).await?;
                 Found {
                     note: submit_into(&change.number(), change.change_type, hits.first())?,
+                    review: super::review_flows::begin(state, conn, change).await?,
                     ..Found::default()
                 }
             }
@@ -87,30 +89,42 @@ impl Kept for Change {
         action: A,
         now: DateTime<Utc>,
     ) -> Result<(), AppError> {
-        if after.status == ChangeStatus::PendingApproval && before.status != after.status {
-            let approvers = store::users::active_admins(conn).await?;
-            let title = format!(
-                "{} waits for your approval: {}",
-                after.number(),
-                after.title
-            );
-            let link = format!("/changes/{}", after.id);
-            return super::notifications::notify(
-                conn,
-                actor,
-                &approvers,
-                NotificationKind::Approval,
-                &title,
-                &link,
-                now,
-            )
-            .await;
+        if let Some(review) = after.review.as_ref().filter(|r| r.is_pending()) {
+            let moved = before
+                .review
+                .as_ref()
+                .is_none_or(|r| r.current != review.current)
+                || action == A::Submit;
+            if moved {
+                let title = format!(
+                    "{} waits for your approval ({}): {}",
+                    after.number(),
+                    review.stage_label(),
+                    after.title
+                );
+                let link = format!("/changes/{}", after.id);
+                super::notifications::notify(
+                    conn,
+                    actor,
+                    &review.awaiting(),
+                    NotificationKind::Approval,
+                    &title,
+                    &link,
+                    now,
+                )
+                .await?;
+            }
         }
         let news = match action {
-            A::Reject => Some((
+            A::Reject if after.status == ChangeStatus::Draft => Some((
                 after.creator_id,
                 NotificationKind::Rejected,
                 "rejected: back to draft",
+            )),
+            A::Reject => Some((
+                after.creator_id,
+                NotificationKind::Rejected,
+                "rejected in its review after the fact",
             )),
             A::Edit if after.implementer_id != before.implementer_id => Some((
                 Some(after.implementer_id),
@@ -171,7 +185,41 @@ pub async fn create(state: &AppState, actor: &Actor, new: NewChange) -> Result<C
             "a standard change is made from a pre-approved template, not planned by hand",
         ));
     }
-    let draft = new.draft.normalized()?;
+    plan(state, actor, new.change_type, new.draft, None).await
+}
+
+/// Makes a standard change from template `id`, in draft: its creator submits it, and it is
+/// approved as it is, without review.
+pub async fn from_template(
+    state: &AppState,
+    actor: &Actor,
+    id: i64,
+    from: FromTemplate,
+) -> Result<Change, AppError> {
+    actor.require(Role::Operator, "planning changes")?;
+    let mut conn = state.pool.acquire().await?;
+    let template = store::change_templates::find(&mut conn, id)
+        .await?
+        .ok_or_else(|| AppError::not_found("Change template", id))?;
+    drop(conn);
+    plan(
+        state,
+        actor,
+        ChangeType::Standard,
+        template.draft(from),
+        Some(id),
+    )
+    .await
+}
+
+async fn plan(
+    state: &AppState,
+    actor: &Actor,
+    change_type: ChangeType,
+    draft: ChangeDraft,
+    template_id: Option<i64>,
+) -> Result<Change, AppError> {
+    let draft = draft.normalized()?;
     let now = state.now();
     let mut tx = state.pool.begin().await?;
     let implementer_id = check_draft(state, &mut tx, &draft).await?;
@@ -181,7 +229,7 @@ pub async fn create(state: &AppState, actor: &Actor, new: NewChange) -> Result<C
             id: 0,
             title: draft.title,
             description: draft.description,
-            change_type: new.change_type,
+            change_type,
             level: draft.level,
             application_id: draft.application_id,
             group_ids: draft.group_ids.unwrap_or_default(),
@@ -201,6 +249,8 @@ pub async fn create(state: &AppState, actor: &Actor, new: NewChange) -> Result<C
             detected_by_monitoring: None,
             verification_notes: String::new(),
             override_reason: String::new(),
+            review: None,
+            template_id,
             version: 1,
             created_at: now,
             updated_at: now,
@@ -276,7 +326,21 @@ pub async fn get(state: &AppState, actor: &Actor, id: i64) -> Result<ChangeDetai
     } else {
         Vec::new()
     };
+    let people = change
+        .review
+        .as_ref()
+        .map(|r| r.people())
+        .unwrap_or_default();
+    let reviewers = store::users::many(&mut conn, &people)
+        .await?
+        .into_iter()
+        .map(|u| Reviewer {
+            user_id: u.id,
+            name: u.display_name,
+        })
+        .collect();
     Ok(ChangeDetail {
+        reviewers,
         conflicts,
         followed_by,
         implementer_name: user_name(&mut conn, change.implementer_id).await?,

@@ -19,7 +19,7 @@ const MANAGE: &str = "managing data sources";
 const OBJECT: &str = "data_source";
 
 /// A fresh integration key: 32 letters and digits from the system's secure generator.
-fn new_key() -> String {
+pub(crate) fn new_key() -> String {
     rand::rngs::OsRng
         .sample_iter(&Alphanumeric)
         .take(KEY_LEN)

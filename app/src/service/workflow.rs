@@ -147,7 +147,10 @@ pub async fn take<K: Kept>(
     let facts = K::facts(&mut tx, &before, now).await?;
     check(&before, &facts, action, party(&before, actor))?;
     let command = K::command(action, &params)?;
-    let found = K::look_up(state, &mut tx, actor, &before, &command).await?;
+    let found = Found {
+        by: actor.id(),
+        ..K::look_up(state, &mut tx, actor, &before, &command).await?
+    };
     let decision = before.decide(command, found, now)?;
     let stored = save(
         &mut tx,

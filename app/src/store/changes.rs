@@ -4,12 +4,14 @@ use super::users::escape_like;
 use crate::domain::AppError;
 use crate::domain::change::{
     Change, ChangeFilter, ChangeStatus, ChangeType, Conflict, FailureRate, ImplementationResult,
-    RiskLevel,
+    RiskLevel, WINDOW_MAX_DAYS,
 };
 use crate::domain::incident::Level;
 use crate::domain::list::{Page, Window};
 use crate::domain::numbering::Prefix;
+use crate::domain::review::Review;
 use chrono::{DateTime, Utc};
+use sqlx::types::Json;
 use sqlx::{PgConnection, Postgres, QueryBuilder};
 
 pub const SORTABLE: &[&str] = &[
@@ -26,7 +28,7 @@ const COLUMNS: &str = "id, title, description, change_type, level, application_i
                        resource_ids, implementer_id, creator_id, planned_start, planned_end, \
                        rollback_plan, problem_id, incident_id, status, started_at, finished_at, \
                        result, result_reason, detected_by_monitoring, verification_notes, \
-                       override_reason, version, created_at, updated_at";
+                       override_reason, review, template_id, version, created_at, updated_at";
 
 #[derive(sqlx::FromRow)]
 struct Row {
@@ -53,6 +55,8 @@ struct Row {
     detected_by_monitoring: Option<bool>,
     verification_notes: String,
     override_reason: String,
+    review: Option<Json<Review>>,
+    template_id: Option<i64>,
     version: i32,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
@@ -94,6 +98,8 @@ impl TryFrom<Row> for Change {
             detected_by_monitoring: r.detected_by_monitoring,
             verification_notes: r.verification_notes,
             override_reason: r.override_reason,
+            review: r.review.map(|j| j.0),
+            template_id: r.template_id,
             version: r.version,
             created_at: r.created_at,
             updated_at: r.updated_at,
@@ -126,8 +132,8 @@ pub async fn insert(conn: &mut PgConnection, c: &Change) -> Result<Change, AppEr
         "INSERT INTO changes (title, description, change_type, level, application_id, group_ids, \
                               resource_ids, implementer_id, creator_id, planned_start, \
                               planned_end, rollback_plan, problem_id, incident_id, status, \
-                              created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16) \
+                              template_id, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $17, $16, $16) \
          RETURNING {COLUMNS}"
     ))
     .bind(&c.title)
@@ -146,6 +152,7 @@ pub async fn insert(conn: &mut PgConnection, c: &Change) -> Result<Change, AppEr
     .bind(c.incident_id)
     .bind(c.status.as_str())
     .bind(c.created_at)
+    .bind(c.template_id)
     .fetch_one(conn)
     .await?;
     row.try_into()
@@ -163,7 +170,8 @@ pub async fn update(
                 planned_end = $10, rollback_plan = $11, problem_id = $12, incident_id = $13, \
                 status = $14, started_at = $15, finished_at = $16, result_reason = $17, \
                 detected_by_monitoring = $18, verification_notes = $19, override_reason = $20, \
-                result = $22, version = version + 1, updated_at = $21 \
+                result = $22, review = $23, awaiting = $24, version = version + 1, \
+                updated_at = $21 \
          WHERE id = $1 RETURNING {COLUMNS}"
     ))
     .bind(c.id)
@@ -188,6 +196,8 @@ pub async fn update(
     .bind(&c.override_reason)
     .bind(now)
     .bind(c.result.map(ImplementationResult::as_str))
+    .bind(c.review.as_ref().map(Json))
+    .bind(c.review.as_ref().map(Review::awaiting).unwrap_or_default())
     .fetch_one(conn)
     .await?;
     row.try_into()
@@ -204,7 +214,11 @@ pub async fn suspects(
     to: DateTime<Utc>,
 ) -> Result<Vec<Change>, AppError> {
     let rows: Vec<Row> = sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM changes          WHERE started_at IS NOT NULL AND started_at <= $4            AND COALESCE(finished_at, $4) >= $3            AND (application_id = $1 OR resource_ids && $2)          ORDER BY started_at DESC, id DESC LIMIT 20"
+        "SELECT {COLUMNS} FROM changes \
+         WHERE started_at IS NOT NULL AND started_at <= $4 \
+           AND COALESCE(finished_at, 'infinity'::timestamptz) >= $3 \
+           AND (application_id = $1 OR resource_ids && $2) \
+         ORDER BY started_at DESC, id DESC LIMIT 20"
     ))
     .bind(application_id)
     .bind(resource_ids)
@@ -217,7 +231,7 @@ pub async fn suspects(
 
 /// What `change` may clash with: other changes yet to run or running whose window overlaps
 /// its own on the same application, groups or resources, and open P1/P2 incidents on its
-/// application.
+/// application. No window lasts longer than `WINDOW_MAX_DAYS`, which bounds the index range.
 pub async fn conflicts(
     conn: &mut PgConnection,
     change: &Change,
@@ -225,7 +239,7 @@ pub async fn conflicts(
     let rows: Vec<Row> = sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM changes \
          WHERE id <> $1 AND status IN ('pending_approval', 'approved', 'implementing') \
-           AND planned_start < $6 AND planned_end > $5 \
+           AND planned_start < $6 AND planned_end > $5 AND planned_start > $7 \
            AND (application_id = $2 OR group_ids && $3 OR resource_ids && $4) \
          ORDER BY planned_start, id LIMIT 20"
     ))
@@ -235,6 +249,7 @@ pub async fn conflicts(
     .bind(&change.resource_ids)
     .bind(change.planned_start)
     .bind(change.planned_end)
+    .bind(change.planned_start - chrono::Duration::days(WINDOW_MAX_DAYS))
     .fetch_all(&mut *conn)
     .await?;
     let mut found = Vec::new();
@@ -321,6 +336,11 @@ fn push_filter<'a>(q: &mut QueryBuilder<'a, Postgres>, f: &'a ChangeFilter) {
     if let Some(i) = f.implementer_id {
         q.push(" AND implementer_id = ").push_bind(i);
     }
+    if let Some(u) = f.awaiting {
+        q.push(" AND awaiting @> ARRAY[")
+            .push_bind(u)
+            .push("]::bigint[]");
+    }
     if let Some(text) = &f.q {
         q.push(" AND title ILIKE ")
             .push_bind(format!("%{}%", escape_like(text)));
@@ -340,4 +360,27 @@ pub async fn list(
         |x: &Change| x.id,
     )
     .await
+}
+
+/// The changes whose planned window overlaps `from`..`to`, by start, as `filter` narrows them
+/// (the first `SHOWN_MAX`): a calendar's view. No window lasts longer than `WINDOW_MAX_DAYS`, which bounds the index
+/// range on `planned_start`.
+pub async fn calendar(
+    conn: &mut PgConnection,
+    filter: &ChangeFilter,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<Vec<Change>, AppError> {
+    let mut q = QueryBuilder::new(format!("SELECT {COLUMNS} FROM changes"));
+    push_filter(&mut q, filter);
+    q.push(" AND planned_start < ")
+        .push_bind(to)
+        .push(" AND planned_start > ")
+        .push_bind(from - chrono::Duration::days(WINDOW_MAX_DAYS))
+        .push(" AND planned_end > ")
+        .push_bind(from)
+        .push(" ORDER BY planned_start, id LIMIT ")
+        .push_bind(crate::domain::change::calendar::SHOWN_MAX);
+    let rows: Vec<Row> = q.build_query_as().fetch_all(conn).await?;
+    rows.into_iter().map(Change::try_from).collect()
 }

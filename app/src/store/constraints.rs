@@ -117,6 +117,34 @@ pub const CONSTRAINTS: &[(&str, Meaning)] = &[
     ("auth_tokens_kind_check", ENUM),
     ("auth_tokens_user_id_fkey", USERS_STAY),
     (
+        "calendar_feeds_digest",
+        Guarded {
+            why: "feed tokens come from 32 random bytes",
+        },
+    ),
+    ("calendar_feeds_user_id_fkey", USERS_STAY),
+    (
+        "change_templates_application_id_fkey",
+        Refers {
+            parent: "Application",
+            children: "change templates",
+        },
+    ),
+    (
+        "change_templates_duration_minutes_check",
+        Rule {
+            field: "duration_minutes",
+            message: "must be 1 to 20160 minutes (14 days)",
+        },
+    ),
+    ("change_templates_level_check", ENUM),
+    (
+        "change_templates_name",
+        Taken {
+            what: "A change template named",
+        },
+    ),
+    (
         "changes_application_id_fkey",
         Refers {
             parent: "Application",
@@ -143,6 +171,13 @@ pub const CONSTRAINTS: &[(&str, Meaning)] = &[
     ),
     ("changes_result_check", ENUM),
     ("changes_status_check", ENUM),
+    (
+        "changes_template_id_fkey",
+        Refers {
+            parent: "Change template",
+            children: "changes",
+        },
+    ),
     (
         "changes_window_check",
         Rule {
@@ -322,6 +357,13 @@ pub const CONSTRAINTS: &[(&str, Meaning)] = &[
     ("resources_provider_check", ENUM),
     ("resources_status_check", ENUM),
     ("resources_type_check", ENUM),
+    ("review_flows_change_type_check", ENUM),
+    (
+        "review_flows_name",
+        Taken {
+            what: "A review flow named",
+        },
+    ),
     (
         "schedule_overrides_range",
         Rule {

@@ -23,6 +23,8 @@ pub struct ChangeQuery {
     level: Option<RiskLevel>,
     application_id: Option<i64>,
     implementer_id: Option<i64>,
+    /// Changes whose review waits on this user's approval now.
+    awaiting: Option<i64>,
     /// Title contains (any case).
     q: Option<String>,
     page: Option<u32>,
@@ -57,6 +59,7 @@ pub async fn list(
         level: q.level,
         application_id: q.application_id,
         implementer_id: q.implementer_id,
+        awaiting: q.awaiting,
         q: q.q.filter(|t| !t.trim().is_empty()),
     };
     let params = ListParams {

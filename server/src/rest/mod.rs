@@ -5,6 +5,8 @@ pub mod applications;
 pub mod attachments;
 pub mod audit;
 pub mod auth;
+pub mod calendar;
+pub mod change_templates;
 pub mod changes;
 pub mod contract;
 pub mod data_sources;
@@ -22,6 +24,7 @@ pub mod ingest;
 pub mod notifications;
 pub mod problems;
 pub mod resources;
+pub mod review_flows;
 pub mod schedules;
 pub mod sla;
 pub mod system;
@@ -202,8 +205,16 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         ))
         .routes(routes!(changes::list, changes::create))
         .routes(routes!(changes::failure_rates))
+        .routes(routes!(calendar::span))
+        .routes(routes!(calendar::feed))
+        .routes(routes!(calendar::renew, calendar::revoke))
+        .routes(routes!(change_templates::list, change_templates::create))
+        .routes(routes!(change_templates::delete))
+        .routes(routes!(change_templates::make))
         .routes(routes!(freezes::list, freezes::create))
         .routes(routes!(freezes::delete))
+        .routes(routes!(review_flows::list, review_flows::create))
+        .routes(routes!(review_flows::delete))
         .routes(routes!(changes::get))
         .routes(routes!(changes::allowed, changes::act))
         .routes(routes!(attachments::download))

@@ -72,7 +72,7 @@ async fn a_normal_change_is_reviewed_started_in_its_window_and_closed(pool: PgPo
             "OPS.0403",
         )
         .await;
-    assert!(msg.contains("administrator"), "{msg}");
+    assert!(msg.contains("needs the approver role"), "{msg}");
     let rejected = app
         .act(
             &admin,

@@ -6,6 +6,7 @@ mod alertmanager;
 mod applications;
 mod audit;
 mod auth;
+mod change_reviews;
 mod changes;
 mod common;
 mod constraints;

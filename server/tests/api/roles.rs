@@ -8,9 +8,10 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use sqlx::PgPool;
 
-/// Operations anyone may call: logging in, monitoring's pushes (their key authorizes), health
-/// and the document itself.
+/// Operations anyone may call: logging in, monitoring's pushes (their key authorizes), a
+/// calendar feed (its token authorizes), health and the document itself.
 const PUBLIC: &[(&str, &str)] = &[
+    ("GET", "/v1/changes/calendar.ics"),
     ("POST", "/v1/auth/tokens"),
     ("POST", "/v1/events/alertmanager/{key}"),
     ("POST", "/v1/events/generic/{key}"),
@@ -28,6 +29,8 @@ const OWN: &[(&str, &str)] = &[
     ("PUT", "/v1/profile/password"),
     ("POST", "/v1/profile/channels"),
     ("DELETE", "/v1/profile/channels/{id}"),
+    ("POST", "/v1/profile/calendar-feed"),
+    ("DELETE", "/v1/profile/calendar-feed"),
     ("POST", "/v1/deliveries/{id}/resend"),
     ("POST", "/v1/notifications/read"),
     ("PUT", "/v1/war-rooms/{id}/subscription"),

@@ -6,6 +6,7 @@ use super::{Change, ChangeDraft, ChangeStatus, ChangeType, NOTES_MAX, check_len}
 use crate::domain::AppError;
 use crate::domain::incident::REASON_MAX;
 use crate::domain::problem::NewProblem;
+use crate::domain::review::{Outcome, Verdict};
 use crate::domain::time::utc;
 use crate::domain::user::Role;
 use crate::domain::workflow::{
@@ -34,7 +35,20 @@ crate::string_enum! {
 
 use ChangeAction as A;
 
-/// SPEC §7, one line per action; the implementer is the change's owner.
+/// Where a review is taken: before a normal change runs, and at any time after an emergency
+/// change was submitted (its review comes afterwards).
+const REVIEWED_FROM: &[ChangeStatus] = &[
+    S::PendingApproval,
+    S::Approved,
+    S::Implementing,
+    S::Succeeded,
+    S::Failed,
+    S::RolledBack,
+    S::Closed,
+];
+
+/// SPEC §7, one line per action; the implementer is the change's owner, the approvers are
+/// those its review waits on.
 pub const RULES: &[Rule<ChangeStatus, ChangeAction>] = &[
     Rule {
         action: A::Edit,
@@ -48,13 +62,13 @@ pub const RULES: &[Rule<ChangeStatus, ChangeAction>] = &[
     },
     Rule {
         action: A::Approve,
-        from: &[S::PendingApproval],
-        who: Who::Admin,
+        from: REVIEWED_FROM,
+        who: Who::Approver,
     },
     Rule {
         action: A::Reject,
-        from: &[S::PendingApproval],
-        who: Who::Admin,
+        from: REVIEWED_FROM,
+        who: Who::Approver,
     },
     Rule {
         action: A::Start,
@@ -106,29 +120,60 @@ crate::string_enum! {
     pub enum ImplementationResult { Succeeded = "succeeded", Failed = "failed", RolledBack = "rolled_back" }
 }
 
-/// Where an allowed action lands; `result` is a recorded implementation's.
-pub fn target(
-    change: &Change,
-    action: ChangeAction,
-    result: Option<ImplementationResult>,
-) -> ChangeStatus {
+/// Where an allowed action lands, given the change as it was and as the action left it: a
+/// normal change is approved when its review completes and back in draft when rejected; an
+/// emergency change's review, taken afterwards, moves nothing.
+pub fn target(before: &Change, after: &Change, action: ChangeAction) -> ChangeStatus {
+    let reviewing = before.status == S::PendingApproval;
+    let approved = after
+        .review
+        .as_ref()
+        .is_some_and(|r| r.outcome == Outcome::Approved);
     match action {
-        A::Edit | A::Reject => S::Draft,
-        A::Submit if change.change_type == ChangeType::Normal => S::PendingApproval,
-        A::Submit | A::Approve => S::Approved,
+        A::Edit => S::Draft,
+        A::Submit if before.change_type == ChangeType::Normal => S::PendingApproval,
+        A::Submit => S::Approved,
+        A::Approve if reviewing && approved => S::Approved,
+        A::Reject if reviewing => S::Draft,
         A::Start | A::StartOverride => S::Implementing,
-        A::RecordResult => match result {
+        A::RecordResult => match after.result {
             Some(ImplementationResult::Succeeded) => S::Succeeded,
             Some(ImplementationResult::Failed) => S::Failed,
             Some(ImplementationResult::RolledBack) | None => S::RolledBack,
         },
         A::Close => S::Closed,
         A::Cancel => S::Cancelled,
-        A::OpenProblem | A::Remark => change.status,
+        A::Approve | A::Reject | A::OpenProblem | A::Remark => before.status,
     }
 }
 
 impl Change {
+    /// Records `by`'s approval (or rejection) in `after`'s review; returns the timeline line.
+    fn review_with(
+        &self,
+        after: &mut Change,
+        by: Option<i64>,
+        comment: String,
+        now: DateTime<Utc>,
+        approve: bool,
+    ) -> Result<String, AppError> {
+        let user_id =
+            by.ok_or_else(|| AppError::conflict("Only a person takes part in a review."))?;
+        let review = after.review.as_mut().ok_or_else(|| {
+            AppError::conflict(format!("{} has no review under way.", self.number()))
+        })?;
+        let verdict = Verdict {
+            user_id,
+            at: now,
+            comment,
+        };
+        Ok(if approve {
+            review.approve(verdict)
+        } else {
+            review.reject(verdict)
+        })
+    }
+
     /// A change that failed or was rolled back opens one problem for its cause.
     fn may_open_problem(&self) -> Result<(), AppError> {
         let failed = matches!(
@@ -221,7 +266,10 @@ impl Ticket for Change {
     }
 
     fn party(&self, user_id: Option<i64>, role: Role) -> Party {
-        Party::of(user_id, role, self.implementer_id, self.creator_id, None)
+        Party {
+            is_approver: self.review.as_ref().is_some_and(|r| r.awaits(user_id)),
+            ..Party::of(user_id, role, self.implementer_id, self.creator_id, None)
+        }
     }
 
     /// The implementer starts it inside its planned window only; outside it, an administrator
@@ -250,7 +298,6 @@ impl Ticket for Change {
         use ChangeCommand as C;
         let action = command.action();
         let mut after = self.clone();
-        let mut result = None;
         let comment = match command {
             C::Edit(draft) => {
                 let d = draft.normalized()?;
@@ -270,14 +317,16 @@ impl Ticket for Change {
             }
             C::Submit(p) => {
                 let comment = p.checked()?;
+                after.review = found.review;
                 match found.note {
                     Some(warning) if comment.is_empty() => warning,
                     Some(warning) => format!("{comment} ({warning})"),
                     None => comment,
                 }
             }
-            C::Approve(p) => p.checked()?,
-            C::Reject(p) | C::Cancel(p) => p.checked()?,
+            C::Approve(p) => self.review_with(&mut after, found.by, p.checked()?, now, true)?,
+            C::Reject(p) => self.review_with(&mut after, found.by, p.checked()?, now, false)?,
+            C::Cancel(p) => p.checked()?,
             C::Start => {
                 after.started_at = Some(now);
                 String::new()
@@ -295,7 +344,6 @@ impl Ticket for Change {
                 after.result = Some(p.result);
                 after.result_reason = p.reason.clone();
                 after.detected_by_monitoring = Some(p.detected_by_monitoring);
-                result = Some(p.result);
                 p.reason
             }
             C::Close(mut p) => {
@@ -314,7 +362,7 @@ impl Ticket for Change {
             }
             C::Remark(p) => p.checked()?,
         };
-        after.status = target(self, action, result);
+        after.status = target(self, &after, action);
         Ok(Decision { after, comment })
     }
 }
@@ -356,6 +404,8 @@ mod tests {
             detected_by_monitoring: None,
             verification_notes: String::new(),
             override_reason: String::new(),
+            review: None,
+            template_id: None,
             version: 1,
             created_at: at(0),
             updated_at: at(0),
@@ -368,9 +418,12 @@ mod tests {
         let implementer = op && p.is_owner;
         let creator = op && p.is_creator;
         let admin = p.role == Role::Admin;
+        let approver = op && p.is_approver;
         match (action, status) {
             (A::Edit | A::Submit, S::Draft) => creator,
-            (A::Approve | A::Reject, S::PendingApproval) => admin,
+            // Before a normal change runs, or any time after an emergency one was submitted.
+            (A::Approve | A::Reject, S::Draft | S::Cancelled) => false,
+            (A::Approve | A::Reject, _) => approver,
             (A::Start, S::Approved) => implementer && in_window,
             (A::StartOverride, S::Approved) => admin,
             (A::RecordResult, S::Implementing) => implementer,
@@ -388,13 +441,14 @@ mod tests {
         for status in S::ALL {
             for action in A::ALL {
                 for role in Role::ALL {
-                    for bits in 0..4u8 {
+                    for bits in 0..8u8 {
                         for hour in [9, 10, 11, 12, 13] {
                             let p = Party {
                                 role: *role,
                                 is_owner: bits & 1 != 0,
                                 is_creator: bits & 2 != 0,
                                 is_verifier: false,
+                                is_approver: bits & 4 != 0,
                             };
                             let mut c = change(*status, ChangeType::Normal);
                             // Odd hours: a recorded failure.
@@ -415,7 +469,7 @@ mod tests {
                 }
             }
         }
-        assert_eq!(checked, 9 * 11 * 3 * 4 * 5);
+        assert_eq!(checked, 9 * 11 * 3 * 8 * 5);
     }
 
     #[test]
@@ -441,6 +495,57 @@ mod tests {
         c.decide(command, found, at(11))
     }
 
+    /// A change whose review waits on user 5 alone.
+    fn reviewed(status: S, change_type: ChangeType) -> Change {
+        use crate::domain::review::{Mode, Review, Stage};
+        Change {
+            review: Some(Review::begin(
+                None,
+                vec![Stage {
+                    name: "CAB".into(),
+                    mode: Mode::Any,
+                    approvers: vec![5],
+                    approvals: vec![],
+                }],
+            )),
+            ..change(status, change_type)
+        }
+    }
+
+    fn by(user: i64) -> Found {
+        Found {
+            by: Some(user),
+            ..Found::default()
+        }
+    }
+
+    #[test]
+    fn a_review_approves_a_normal_change_and_moves_nothing_after_an_emergency_one() {
+        let c = reviewed(S::PendingApproval, ChangeType::Normal);
+        assert!(c.party(Some(5), Role::Operator).is_approver);
+        assert!(!c.party(Some(6), Role::Admin).is_approver);
+        let approved = decide(&c, A::Approve, json!({}), by(5)).unwrap().after;
+        assert_eq!(approved.status, S::Approved);
+        assert!(!approved.party(Some(5), Role::Operator).is_approver);
+        let ran = reviewed(S::Implementing, ChangeType::Emergency);
+        let after = decide(&ran, A::Approve, json!({"comment": "fine"}), by(5)).unwrap();
+        assert_eq!(after.after.status, S::Implementing);
+        assert_eq!(
+            after.comment,
+            "Stage 1 of 1 (CAB): approved; review complete — fine"
+        );
+        let after = decide(&ran, A::Reject, json!({"reason": "too wide"}), by(5)).unwrap();
+        assert_eq!(after.after.status, S::Implementing, "it ran already");
+        let none = decide(
+            &change(S::PendingApproval, ChangeType::Normal),
+            A::Approve,
+            json!({}),
+            by(5),
+        )
+        .unwrap_err();
+        assert_eq!(none.http_status(), 409);
+    }
+
     #[test]
     fn each_type_takes_its_road_and_the_implementation_is_recorded() {
         let submitted = |t| {
@@ -451,16 +556,17 @@ mod tests {
         };
         assert_eq!(submitted(ChangeType::Normal), S::PendingApproval);
         assert_eq!(submitted(ChangeType::Emergency), S::Approved);
+        assert_eq!(submitted(ChangeType::Standard), S::Approved);
         let rejected = decide(
-            &change(S::PendingApproval, ChangeType::Normal),
+            &reviewed(S::PendingApproval, ChangeType::Normal),
             A::Reject,
             json!({"reason": "no rollback test"}),
-            Found::default(),
+            by(5),
         )
         .unwrap();
         assert_eq!(
             (rejected.after.status, rejected.comment.as_str()),
-            (S::Draft, "no rollback test")
+            (S::Draft, "Stage 1 of 1 (CAB): rejected — no rollback test")
         );
         let started = decide(
             &change(S::Approved, ChangeType::Normal),

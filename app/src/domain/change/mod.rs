@@ -1,7 +1,9 @@
 //! Change tickets (SPEC §7): planned work on the estate, with its window, its scope, who carries
 //! it out and how it is undone, reviewed before it runs and recorded as it ran.
 
+pub mod calendar;
 mod flow;
+mod template;
 
 use super::AppError;
 use super::incident::{Assignee, check_len};
@@ -9,6 +11,7 @@ use super::numbering::Prefix;
 use chrono::{DateTime, Duration, Utc};
 pub use flow::*;
 use serde::{Deserialize, Serialize};
+pub use template::*;
 
 crate::string_enum! {
     /// `standard`: a pre-approved model, no review; `normal`: reviewed before it runs;
@@ -87,6 +90,10 @@ pub struct Change {
     pub verification_notes: String,
     /// An administrator's reason for starting it outside its window.
     pub override_reason: String,
+    /// Its review since it was submitted (none for a standard change).
+    pub review: Option<super::review::Review>,
+    /// The template a standard change was made from.
+    pub template_id: Option<i64>,
     pub version: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -287,6 +294,8 @@ pub struct ChangeFilter {
     pub level: Option<RiskLevel>,
     pub application_id: Option<i64>,
     pub implementer_id: Option<i64>,
+    /// Whose approval it waits on now.
+    pub awaiting: Option<i64>,
     /// Title contains (any case).
     pub q: Option<String>,
 }
@@ -302,6 +311,8 @@ pub struct ChangeDetail {
     pub application_name: Option<String>,
     pub history: Vec<super::workflow::HistoryEntry>,
     pub actions: Vec<ChangeAction>,
+    /// The names of the people its review names.
+    pub reviewers: Vec<super::review::Reviewer>,
     /// What it may clash with, while it is yet to run or running.
     pub conflicts: Vec<Conflict>,
     /// Incidents on its application or resources that opened while it ran or within the

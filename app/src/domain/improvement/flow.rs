@@ -218,6 +218,7 @@ mod tests {
                             is_owner: bits & 1 != 0,
                             is_creator: bits & 2 != 0,
                             is_verifier: bits & 4 != 0,
+                            is_approver: false,
                         };
                         let want = expected(*action, *status, p);
                         assert_eq!(

@@ -448,6 +448,7 @@ mod tests {
             is_owner,
             is_creator,
             is_verifier: false,
+            is_approver: false,
         }
     }
 

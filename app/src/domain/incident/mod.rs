@@ -159,6 +159,14 @@ impl Incident {
 }
 
 impl Assignee {
+    /// Its picker value: `user:<id>` or `duty:<schedule id>:<role>`.
+    pub fn choice(&self) -> String {
+        match self {
+            Assignee::User { user_id } => format!("user:{user_id}"),
+            Assignee::OnDuty { schedule_id, role } => format!("duty:{schedule_id}:{role}"),
+        }
+    }
+
     /// Reads a picker's value: `user:<id>` or `duty:<schedule id>:<role>`.
     pub fn parse_choice(field: &str, text: &str) -> Result<Assignee, AppError> {
         let bad = || AppError::invalid(field, "pick a person or an on-call role");

@@ -399,6 +399,7 @@ mod tests {
                                 is_owner: bits & 1 != 0,
                                 is_creator: bits & 2 != 0,
                                 is_verifier: false,
+                                is_approver: false,
                             };
                             let want = expected(*action, *status, p, waits);
                             assert_eq!(
