@@ -38,7 +38,7 @@ test("a normal change goes through a two-stage review, two approvers each in the
   await stage(2).getByLabel("Approval").selectOption("all");
   await stage(2).getByLabel("Approver 1").selectOption({ label: `${dba} (${dba})` });
   await page.getByTestId("create-flow").click();
-  await expect(page.getByTestId("flows-table")).toContainText(`1. Team lead (any of ${lead}) → 2. DBA (all of ${dba})`);
+  await expect(page.getByTestId("flows-table")).toContainText(`1. Team lead (any of ${lead} (${lead})) → 2. DBA (all of ${dba} (${dba}))`);
 
   const plannerContext = await browser.newContext();
   const plannerPage = await plannerContext.newPage();

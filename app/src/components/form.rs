@@ -66,9 +66,10 @@ pub fn PostForm(
     /// Sends files (`multipart/form-data`); such forms always post plainly.
     #[prop(optional)]
     multipart: bool,
-    /// Tells apart several forms on one page that post to the same server function.
-    #[prop(optional)]
-    key: &'static str,
+    /// Tells apart several forms on one page that post to the same server function (their
+    /// fields' ids must differ).
+    #[prop(optional, into)]
+    key: String,
     /// Posts the fields under this name (`params[reason]`), where the server function takes
     /// them as one map.
     #[prop(optional)]
@@ -80,7 +81,7 @@ pub fn PostForm(
         error: error.clone(),
         claimed: Default::default(),
         nest,
-        id_prefix: match key {
+        id_prefix: match key.as_str() {
             "" => action.trim_start_matches("/api/").replace('/', "-"),
             key => format!(
                 "{}-{key}",

@@ -41,7 +41,7 @@ fn template_card(
         .unwrap_or_else(|| "any application".to_owned());
     let id = t.id;
     let make = can_plan.then(|| view! {
-        <PostForm action=UseTemplate::PATH key="use" class="mt-3 grid gap-3 border-t border-slate-100 pt-3 sm:grid-cols-3" testid="use-template-form">
+        <PostForm action=UseTemplate::PATH key=format!("use-{id}") class="mt-3 grid gap-3 border-t border-slate-100 pt-3 sm:grid-cols-3" testid="use-template-form">
             <input type="hidden" name="id" value=id/>
             <SelectField name="implementer" label="Implementer" options=implementers/>
             <Field name="planned_start" label="Start (UTC)" kind="datetime-local" required=true/>
@@ -50,7 +50,7 @@ fn template_card(
     });
     let remove = can_manage.then(|| {
         view! {
-            <PostForm action=DeleteTemplate::PATH key="delete">
+            <PostForm action=DeleteTemplate::PATH key=format!("delete-{id}")>
                 <input type="hidden" name="id" value=id/>
                 <Submit label="Remove" kind=ButtonKind::Secondary testid="delete-template"/>
             </PostForm>

@@ -107,7 +107,9 @@ fn flow_form(approvers: Vec<(String, String)>) -> impl IntoView {
         ("any".to_owned(), "Any one approves".to_owned()),
         ("all".to_owned(), "All approve".to_owned()),
     ];
-    let rows = STAGE_FIELDS
+    // Built inside the form, so each field knows the form it belongs to.
+    let rows = move || {
+        STAGE_FIELDS
         .iter()
         .enumerate()
         .map(|(i, names)| {
@@ -125,7 +127,8 @@ fn flow_form(approvers: Vec<(String, String)>) -> impl IntoView {
                 </fieldset>
             }
         })
-        .collect_view();
+        .collect_view()
+    };
     view! {
         <Card title="Add a review flow" class="mt-4">
             <PostForm action=CreateFlow::PATH nest="flow" class="space-y-4" testid="new-flow-form" success="Added.">
@@ -139,7 +142,7 @@ fn flow_form(approvers: Vec<(String, String)>) -> impl IntoView {
                     {RiskLevel::ALL.iter().zip(LEVEL_FIELDS).map(|(l, name)| view! { <CheckField name label=format!("Risk {l}")/> }).collect_view()}
                 </fieldset>
                 <p class="text-xs text-slate-500">"Stages run in order. An on-call role is whoever is on duty when the change is submitted."</p>
-                {rows}
+                {rows()}
                 <div class="flex justify-end"><Submit label="Add review flow" testid="create-flow"/></div>
             </PostForm>
         </Card>
