@@ -233,10 +233,20 @@ fn calendar(data: CalendarData, view: View, carried: Vec<(String, String)>) -> i
             {format!("Showing the first {} changes of this view: narrow it with the filters, or look at a week.", changes.len())}
         </p>
     });
+    let legend = [
+        (ChangeStatus::Draft, "draft"),
+        (ChangeStatus::PendingApproval, "waiting for approval"),
+        (ChangeStatus::Approved, "approved"),
+        (ChangeStatus::Implementing, "implementing"),
+        (ChangeStatus::Succeeded, "succeeded or closed"),
+        (ChangeStatus::Failed, "failed or rolled back"),
+    ]
+    .map(|(status, label)| view! { <li class=format!("rounded border px-1.5 py-0.5 {}", chip(status))>{label}</li> });
     view! {
         {toolbar}
         {cut}
         <LiveRegion id="calendar".to_owned() topics="change".to_owned()>{grid}</LiveRegion>
+        <ul class="mt-2 flex flex-wrap gap-2 text-xs" aria-label="Colours">{legend.into_iter().collect_view()}</ul>
         {feed}
     }
 }

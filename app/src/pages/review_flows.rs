@@ -141,7 +141,7 @@ fn flow_form(approvers: Vec<(String, String)>) -> impl IntoView {
                     <legend class="mb-1 text-sm font-medium text-slate-700">"At risk levels"</legend>
                     {RiskLevel::ALL.iter().zip(LEVEL_FIELDS).map(|(l, name)| view! { <CheckField name label=format!("Risk {l}")/> }).collect_view()}
                 </fieldset>
-                <p class="text-xs text-slate-500">"Stages run in order. An on-call role is whoever is on duty when the change is submitted."</p>
+                <p class="text-xs text-slate-500">"Stages run in order; a stage left without a name is left out. An on-call role is whoever is on duty when the change is submitted. Here a stage takes up to three approvers; the API takes up to twenty."</p>
                 {rows()}
                 <div class="flex justify-end"><Submit label="Add review flow" testid="create-flow"/></div>
             </PostForm>

@@ -23,6 +23,8 @@ use sqlx::PgConnection;
 impl Kept for Change {
     const WORK: &'static str = "working changes";
     const READ: &'static str = "reading changes";
+    /// Its review is told in the timeline's comment, stage by stage.
+    const SKIP: &'static [&'static str] = &["review"];
 
     async fn find(conn: &mut PgConnection, id: i64) -> Result<Option<Change>, AppError> {
         store::changes::find(conn, id).await
