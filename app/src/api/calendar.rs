@@ -44,10 +44,7 @@ pub async fn change_calendar(
     use crate::domain::incident::Assignee;
     let (state, actor) = context().await?;
     let given = |v: Option<String>| v.filter(|s| !s.trim().is_empty());
-    let view = given(view)
-        .map(|v| View::parse_field("view", &v))
-        .transpose()?
-        .unwrap_or(View::Month);
+    let view = View::parse_given("view", view)?.unwrap_or(View::Month);
     let today = state.now().date_naive();
     let date = given(date)
         .map(|d| {
@@ -57,12 +54,8 @@ pub async fn change_calendar(
         .transpose()?
         .unwrap_or(today);
     let filter = ChangeFilter {
-        status: given(status)
-            .map(|s| ChangeStatus::parse_field("status", &s))
-            .transpose()?,
-        level: given(level)
-            .map(|l| RiskLevel::parse_field("level", &l))
-            .transpose()?,
+        status: ChangeStatus::parse_given("status", status)?,
+        level: RiskLevel::parse_given("level", level)?,
         application_id: super::ssr::optional_id(
             "application_id",
             &application_id.unwrap_or_default(),

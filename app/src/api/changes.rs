@@ -50,12 +50,8 @@ pub async fn list_changes(
     let given = |v: Option<String>| v.filter(|s| !s.trim().is_empty());
     let tab = given(tab);
     let filter = ChangeFilter {
-        status: given(status)
-            .map(|s| ChangeStatus::parse_field("status", &s))
-            .transpose()?,
-        level: given(level)
-            .map(|l| RiskLevel::parse_field("level", &l))
-            .transpose()?,
+        status: ChangeStatus::parse_given("status", status)?,
+        level: RiskLevel::parse_given("level", level)?,
         implementer_id: (tab.as_deref() == Some("mine"))
             .then(|| actor.id())
             .flatten(),

@@ -40,6 +40,16 @@ macro_rules! string_enum {
                     )
                 })
             }
+
+            /// Parses an optional form or query field: absent or blank is `None`.
+            pub fn parse_given(
+                field: &str,
+                s: Option<String>,
+            ) -> Result<Option<$name>, $crate::domain::AppError> {
+                s.filter(|v| !v.trim().is_empty())
+                    .map(|v| Self::parse_field(field, &v))
+                    .transpose()
+            }
         }
 
         impl std::fmt::Display for $name {
@@ -102,6 +112,13 @@ mod tests {
         assert_eq!(Color::parse("Red"), None);
         let e = Color::parse_field("color", "green").unwrap_err();
         assert_eq!(e.to_string(), "color: must be one of red, light_blue");
+        assert_eq!(Color::parse_given("color", None).unwrap(), None);
+        assert_eq!(Color::parse_given("color", Some(" ".into())).unwrap(), None);
+        assert_eq!(
+            Color::parse_given("color", Some("red".into())).unwrap(),
+            Some(Color::Red)
+        );
+        assert!(Color::parse_given("color", Some("green".into())).is_err());
     }
 
     #[cfg(feature = "ssr")]

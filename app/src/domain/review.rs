@@ -178,11 +178,6 @@ impl Review {
         }
     }
 
-    /// Whether `user_id` may approve or reject now.
-    pub fn awaits(&self, user_id: Option<i64>) -> bool {
-        user_id.is_some_and(|u| self.awaiting().contains(&u))
-    }
-
     /// "Stage 1 of 2 (Security)"
     pub fn stage_label(&self) -> String {
         let name = self
@@ -287,7 +282,7 @@ mod tests {
             ],
         );
         assert_eq!(r.awaiting(), vec![1, 2]);
-        assert!(!r.awaits(Some(3)));
+        assert!(!r.awaiting().contains(&3));
         assert_eq!(
             r.approve(by(2)),
             "Stage 1 of 2 (Team): approved; Stage 2 of 2 (Security) next"
@@ -298,7 +293,7 @@ mod tests {
             "Stage 2 of 2 (Security): approved, waiting for the others"
         );
         assert_eq!(r.awaiting(), vec![3]);
-        assert!(!r.awaits(Some(4)), "nobody approves twice");
+        assert!(!r.awaiting().contains(&4), "nobody approves twice");
         assert!(r.is_pending());
         assert_eq!(
             r.approve(Verdict {
@@ -324,7 +319,7 @@ mod tests {
         );
         assert_eq!(r.outcome, Outcome::Rejected);
         assert_eq!(r.rejection.as_ref().map(|v| v.user_id), Some(1));
-        assert!(!r.awaits(Some(1)));
+        assert!(r.awaiting().is_empty());
     }
 
     #[test]

@@ -85,6 +85,32 @@ pub async fn record(
     store::audit::append(conn, new_record(actor, at, change)).await
 }
 
+/// Removes one thing of kind `object` (`noun` in messages) in a transaction of its own: read
+/// (a 404 when absent), deleted, and recorded in the audit log with what it was.
+pub(crate) async fn remove<T: Serialize, R>(
+    state: &AppState,
+    actor: &Actor,
+    (object, noun, id): (&str, &str, i64),
+    find: impl AsyncFnOnce(&mut PgConnection) -> Result<Option<T>, AppError>,
+    delete: impl AsyncFnOnce(&mut PgConnection) -> Result<R, AppError>,
+) -> Result<(), AppError> {
+    let now = state.now();
+    let mut tx = state.pool.begin().await?;
+    let before = find(&mut tx)
+        .await?
+        .ok_or_else(|| AppError::not_found(noun, id))?;
+    delete(&mut tx).await?;
+    record(
+        &mut tx,
+        actor,
+        now,
+        Change::new(object, id, "delete").before(&before),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 pub async fn list(
     state: &AppState,
     actor: &Actor,

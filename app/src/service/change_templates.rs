@@ -44,19 +44,12 @@ pub async fn create(
 /// Removes a template no change was made from (409 otherwise: its changes keep naming it).
 pub async fn delete(state: &AppState, actor: &Actor, id: i64) -> Result<(), AppError> {
     actor.require(Role::Admin, MANAGE)?;
-    let now = state.now();
-    let mut tx = state.pool.begin().await?;
-    let before = store::change_templates::find(&mut tx, id)
-        .await?
-        .ok_or_else(|| AppError::not_found("Change template", id))?;
-    store::change_templates::delete(&mut tx, id).await?;
-    record(
-        &mut tx,
+    super::audit::remove(
+        state,
         actor,
-        now,
-        Audited::new(OBJECT, id, "delete").before(&before),
+        (OBJECT, "Change template", id),
+        async |conn| store::change_templates::find(conn, id).await,
+        async |conn| store::change_templates::delete(conn, id).await,
     )
-    .await?;
-    tx.commit().await?;
-    Ok(())
+    .await
 }

@@ -50,21 +50,14 @@ pub async fn create(
 
 pub async fn delete(state: &AppState, actor: &Actor, id: i64) -> Result<(), AppError> {
     actor.require(Role::Admin, MANAGE)?;
-    let now = state.now();
-    let mut tx = state.pool.begin().await?;
-    let before = store::freezes::find(&mut tx, id)
-        .await?
-        .ok_or_else(|| AppError::not_found("Freeze window", id))?;
-    store::freezes::delete(&mut tx, id).await?;
-    record(
-        &mut tx,
+    super::audit::remove(
+        state,
         actor,
-        now,
-        Audited::new(OBJECT, id, "delete").before(&before),
+        (OBJECT, "Freeze window", id),
+        async |conn| store::freezes::find(conn, id).await,
+        async |conn| store::freezes::delete(conn, id).await,
     )
-    .await?;
-    tx.commit().await?;
-    Ok(())
+    .await
 }
 
 /// The freeze windows that hold `change`'s application, each with the first occurrence its

@@ -62,21 +62,14 @@ pub async fn create(
 
 pub async fn delete(state: &AppState, actor: &Actor, id: i64) -> Result<(), AppError> {
     actor.require(Role::Admin, MANAGE)?;
-    let now = state.now();
-    let mut tx = state.pool.begin().await?;
-    let before = store::review_flows::find(&mut tx, id)
-        .await?
-        .ok_or_else(|| AppError::not_found("Review flow", id))?;
-    store::review_flows::delete(&mut tx, id).await?;
-    record(
-        &mut tx,
+    super::audit::remove(
+        state,
         actor,
-        now,
-        Audited::new(OBJECT, id, "delete").before(&before),
+        (OBJECT, "Review flow", id),
+        async |conn| store::review_flows::find(conn, id).await,
+        async |conn| store::review_flows::delete(conn, id).await,
     )
-    .await?;
-    tx.commit().await?;
-    Ok(())
+    .await
 }
 
 /// A person who may approve (an active operator or administrator), or a schedule role that

@@ -197,7 +197,7 @@ pub async fn update(
     .bind(now)
     .bind(c.result.map(ImplementationResult::as_str))
     .bind(c.review.as_ref().map(Json))
-    .bind(c.review.as_ref().map(Review::awaiting).unwrap_or_default())
+    .bind(c.awaiting())
     .fetch_one(conn)
     .await?;
     row.try_into()

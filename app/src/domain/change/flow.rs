@@ -148,6 +148,14 @@ pub fn target(before: &Change, after: &Change, action: ChangeAction) -> ChangeSt
 }
 
 impl Change {
+    /// Whom its review waits on now: nobody once it is back in draft or cancelled.
+    pub fn awaiting(&self) -> Vec<i64> {
+        match &self.review {
+            Some(review) if REVIEWED_FROM.contains(&self.status) => review.awaiting(),
+            _ => Vec::new(),
+        }
+    }
+
     /// Records `by`'s approval (or rejection) in `after`'s review; returns the timeline line.
     fn review_with(
         &self,
@@ -267,7 +275,7 @@ impl Ticket for Change {
 
     fn party(&self, user_id: Option<i64>, role: Role) -> Party {
         Party {
-            is_approver: self.review.as_ref().is_some_and(|r| r.awaits(user_id)),
+            is_approver: user_id.is_some_and(|u| self.awaiting().contains(&u)),
             ..Party::of(user_id, role, self.implementer_id, self.creator_id, None)
         }
     }
@@ -536,6 +544,13 @@ mod tests {
         );
         let after = decide(&ran, A::Reject, json!({"reason": "too wide"}), by(5)).unwrap();
         assert_eq!(after.after.status, S::Implementing, "it ran already");
+        assert_eq!(reviewed(S::Approved, ChangeType::Emergency).awaiting(), [5]);
+        assert!(
+            reviewed(S::Cancelled, ChangeType::Emergency)
+                .awaiting()
+                .is_empty(),
+            "a cancelled change waits on nobody"
+        );
         let none = decide(
             &change(S::PendingApproval, ChangeType::Normal),
             A::Approve,
