@@ -205,7 +205,9 @@ pub async fn update(
 
 /// The changes that ran on application `application_id` or on any of `resource_ids` between
 /// `from` and `to` (started by `to`, not finished before `from`), newest first: an incident's
-/// suspects.
+/// suspects. The changes that ran then are found first, by when they finished (a handful);
+/// left to itself, the planner walked every change that ever started, newest first, for the
+/// ordering (27 ms at 100,000 changes, against 0.5 ms).
 pub async fn suspects(
     conn: &mut PgConnection,
     application_id: Option<i64>,
@@ -214,10 +216,11 @@ pub async fn suspects(
     to: DateTime<Utc>,
 ) -> Result<Vec<Change>, AppError> {
     let rows: Vec<Row> = sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM changes \
-         WHERE started_at IS NOT NULL AND started_at <= $4 \
-           AND COALESCE(finished_at, 'infinity'::timestamptz) >= $3 \
-           AND (application_id = $1 OR resource_ids && $2) \
+        "WITH running AS MATERIALIZED ( \
+             SELECT {COLUMNS} FROM changes \
+             WHERE started_at IS NOT NULL AND started_at <= $4 \
+               AND COALESCE(finished_at, 'infinity'::timestamptz) >= $3) \
+         SELECT * FROM running WHERE application_id = $1 OR resource_ids && $2 \
          ORDER BY started_at DESC, id DESC LIMIT 20"
     ))
     .bind(application_id)
