@@ -50,6 +50,7 @@ pub async fn change_calendar(
         .map(|d| {
             NaiveDate::parse_from_str(&d, "%Y-%m-%d")
                 .map_err(|_| AppError::invalid("date", "a date as YYYY-MM-DD"))
+                .and_then(|d| crate::domain::change::calendar::check_day("date", d))
         })
         .transpose()?
         .unwrap_or(today);

@@ -4,6 +4,7 @@
 use super::error::ApiResult;
 use super::extract::{ApiQuery, Caller};
 use app::domain::AppError;
+use app::domain::change::calendar::check_day;
 use app::domain::change::{Change, ChangeFilter, ChangeStatus, RiskLevel};
 use app::domain::error::ErrorBody;
 use app::service::calendar;
@@ -38,14 +39,16 @@ pub struct CalendarQuery {
         (status = 200, description = "The changes in the span", body = Vec<Change>),
         (status = 400, description = "A query parameter does not parse", body = ErrorBody),
         (status = 401, description = "No valid token", body = ErrorBody),
-        (status = 422, description = "The span is backwards or longer than 62 days", body = ErrorBody),
+        (status = 422, description = "The span is backwards, longer than 62 days, or outside the years 1 to 9999", body = ErrorBody),
     ))]
 pub async fn span(
     State(state): State<AppState>,
     Caller(actor): Caller,
     ApiQuery(q): ApiQuery<CalendarQuery>,
 ) -> ApiResult<Json<Vec<Change>>> {
-    let days = (q.to - q.from).num_days();
+    let from = check_day("from", q.from)?;
+    let to = check_day("to", q.to)?;
+    let days = (to - from).num_days();
     if !(0..=SPAN_MAX_DAYS).contains(&days) {
         return Err(AppError::invalid(
             "to",
@@ -61,7 +64,7 @@ pub async fn span(
         ..Default::default()
     };
     Ok(Json(
-        calendar::changes(&state, &actor, &filter, q.from, q.to).await?,
+        calendar::changes(&state, &actor, &filter, from, to).await?,
     ))
 }
 

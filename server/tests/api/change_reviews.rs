@@ -573,6 +573,13 @@ async fn the_calendar_shows_a_span_and_the_feed_answers_to_its_token_alone(pool:
         .get(&p.ann.1, &span(day, day + Duration::days(63)))
         .await;
     assert_eq!(long.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let end_of_time = app
+        .get(
+            &p.ann.1,
+            "/v1/changes/calendar?from=%2B262142-12-20&to=%2B262142-12-31",
+        )
+        .await;
+    assert_eq!(end_of_time.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let backwards = app.get(&p.ann.1, &span(next, day)).await;
     assert_eq!(backwards.status(), StatusCode::UNPROCESSABLE_ENTITY);
 

@@ -67,6 +67,22 @@ fn next_month(first: NaiveDate) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, 1).unwrap_or(first)
 }
 
+/// The years a calendar is asked about; dates outside them (which a date field can name, up to
+/// year 262,143) are a 422, not arithmetic past the end of time.
+const YEARS: std::ops::RangeInclusive<i32> = 1..=9999;
+
+/// Refuses a day outside years 1 to 9999, naming `field`.
+pub fn check_day(field: &str, day: NaiveDate) -> Result<NaiveDate, crate::domain::AppError> {
+    if YEARS.contains(&day.year()) {
+        Ok(day)
+    } else {
+        Err(crate::domain::AppError::invalid(
+            field,
+            "must be a date in the years 1 to 9999",
+        ))
+    }
+}
+
 /// Midnight UTC at the start of `day`.
 pub fn start_of(day: NaiveDate) -> DateTime<Utc> {
     day.and_time(NaiveTime::MIN).and_utc()
@@ -168,6 +184,16 @@ mod tests {
         assert_eq!(View::Week.step(d(2026, 12, 3), false), d(2026, 11, 26));
         assert_eq!(View::Month.title(d(2026, 12, 3)), "December 2026");
         assert_eq!(View::Week.title(d(2026, 12, 3)), "Week of 30 Nov 2026");
+    }
+
+    #[test]
+    fn days_at_the_ends_of_time_are_refused() {
+        assert!(check_day("date", d(9999, 12, 31)).is_ok());
+        assert_eq!(
+            check_day("date", NaiveDate::MAX).unwrap_err().field(),
+            Some("date")
+        );
+        assert!(check_day("from", NaiveDate::MIN).is_err());
     }
 
     #[test]
